@@ -1,0 +1,29 @@
+/// Delivers one rendered notification to one destination: the extension point for providers.
+///
+/// A channel knows *how* to deliver; the engine decides who is notified and when, and the
+/// ``Deliverer`` retries. So a channel makes exactly one attempt and says what came of it.
+/// A new provider (Teams, ntfy, a paging gateway) is a type in your own module that conforms.
+public protocol Channel: Sendable {
+    /// The name the config gives it; routes refer to channels by name.
+    var name: String { get }
+    /// Which templates render this channel's messages, or nil when it builds its own body.
+    var template: TemplateSelector? { get }
+    /// One attempt. Must not throw: every failure is a ``DeliveryOutcome``. Must not put a secret
+    /// (URL, token) into the outcome's reason.
+    func deliver(_ notification: Notification) async -> DeliveryOutcome
+}
+
+/// One alert, rendered for one channel.
+public struct Notification: Sendable {
+    public var alert: Alert
+    /// The event that caused this notification (the trigger that opened the alert, or the resolve).
+    public var event: AlertEvent
+    /// The text the channel's template produced; nil for channels without a template.
+    public var body: String?
+
+    public init(alert: Alert, event: AlertEvent, body: String?) {
+        self.alert = alert
+        self.event = event
+        self.body = body
+    }
+}

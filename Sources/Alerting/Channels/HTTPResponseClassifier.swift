@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The rules most HTTP providers share for what an answer means, and how transport errors are
+/// told apart, without ever repeating the URL.
+enum HTTPResponseClassifier {
+    /// 2xx delivered; 408, 425, 429 and 5xx retryable (429 with its `Retry-After`); any other
+    /// status permanent. `detail` is the provider's own short reason, when it gave one.
+    static func classify(status: UInt, retryAfter: String?, detail: String?, now: Date) -> DeliveryOutcome {
+        let reason = "HTTP \(status)" + (detail.map { " \($0)" } ?? "")
+        switch status {
+        case 200..<300:
+            return .delivered(providerID: nil)
+        case 408, 425, 429, 500..<600:
+            return .retryable(reason: reason, retryAfter: retryAfter.flatMap { parseRetryAfter($0, now: now) })
+        default:
+            return .permanent(reason: reason)
+        }
+    }
+
+    /// `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+    static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(trimmed), seconds >= 0 { return .seconds(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return .seconds(max(0, Int(date.timeIntervalSince(now).rounded(.up))))
+    }
+
+    /// A short, printable excerpt of a provider's plain-text answer (Slack's `channel_not_found`).
+    static func excerpt(_ body: ByteBuffer?, limit: Int = 200) -> String? {
+        guard let body, body.readableBytes > 0 else { return nil }
+        let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+        let printable = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(limit))
+        return printable.isEmpty ? nil : printable
+    }
+
+    /// A transport failure in words that never contain the URL. Every one is retryable: the
+    /// request may not have reached the provider.
+    static func transportFailure(_ error: Error, timeout: Duration) -> DeliveryOutcome {
+        let reason: String
+        switch error {
+        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout:
+            reason = "no answer within \(timeout)"
+        case let error as HTTPClientError where error == .connectTimeout:
+            reason = "connect timed out"
+        case let error as HTTPClientError where error == .remoteConnectionClosed:
+            reason = "connection closed by the server before an answer"
+        case is HTTPClientError:
+            reason = "HTTP client error"
+        case let error as IOError:
+            reason = "network error (errno \(error.errnoCode))"
+        case is NIOConnectionError:
+            reason = "could not connect"
+        case is ChannelError:
+            reason = "connection failed"
+        default:
+            reason = "network error"
+        }
+        return .retryable(reason: reason, retryAfter: nil)
+    }
+}

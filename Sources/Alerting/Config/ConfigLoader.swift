@@ -1,0 +1,160 @@
+import Foundation
+import Yams
+
+/// Finds, reads and validates the YAML config.
+public struct ConfigLoader: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// `--config PATH`, else `$NOTIFY_CONFIG`, else `./notify.yaml`, else `/etc/notify/notify.yaml`.
+    public func locate(explicitPath: String?) throws -> String {
+        if let explicitPath { return explicitPath }
+        if let fromEnvironment = environment["NOTIFY_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        for candidate in ["notify.yaml", "/etc/notify/notify.yaml"] where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        throw ConfigError(path: "", "no config found: pass --config PATH, set NOTIFY_CONFIG, or create ./notify.yaml or /etc/notify/notify.yaml")
+    }
+
+    public func load(path: String) throws -> NotifyConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, path: "", "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, path: "", "not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    public func parse(_ text: String, file: String? = nil) throws -> NotifyConfig {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, path: "", "not valid YAML: \(Self.describe(error))")
+        }
+        guard let node else { throw ConfigError(file: file, path: "", "the file is empty") }
+        let root = ConfigNode(node: node, path: "", context: .init(file: file, environment: environment))
+        return try readConfig(root)
+    }
+
+    private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
+        try root.checkKeys(allowed: ["channels", "routes", "delivery", "templates_dir"])
+        let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
+        var channels: [String: ChannelConfig] = [:]
+        let channelsNode = try root.required("channels")
+        for (name, node) in try channelsNode.mappingEntries() {
+            channels[name] = try readChannel(name: name, node)
+        }
+        if channels.isEmpty { throw channelsNode.error("at least one channel is needed") }
+        let routesNode = try root.required("routes")
+        let routes = try routesNode.sequenceItems().enumerated().map { index, node in
+            try readRoute(index: index, node, channels: channels)
+        }
+        if routes.isEmpty { throw routesNode.error("at least one route is needed") }
+        let templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
+        return NotifyConfig(channels: channels, routes: routes, delivery: delivery, templatesDirectory: templatesDirectory)
+    }
+
+    private func readDelivery(_ node: ConfigNode) throws -> DeliverySettings {
+        try node.checkKeys(allowed: ["timeout", "max_attempts", "initial_backoff", "max_backoff", "max_retry_after", "jitter", "max_concurrent"])
+        var settings = DeliverySettings()
+        if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
+        if let value = try node.optional("max_attempts") { settings.retry.maxAttempts = try value.int(in: 1...20) }
+        if let value = try node.optional("initial_backoff") { settings.retry.initialBackoff = try value.duration() }
+        if let value = try node.optional("max_backoff") { settings.retry.maxBackoff = try value.duration() }
+        if let value = try node.optional("max_retry_after") { settings.retry.maxRetryAfter = try value.duration() }
+        if let value = try node.optional("jitter") {
+            guard let jitter = Double(try value.string()), (0...1).contains(jitter) else { throw value.error("expected a number from 0 to 1") }
+            settings.retry.jitter = jitter
+        }
+        if let value = try node.optional("max_concurrent") { settings.maxConcurrent = try value.int(in: 1...1024) }
+        return settings
+    }
+
+    private func positive(_ node: ConfigNode) throws -> Duration {
+        let value = try node.duration()
+        guard value > .zero else { throw node.error("must be longer than 0s") }
+        return value
+    }
+
+    private func readChannel(name: String, _ node: ConfigNode) throws -> ChannelConfig {
+        guard !name.isEmpty else { throw node.error("a channel needs a name") }
+        let typeNode = try node.required("type")
+        let type = try typeNode.string()
+        let timeout = try node.optional("timeout").map(positive)
+        switch type {
+        case "slack":
+            try node.checkKeys(allowed: ["type", "webhook_url", "url", "timeout"])
+            let urlNode = try node.optional("webhook_url") ?? node.required("url")
+            return ChannelConfig(name: name, settings: .slack(webhookURL: Secret(try urlNode.url())), timeout: timeout)
+        case "webhook":
+            try node.checkKeys(allowed: ["type", "url", "webhook_url", "headers", "timeout"])
+            let urlNode = try node.optional("url") ?? node.required("webhook_url")
+            var headers: [String: Secret] = [:]
+            if let headersNode = try node.optional("headers") {
+                for (header, value) in try headersNode.mappingEntries() {
+                    guard Self.isHeaderName(header) else { throw value.error("not a valid HTTP header name") }
+                    let text = try value.string()
+                    guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else { throw value.error("header values must be one line") }
+                    headers[header] = Secret(text)
+                }
+            }
+            return ChannelConfig(name: name, settings: .webhook(url: Secret(try urlNode.url()), headers: headers), timeout: timeout)
+        case "console":
+            try node.checkKeys(allowed: ["type", "timeout"])
+            return ChannelConfig(name: name, settings: .console, timeout: timeout)
+        default:
+            throw typeNode.error("\(quoted(type)) is not one of \(ChannelConfig.types.joined(separator: ", "))")
+        }
+    }
+
+    private func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig]) throws -> Route {
+        try node.checkKeys(allowed: ["name", "match", "notify", "notify_on_resolve"])
+        let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
+        var matchers: [RouteMatcher] = []
+        if let matchNode = try node.optional("match") {
+            for (key, value) in try matchNode.mappingEntries() {
+                guard let field = MatchField(rawValue: key) else {
+                    throw value.error("cannot match on this (expected one of: \(MatchField.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                let patterns = try value.stringList()
+                guard !patterns.isEmpty else { throw value.error("needs at least one pattern") }
+                if field == .severity {
+                    for pattern in patterns where !Severity.allCases.contains(where: { GlobPattern(pattern).matches($0.rawValue) }) {
+                        throw value.error("\(quoted(pattern)) matches no severity (\(Severity.allowedValues))")
+                    }
+                }
+                matchers.append(RouteMatcher(field: field, patterns: patterns.map(GlobPattern.init)))
+            }
+        }
+        let notifyNode = try node.required("notify")
+        let targets = try notifyNode.stringList()
+        guard !targets.isEmpty else { throw notifyNode.error("needs at least one channel") }
+        for (position, target) in targets.enumerated() where channels[target] == nil {
+            let known = channels.keys.sorted().joined(separator: ", ")
+            throw ConfigError(file: notifyNode.context.file, path: "\(notifyNode.path)[\(position)]", line: notifyNode.node.mark.map { $0.line },
+                              "no channel named \(quoted(target)) (channels: \(known))")
+        }
+        let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
+        return Route(name: name, matchers: matchers, channels: targets, notifyOnResolve: notifyOnResolve)
+    }
+
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0)) }
+    }
+
+    static func describe(_ error: YamlError) -> String {
+        // YamlError's description quotes the offending line, which may hold a secret: keep
+        // only the problem and its position.
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            return "\(problem) at line \(mark.line), column \(mark.column)" + (context.map { " (\($0.text))" } ?? "")
+        default:
+            return "cannot parse"
+        }
+    }
+}

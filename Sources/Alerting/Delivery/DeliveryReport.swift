@@ -1,0 +1,28 @@
+import Foundation
+
+/// Everything that happened while delivering one notification through one channel.
+public struct DeliveryReport: Sendable, Hashable {
+    /// One try, as the timeline shows it.
+    public struct Attempt: Sendable, Hashable {
+        public var startedAt: Date
+        public var outcome: DeliveryOutcome
+
+        public init(startedAt: Date, outcome: DeliveryOutcome) {
+            self.startedAt = startedAt
+            self.outcome = outcome
+        }
+    }
+
+    public var channel: String
+    public var attempts: [Attempt]
+
+    public init(channel: String, attempts: [Attempt]) {
+        self.channel = channel
+        self.attempts = attempts
+    }
+
+    /// The outcome of the last attempt; a report with no attempt is a permanent failure.
+    public var outcome: DeliveryOutcome {
+        attempts.last?.outcome ?? .permanent(reason: "no attempt was made")
+    }
+}

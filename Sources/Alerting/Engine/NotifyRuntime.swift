@@ -1,0 +1,51 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+
+/// A ``Notifier`` built from a ``NotifyConfig``, with the HTTP client its channels share.
+/// Call ``shutdown()`` when done.
+public final class NotifyRuntime: Sendable {
+    public let config: NotifyConfig
+    public let notifier: Notifier
+    public let httpClient: HTTPClient
+
+    public init(
+        config: NotifyConfig,
+        store: any AlertStore = MemoryAlertStore(),
+        clock: any AlertingClock = SystemClock(),
+        console: ConsoleOutput = .standardOutput,
+        logger: Logger = Logger(label: "notify")
+    ) throws {
+        var templates = TemplateSet.builtIn
+        if let directory = config.templatesDirectory {
+            templates = try templates.overlaid(withDirectory: directory)
+        }
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout.connect = .init(min(config.delivery.timeout, .seconds(10)))
+        clientConfiguration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let channels: [any Channel] = config.channels.values.map { channel in
+            let timeout = channel.timeout ?? config.delivery.timeout
+            switch channel.settings {
+            case .slack(let url):
+                return SlackWebhookChannel(name: channel.name, webhookURL: url, client: client, timeout: timeout, clock: clock)
+            case .webhook(let url, let headers):
+                return WebhookChannel(name: channel.name, url: url, headers: headers, client: client, timeout: timeout, clock: clock)
+            case .console:
+                return ConsoleChannel(name: channel.name, output: console)
+            }
+        }
+        self.config = config
+        self.httpClient = client
+        self.notifier = Notifier(
+            store: store, router: Router(routes: config.routes), channels: channels,
+            renderer: TemplateRenderer(templates: templates),
+            deliverer: Deliverer(policy: config.delivery.retry, clock: clock, logger: logger),
+            clock: clock, logger: logger)
+    }
+
+    public func shutdown() async throws {
+        try await httpClient.shutdown()
+    }
+}

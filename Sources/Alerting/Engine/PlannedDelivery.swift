@@ -1,0 +1,36 @@
+/// A delivery the engine has decided on and not yet made: one alert to one channel.
+public struct PlannedDelivery: Sendable {
+    public var alert: Alert
+    /// The event that caused it (the opening trigger, or the resolve).
+    public var event: AlertEvent
+    public var channel: String
+    /// The route that chose the channel.
+    public var route: String
+
+    public init(alert: Alert, event: AlertEvent, channel: String, route: String) {
+        self.alert = alert
+        self.event = event
+        self.channel = channel
+        self.route = route
+    }
+}
+
+/// What ingesting one event decided.
+public struct IngestResult: Sendable {
+    public var transition: AlertTransition
+    /// The route the alert took; nil when nothing was to be sent or no route matched.
+    public var route: Route?
+    public var deliveries: [PlannedDelivery]
+    /// True when the event should have paged someone but no route matched it.
+    public var unrouted: Bool
+}
+
+/// Everything that came of one event: what it did to the alert and each delivery's report.
+public struct ProcessingResult: Sendable {
+    public var transition: AlertTransition
+    public var route: Route?
+    public var reports: [DeliveryReport]
+    public var unrouted: Bool
+
+    public var alert: Alert? { transition.alert }
+}

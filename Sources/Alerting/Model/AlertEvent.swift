@@ -1,0 +1,50 @@
+import Foundation
+
+/// One validated event: something a sender says happened (or stopped happening).
+///
+/// Build one in Swift directly, or decode one from a line of NDJSON with ``EventDecoder``.
+public struct AlertEvent: Sendable, Hashable {
+    public var kind: AlertKind
+    public var action: EventAction
+    public var severity: Severity
+    public var environment: String?
+    public var source: String?
+    /// Required for a trigger; ack and resolve events may leave it empty.
+    public var summary: String?
+    /// Events with the same key concern the same alert.
+    public var dedupKey: String
+    public var details: [String: JSONValue]
+    /// When the sender saw it happen; nil when the sender did not say.
+    public var timestamp: Date?
+    public var links: [Link]
+
+    public init(
+        kind: AlertKind,
+        action: EventAction = .trigger,
+        severity: Severity? = nil,
+        environment: String? = nil,
+        source: String? = nil,
+        summary: String? = nil,
+        dedupKey: String? = nil,
+        details: [String: JSONValue] = [:],
+        timestamp: Date? = nil,
+        links: [Link] = []
+    ) {
+        self.kind = kind
+        self.action = action
+        self.severity = severity ?? kind.defaultSeverity
+        self.environment = environment
+        self.source = source
+        self.summary = summary
+        self.dedupKey = dedupKey ?? Self.defaultDedupKey(kind: kind, environment: environment, source: source)
+        self.details = details
+        self.timestamp = timestamp
+        self.links = links
+    }
+
+    /// The key an event gets when the sender gives none: stable for the same kind, environment
+    /// and source, so repeated reports of one failure fold into one alert.
+    public static func defaultDedupKey(kind: AlertKind, environment: String?, source: String?) -> String {
+        "\(kind.rawValue)/\(environment ?? "-")/\(source ?? "-")"
+    }
+}
