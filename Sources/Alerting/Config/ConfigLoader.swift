@@ -89,7 +89,7 @@ public struct ConfigLoader: Sendable {
         switch type {
         case "slack":
             try node.checkKeys(allowed: ["type", "webhook_url", "url", "timeout"])
-            let urlNode = try node.optional("webhook_url") ?? node.required("url")
+            let urlNode = try node.optional("url") ?? node.required("webhook_url")
             return ChannelConfig(name: name, settings: .slack(webhookURL: Secret(try urlNode.url())), timeout: timeout)
         case "webhook":
             try node.checkKeys(allowed: ["type", "url", "webhook_url", "headers", "timeout"])

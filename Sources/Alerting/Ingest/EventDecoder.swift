@@ -27,7 +27,7 @@ public struct EventDecoder: Sendable {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(text))
         } catch {
-            return .failure(EventValidationError(line: line, problems: [.init(field: nil, Self.describeSyntaxError(error))]))
+            return .failure(EventValidationError(line: line, problems: [.init(field: nil, Self.describeSyntaxError(text))]))
         }
         return decode(value, line: line)
     }
@@ -117,10 +117,15 @@ public struct EventDecoder: Sendable {
             dedupKey: dedupKey ?? makeUniqueKey(), details: details, timestamp: timestamp, links: links)
     }
 
-    static func describeSyntaxError(_ error: Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return "not valid JSON" + (underlying.map { ": \($0)" } ?? "")
+    /// JSONDecoder says only "not valid JSON"; JSONSerialization says where. Only bad lines
+    /// pay for the second parse.
+    static func describeSyntaxError(_ text: some Collection<UInt8>) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed])
+        } catch {
+            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String {
+                return "not valid JSON: " + detail.replacingOccurrences(of: "character", with: "byte")
+            }
         }
         return "not valid JSON"
     }

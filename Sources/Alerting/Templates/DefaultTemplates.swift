@@ -14,7 +14,7 @@ enum DefaultTemplates {
 
 """#,
         "slack/default.json": #"""
-{{! Slack incoming-webhook message (Block Kit). Every {{value}} is escaped for mrkdwn and JSON. }}
+{{! Slack incoming-webhook message (Block Kit). Every inserted value is escaped for mrkdwn and JSON. }}
 {
   "text": "{{severity_emoji}} [{{alert.severity_upper}}] {{title}}: {{alert.summary}}",
   "blocks": [

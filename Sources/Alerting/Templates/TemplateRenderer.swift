@@ -42,7 +42,7 @@ public final class TemplateRenderer: Sendable {
         let text = templates.texts[name] ?? ""
         let template: MustacheTemplate
         do {
-            template = try MustacheTemplate(string: EscapingContentTypes.pragma(for: format) + text)
+            template = try MustacheTemplate(string: EscapingContentTypes.pragma(for: format) + "\n" + text)
         } catch {
             throw TemplateError.syntax(name: name, detail: "\(error)")
         }

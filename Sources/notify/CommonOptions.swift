@@ -1,0 +1,96 @@
+import Alerting
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Options every command that loads the config takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Config file (default: $NOTIFY_CONFIG, ./notify.yaml, /etc/notify/notify.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .notice
+
+    /// Sends swift-log's lines to standard error, at the chosen level. Call once, first.
+    func bootstrapLogging() -> Logger {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "notify")
+    }
+
+    /// Loads and validates the config, or exits 78 with the error.
+    func loadConfig() throws -> (path: String, config: NotifyConfig) {
+        do {
+            let loader = ConfigLoader()
+            let path = try loader.locate(explicitPath: config)
+            return (path, try loader.load(path: path))
+        } catch let error as ConfigError {
+            Diagnostics.error("config error: \(error)")
+            throw ExitStatus.configError
+        }
+    }
+
+    /// Builds the runtime from the config, or exits 78.
+    func makeRuntime(logger: Logger) throws -> NotifyRuntime {
+        let (_, config) = try loadConfig()
+        do {
+            return try NotifyRuntime(config: config, logger: logger)
+        } catch {
+            Diagnostics.error("config error: \(error)")
+            throw ExitStatus.configError
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Lines for people, on standard error, prefixed `notify:`.
+enum Diagnostics {
+    static func error(_ message: String) { write("notify: \(message)\n") }
+    static func warning(_ message: String) { write("notify: warning: \(message)\n") }
+    static func info(_ message: String) { write("notify: \(message)\n") }
+
+    private static func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Standard output, for results.
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func json(_ value: some Encodable) {
+        guard let data = try? JSONEncoder.notify().encode(value) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension NotifyRuntime {
+    /// Runs `body`, then shuts the runtime down whatever happened (an HTTP client must be shut
+    /// down before it goes away), and turns a store failure into exit 74.
+    func run(_ body: (NotifyRuntime) async throws -> ExitCode) async -> ExitCode {
+        let status: ExitCode
+        do {
+            status = try await body(self)
+        } catch {
+            Diagnostics.error("\(error)")
+            status = ExitStatus.ioError
+        }
+        do {
+            try await shutdown()
+        } catch {
+            Diagnostics.warning("shutting down the HTTP client: \(error)")
+        }
+        return status
+    }
+}

@@ -1,0 +1,37 @@
+import Alerting
+import ArgumentParser
+
+struct TestChannel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Send a test notification through one channel.",
+        discussion: "Exit 0 when it was delivered, 69 or 75 when it was not."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "The channel's name in the config.")
+    var channel: String
+
+    func run() async throws {
+        let logger = common.bootstrapLogging()
+        let runtime = try common.makeRuntime(logger: logger)
+        guard runtime.config.channels[channel] != nil else {
+            _ = await runtime.run { _ in .success }
+            Diagnostics.error("no channel named \"\(channel)\" (channels: \(runtime.config.channels.keys.sorted().joined(separator: ", ")))")
+            throw ExitStatus.usage
+        }
+        let status = await runtime.run { runtime in
+            let report = await runtime.notifier.sendTest(channel: channel)
+            let attempts = report.attempts.count == 1 ? "1 attempt" : "\(report.attempts.count) attempts"
+            switch report.outcome {
+            case .delivered:
+                Output.line("\(channel): delivered (\(attempts))")
+            case .retryable(let reason, _), .permanent(let reason):
+                Output.line("\(channel): not delivered, \(report.outcome.label) failure (\(attempts)): \(reason)")
+            }
+            return ExitStatus.forDeliveries([report.outcome])
+        }
+        if status != .success { throw status }
+    }
+}

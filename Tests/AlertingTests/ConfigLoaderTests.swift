@@ -1,0 +1,178 @@
+import Alerting
+import XCTest
+
+final class ConfigLoaderTests: XCTestCase {
+    let secretURL = "https://hooks.slack.com/services/T000/B000/SUPERSECRET"
+
+    private func parse(_ yaml: String, environment: [String: String] = [:]) throws -> NotifyConfig {
+        try ConfigLoader(environment: environment).parse(yaml, file: "notify.yaml")
+    }
+
+    private func configError(_ yaml: String, environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) -> String {
+        do {
+            _ = try parse(yaml, environment: environment)
+            XCTFail("expected a config error", file: file, line: line)
+            return ""
+        } catch let error as ConfigError {
+            return error.description
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+            return ""
+        }
+    }
+
+    func testExampleConfigsLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let loader = ConfigLoader(environment: ["SLACK_WEBHOOK_URL": secretURL, "AUDIT_TOKEN": "t0k3n"])
+        for name in ["notify.yaml", "slack.yaml"] {
+            XCTAssertNoThrow(try loader.load(path: root.appendingPathComponent("Examples/\(name)").path), name)
+        }
+    }
+
+    func testFullConfigIsRead() throws {
+        let config = try parse("""
+            templates_dir: /etc/notify/templates
+            delivery:
+              timeout: 3s
+              max_attempts: 6
+              initial_backoff: 250ms
+              max_backoff: 1m
+              max_retry_after: 5m
+              max_concurrent: 8
+            channels:
+              ops:
+                type: slack
+                webhook_url: ${SLACK_URL}
+              hook:
+                type: webhook
+                url: http://127.0.0.1:9/x
+                headers: {Authorization: "Bearer ${TOKEN}"}
+                timeout: 1s
+              out: {type: console}
+            routes:
+              - name: urgent
+                match: {environment: "prod-*", severity: [critical, error]}
+                notify: [ops, hook]
+                notify_on_resolve: true
+              - notify: out
+            """, environment: ["SLACK_URL": secretURL, "TOKEN": "abc"])
+        XCTAssertEqual(config.channels["ops"]?.settings, .slack(webhookURL: Secret(secretURL)))
+        XCTAssertEqual(config.channels["hook"]?.settings, .webhook(url: Secret("http://127.0.0.1:9/x"), headers: ["Authorization": Secret("Bearer abc")]))
+        XCTAssertEqual(config.channels["hook"]?.timeout, .seconds(1))
+        XCTAssertEqual(config.routes.map(\.name), ["urgent", "routes[1]"])
+        XCTAssertEqual(config.routes[0].matchers.map(\.description), ["environment=prod-*", "severity=critical|error"])
+        XCTAssertTrue(config.routes[0].notifyOnResolve)
+        XCTAssertEqual(config.routes[1].channels, ["out"])
+        XCTAssertEqual(config.delivery.timeout, .seconds(3))
+        XCTAssertEqual(config.delivery.retry.maxAttempts, 6)
+        XCTAssertEqual(config.delivery.retry.initialBackoff, .milliseconds(250))
+        XCTAssertEqual(config.delivery.retry.maxRetryAfter, .seconds(300))
+        XCTAssertEqual(config.delivery.maxConcurrent, 8)
+        XCTAssertEqual(config.templatesDirectory, "/etc/notify/templates")
+        XCTAssertTrue(config.hasDefaultRoute)
+    }
+
+    func testMissingKeyNamesItsPath() {
+        XCTAssertEqual(configError("""
+            channels:
+              ops:
+                type: slack
+            routes: [{notify: [ops]}]
+            """), "notify.yaml:3: channels.ops.webhook_url: missing")
+        XCTAssertEqual(configError("channels: {a: {type: console}}"), "notify.yaml:1: routes: missing")
+    }
+
+    func testMissingEnvironmentVariableIsAnErrorNotAnEmptyString() {
+        let message = configError("""
+            channels:
+              ops: {type: slack, webhook_url: "${SLACK_URL}"}
+            routes: [{notify: [ops]}]
+            """)
+        XCTAssertEqual(message, "notify.yaml:2: channels.ops.webhook_url: environment variable SLACK_URL is not set")
+    }
+
+    func testDoubleDollarIsALiteralDollar() throws {
+        let config = try parse("""
+            channels:
+              hook: {type: webhook, url: "http://h/x", headers: {X-Price: "$$5 ${A}"}}
+            routes: [{notify: [hook]}]
+            """, environment: ["A": "a"])
+        XCTAssertEqual(config.channels["hook"]?.settings, .webhook(url: Secret("http://h/x"), headers: ["X-Price": Secret("$5 a")]))
+    }
+
+    func testUnknownKeysAreErrors() {
+        XCTAssertTrue(configError("""
+            channels:
+              ops: {type: slack, webhok_url: "https://x/y"}
+            routes: [{notify: [ops]}]
+            """).contains("channels.ops.webhok_url: unknown key (expected one of: type, webhook_url, url, timeout)"))
+        XCTAssertTrue(configError("""
+            channels: {out: {type: console}}
+            routes: [{notify: [out], match: {region: eu}}]
+            """).contains("routes[0].match.region: cannot match on this"))
+    }
+
+    func testRouteToUnknownChannelIsAnError() {
+        XCTAssertEqual(configError("""
+            channels: {out: {type: console}}
+            routes:
+              - notify: [out, pager]
+            """), #"notify.yaml:3: routes[0].notify[1]: no channel named "pager" (channels: out)"#)
+    }
+
+    func testUnknownChannelTypeListsTheTypes() {
+        XCTAssertTrue(configError("""
+            channels: {x: {type: pigeon}}
+            routes: [{notify: [x]}]
+            """).contains(#"channels.x.type: "pigeon" is not one of slack, webhook, console"#))
+    }
+
+    func testBadValuesAreExplainedWithoutEchoingSecrets() {
+        let message = configError("""
+            channels:
+              ops: {type: slack, webhook_url: "${URL}"}
+            routes: [{notify: [ops]}]
+            """, environment: ["URL": "not a url SUPERSECRET"])
+        XCTAssertEqual(message, "notify.yaml:2: channels.ops.webhook_url: not an http(s) URL with a host")
+        XCTAssertTrue(configError("""
+            delivery: {timeout: soon}
+            channels: {out: {type: console}}
+            routes: [{notify: [out]}]
+            """).contains(#"delivery.timeout: "soon" is not a duration such as 500ms, 90s, 5m, 1h30m"#))
+        XCTAssertTrue(configError("""
+            channels: {out: {type: console}}
+            routes: [{notify: [out], match: {severity: urgent}}]
+            """).contains(#"routes[0].match.severity: "urgent" matches no severity"#))
+    }
+
+    func testInvalidYAMLDoesNotQuoteTheLine() {
+        let message = configError("channels:\n  ops: {type: slack, webhook_url: \"https://SUPERSECRET\"\nroutes: [")
+        XCTAssertTrue(message.hasPrefix("notify.yaml: not valid YAML:"), message)
+        XCTAssertFalse(message.contains("SUPERSECRET"), message)
+    }
+
+    func testSecretsDoNotPrint() throws {
+        let config = try parse("""
+            channels:
+              ops: {type: slack, webhook_url: "\(secretURL)"}
+              hook: {type: webhook, url: "https://h/x", headers: {Authorization: "Bearer SUPERSECRET"}}
+            routes: [{notify: [ops, hook]}]
+            """)
+        let printed = "\(config) \(ConfigSummary(config: config).text)"
+        XCTAssertFalse(printed.contains("SUPERSECRET"), printed)
+        XCTAssertTrue(ConfigSummary(config: config).text.contains("hook: webhook (url set; headers: Authorization)"))
+    }
+
+    func testDurations() {
+        XCTAssertEqual(DurationParser.parse("500ms"), .milliseconds(500))
+        XCTAssertEqual(DurationParser.parse("90s"), .seconds(90))
+        XCTAssertEqual(DurationParser.parse("1h30m"), .seconds(5400))
+        XCTAssertEqual(DurationParser.parse("0s"), .zero)
+        XCTAssertEqual(DurationParser.parse("0"), .zero)
+        XCTAssertNil(DurationParser.parse("5"))
+        XCTAssertNil(DurationParser.parse("5 minutes"))
+        XCTAssertNil(DurationParser.parse("-5s"))
+        XCTAssertEqual(DurationParser.format(.seconds(5400)), "1h30m")
+        XCTAssertEqual(DurationParser.format(.milliseconds(250)), "250ms")
+    }
+}

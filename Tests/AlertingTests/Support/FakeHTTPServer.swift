@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A real HTTP server on 127.0.0.1 (random port) that plays a provider: it records every
+/// request and answers from a script, one scripted answer per request, the last one repeated.
+final class FakeHTTPServer: Sendable {
+    struct Answer: Sendable {
+        var status: HTTPResponse.Status
+        var body: String
+        var headers: [String: String]
+        /// Wait this long before answering (a hung server).
+        var delay: Duration?
+
+        init(status: HTTPResponse.Status, body: String, headers: [String: String] = [:], delay: Duration? = nil) {
+            self.status = status
+            self.body = body
+            self.headers = headers
+            self.delay = delay
+        }
+
+        static let slackOK = Answer(status: .ok, body: "ok")
+    }
+
+    struct ReceivedRequest: Sendable {
+        var method: String
+        var path: String
+        var headers: [String: String]
+        var body: String
+
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        }
+    }
+
+    private let script: LockedState<[Answer]>
+    private let received = LockedState<[ReceivedRequest]>([])
+    private let task: Task<Void, Error>
+    let port: Int
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    var requests: [ReceivedRequest] { received.value }
+
+    /// Replaces the answers still to come.
+    func setScript(_ answers: [Answer]) { script.value = answers }
+
+    init(script answers: [Answer] = [.slackOK]) async throws {
+        let script = LockedState(answers)
+        let received = self.received
+        let router = Router()
+        router.on("**", method: .post) { request, context -> Response in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            received.mutate { $0.append(ReceivedRequest(method: "POST", path: request.uri.path, headers: headers, body: String(buffer: body))) }
+            let answer = script.mutate { answers -> Answer in
+                if answers.count > 1 { return answers.removeFirst() }
+                return answers.first ?? .slackOK
+            }
+            if let delay = answer.delay { try? await Task.sleep(for: delay) }
+            var responseHeaders = HTTPFields()
+            for (name, value) in answer.headers {
+                if let field = HTTPField.Name(name) { responseHeaders[field] = value }
+            }
+            responseHeaders[.contentType] = responseHeaders[.contentType] ?? "text/plain"
+            return Response(status: answer.status, headers: responseHeaders, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        }
+        // The port is known once the server runs; the stream keeps it until it is read.
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portSink.yield(channel.localAddress?.port ?? 0)
+                portSink.finish()
+            },
+            logger: Logger(label: "fake-http", factory: { _ in SwiftLogNoOpLogHandler() }))
+        self.script = script
+        self.task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        self.port = await iterator.next() ?? 0
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+}
+
+/// A value behind a lock, for test helpers.
+final class LockedState<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+
+    @discardableResult
+    func mutate<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.withLock { body(&stored) }
+    }
+}

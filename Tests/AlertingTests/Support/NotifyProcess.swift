@@ -1,0 +1,80 @@
+import Foundation
+import XCTest
+
+/// Runs the real `notify` binary that `swift build` put beside the test bundle.
+enum NotifyProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: URL {
+        // The test bundle runs from .build/<config>/; the executable is built beside it.
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while directory.path != "/" {
+            let candidate = directory.appendingPathComponent("notify")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: ".build/debug/notify")
+    }
+
+    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) async throws -> Result {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            XCTFail("notify binary not found at \(binary.path): run `swift build` before `swift test`")
+            return Result(status: -1, stdout: "", stderr: "")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_CONFIG"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        let terminated = LockedState<CheckedContinuation<Void, Never>?>(nil)
+        let finished = LockedState(false)
+        process.terminationHandler = { _ in
+            terminated.mutate { continuation in
+                finished.value = true
+                continuation?.resume()
+                continuation = nil
+            }
+        }
+        try process.run()
+        // Read both pipes on their own threads so a full pipe never blocks the child.
+        async let out = readAll(output.fileHandleForReading)
+        async let err = readAll(errors.fileHandleForReading)
+        let writer = input.fileHandleForWriting
+        DispatchQueue.global().async {
+            writer.write(stdin)
+            try? writer.close()
+        }
+        await withCheckedContinuation { continuation in
+            terminated.mutate { stored in
+                if finished.value { continuation.resume() } else { stored = continuation }
+            }
+        }
+        return Result(status: process.terminationStatus, stdout: await out, stderr: await err)
+    }
+
+    private static func readAll(_ handle: FileHandle) async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = handle.readDataToEndOfFile()
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+}
+
+/// Writes a config file for a test and removes it afterwards.
+func writeTemporaryConfig(_ yaml: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-test-\(UUID().uuidString).yaml").path
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
