@@ -23,7 +23,7 @@ enum HTTPResponseClassifier {
 
     /// `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
     static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = ASCII.trimmed(value)
         if let seconds = Int(trimmed), seconds >= 0 { return .seconds(seconds) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -36,7 +36,7 @@ enum HTTPResponseClassifier {
     /// A short, printable excerpt of a provider's plain-text answer (Slack's `channel_not_found`).
     static func excerpt(_ body: ByteBuffer?, limit: Int = 200) -> String? {
         guard let body, body.readableBytes > 0 else { return nil }
-        let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = ASCII.trimmed(String(buffer: body))
         let printable = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(limit))
         return printable.isEmpty ? nil : printable
     }

@@ -32,7 +32,9 @@ public struct ConfigLoader: Sendable {
     public func parse(_ text: String, file: String? = nil) throws -> NotifyConfig {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // The basic resolver tags nothing: every value's type is checked where it is read,
+            // and the default resolver compiles a dozen regexes on every start.
+            node = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw ConfigError(file: file, path: "", "not valid YAML: \(Self.describe(error))")
         }
@@ -144,7 +146,7 @@ public struct ConfigLoader: Sendable {
     }
 
     static func isHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0)) }
+        !name.isEmpty && name.utf8.allSatisfy { ASCII.isLetter($0) || ASCII.isDigit($0) || "!#$%&'*+-.^_`|~".utf8.contains($0) }
     }
 
     static func describe(_ error: YamlError) -> String {

@@ -43,7 +43,7 @@ struct ConfigNode {
     func optional(_ key: String) throws -> ConfigNode? {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value), got \(kindName)") }
         guard let value = mapping[key] else { return nil }
-        if case .scalar(let scalar) = value, scalar.tag == Tag(.null) || (scalar.string.isEmpty && scalar.style == .plain) { return nil }
+        if case .scalar(let scalar) = value, scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
         return child(value, key)
     }
 
@@ -85,10 +85,12 @@ struct ConfigNode {
     }
 
     func bool() throws -> Bool {
-        guard case .scalar(let scalar) = node, let value = Bool.construct(from: scalar) else {
-            throw error("expected true or false")
+        guard case .scalar(let scalar) = node else { throw error("expected true or false") }
+        switch scalar.string.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw error("expected true or false")
         }
-        return value
     }
 
     func int(in range: ClosedRange<Int>) throws -> Int {
@@ -153,7 +155,8 @@ struct ConfigNode {
     }
 
     static func isVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && CharacterSet.letters.contains(first)) else { return false }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
+        // ASCII checks: CharacterSet would load ICU's tables, milliseconds on every start.
+        guard let first = name.utf8.first, first == UInt8(ascii: "_") || ASCII.isLetter(first) else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || ASCII.isLetter($0) || ASCII.isDigit($0) }
     }
 }

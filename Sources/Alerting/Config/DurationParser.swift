@@ -24,7 +24,8 @@ public enum DurationParser {
             sawPart = true
             return true
         }
-        for character in text.trimmingCharacters(in: .whitespaces) {
+        let text = ASCII.trimmed(text)
+        for character in text {
             if character.isASCII, character.isNumber {
                 if !unit.isEmpty { guard flush() else { return nil } }
                 digits.append(character)
@@ -35,7 +36,7 @@ public enum DurationParser {
                 return nil
             }
         }
-        if text.trimmingCharacters(in: .whitespaces) == "0" { return .zero }
+        if text == "0" { return .zero }
         guard flush(), sawPart else { return nil }
         return total
     }

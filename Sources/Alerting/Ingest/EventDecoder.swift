@@ -25,9 +25,9 @@ public struct EventDecoder: Sendable {
     public func decode(_ text: some Collection<UInt8>, line: Int? = nil) -> Result<AlertEvent, EventValidationError> {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(text))
+            value = try JSONParser.parse(text)
         } catch {
-            return .failure(EventValidationError(line: line, problems: [.init(field: nil, Self.describeSyntaxError(text))]))
+            return .failure(EventValidationError(line: line, problems: [.init(field: nil, "not valid JSON: \(error)")]))
         }
         return decode(value, line: line)
     }
@@ -115,19 +115,6 @@ public struct EventDecoder: Sendable {
             kind: action == .trigger ? kind : .unspecified, action: action, severity: severity,
             environment: environment, source: source, summary: summary,
             dedupKey: dedupKey ?? makeUniqueKey(), details: details, timestamp: timestamp, links: links)
-    }
-
-    /// JSONDecoder says only "not valid JSON"; JSONSerialization says where. Only bad lines
-    /// pay for the second parse.
-    static func describeSyntaxError(_ text: some Collection<UInt8>) -> String {
-        do {
-            _ = try JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed])
-        } catch {
-            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String {
-                return "not valid JSON: " + detail.replacingOccurrences(of: "character", with: "byte")
-            }
-        }
-        return "not valid JSON"
     }
 }
 

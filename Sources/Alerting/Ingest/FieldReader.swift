@@ -62,7 +62,7 @@ struct FieldReader {
             problem(key, "must not be empty (leave it out to derive one from kind, environment and source)")
             return nil
         }
-        if value.count > limits.maxDedupKeyLength {
+        if value.utf8.count > limits.maxDedupKeyLength, value.count > limits.maxDedupKeyLength {
             problem(key, "longer than \(limits.maxDedupKeyLength) characters")
             return nil
         }
@@ -70,12 +70,12 @@ struct FieldReader {
     }
 
     mutating func summary(_ key: String, required: Bool) -> String? {
-        let value = string(key)
-        if value == nil || value?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == true {
+        guard let value = string(key), !value.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
             if required, !hasProblem(for: key) { problem(key, "missing (required for a trigger)") }
             return nil
         }
-        if let value, value.count > limits.maxSummaryLength {
+        // Counting characters walks the string; only a long one in bytes can be too long.
+        if value.utf8.count > limits.maxSummaryLength, value.count > limits.maxSummaryLength {
             problem(key, "longer than \(limits.maxSummaryLength) characters (\(value.count))")
             return nil
         }
@@ -86,7 +86,7 @@ struct FieldReader {
         switch object[key] {
         case nil, .null?: return [:]
         case .object(let members)?:
-            let size = JSONValue.object(members).compactJSON.utf8.count
+            let size = JSONValue.object(members).encodedSize
             if size > limits.maxDetailsBytes {
                 problem(key, "encodes to \(size) bytes, more than the limit of \(limits.maxDetailsBytes)")
                 return [:]

@@ -33,6 +33,33 @@ public enum JSONValue: Sendable, Hashable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The size in bytes of this value as compact JSON, counted without encoding it (an event's
+    /// `details` are checked against a limit on every line, so this is on the hot path).
+    public var encodedSize: Int {
+        switch self {
+        case .null: 4
+        case .bool(let value): value ? 4 : 5
+        case .int(let value): String(value).utf8.count
+        case .double(let value): String(value).utf8.count
+        case .string(let value): Self.encodedSize(of: value)
+        case .array(let items): items.reduce(2 + max(0, items.count - 1)) { $0 + $1.encodedSize }
+        case .object(let members):
+            members.reduce(2 + max(0, members.count - 1)) { $0 + Self.encodedSize(of: $1.key) + 1 + $1.value.encodedSize }
+        }
+    }
+
+    private static func encodedSize(of string: String) -> Int {
+        var size = 2
+        for byte in string.utf8 {
+            switch byte {
+            case 0x22, 0x5C, 0x08, 0x0C, 0x0A, 0x0D, 0x09: size += 2
+            case 0..<0x20: size += 6
+            default: size += 1
+            }
+        }
+        return size
+    }
+
     /// The members of an object; empty for anything else.
     public var objectValue: [String: JSONValue] {
         if case .object(let members) = self { return members }
