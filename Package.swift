@@ -40,6 +40,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The library example a newcomer can run: swift run notify-library-example
+        .executableTarget(
+            name: "notify-library-example",
+            dependencies: ["Alerting"],
+            path: "Examples/LibraryExample"
+        ),
         .testTarget(
             name: "AlertingTests",
             dependencies: [
