@@ -26,11 +26,25 @@ struct HTTPPoster: Sendable {
             let response = try await client.execute(request, timeout: .init(timeout))
             let body = try await response.body.collect(upTo: maxBody)
             return .success(Answer(status: response.status.code, headers: response.headers, body: body))
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             return .failure(TransportFailure(outcome: .retryable(reason: "answer larger than \(maxBody) bytes", retryAfter: nil)))
         } catch {
             return .failure(TransportFailure(outcome: HTTPResponseClassifier.transportFailure(error, timeout: timeout)))
+        }
+    }
+
+    /// Posts and reads the answer with the rules most providers share (see
+    /// ``HTTPResponseClassifier``); a failed answer's reason is the first `detailLimit`
+    /// printable characters of its body (Slack's `channel_not_found`).
+    func deliver(url: Secret, headers: HTTPHeaders, body: ByteBuffer, detailLimit: Int, now: Date) async -> DeliveryOutcome {
+        switch await post(url: url.exposedValue, headers: headers, body: body) {
+        case .failure(let failure):
+            return failure.outcome
+        case .success(let answer):
+            let succeeded = (200..<300).contains(answer.status)
+            return HTTPResponseClassifier.classify(
+                status: answer.status, retryAfter: answer.headers.first(name: "Retry-After"),
+                detail: succeeded ? nil : HTTPResponseClassifier.excerpt(answer.body, limit: detailLimit), now: now)
         }
     }
 

@@ -28,13 +28,6 @@ public struct SlackWebhookChannel: Channel {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         headers.add(name: "User-Agent", value: NotifyVersion.userAgent)
-        switch await poster.post(url: webhookURL.exposedValue, headers: headers, body: ByteBuffer(string: body)) {
-        case .failure(let failure):
-            return failure.outcome
-        case .success(let answer):
-            return HTTPResponseClassifier.classify(
-                status: answer.status, retryAfter: answer.headers.first(name: "Retry-After"),
-                detail: answer.status == 200 ? nil : HTTPResponseClassifier.excerpt(answer.body), now: clock.now())
-        }
+        return await poster.deliver(url: webhookURL, headers: headers, body: ByteBuffer(string: body), detailLimit: 200, now: clock.now())
     }
 }

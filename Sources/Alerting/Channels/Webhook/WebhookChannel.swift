@@ -44,13 +44,6 @@ public struct WebhookChannel: Channel {
         for (header, value) in headers.sorted(by: { $0.key < $1.key }) {
             httpHeaders.replaceOrAdd(name: header, value: value.exposedValue)
         }
-        switch await poster.post(url: url.exposedValue, headers: httpHeaders, body: ByteBuffer(bytes: body)) {
-        case .failure(let failure):
-            return failure.outcome
-        case .success(let answer):
-            return HTTPResponseClassifier.classify(
-                status: answer.status, retryAfter: answer.headers.first(name: "Retry-After"),
-                detail: (200..<300).contains(answer.status) ? nil : HTTPResponseClassifier.excerpt(answer.body, limit: 120), now: clock.now())
-        }
+        return await poster.deliver(url: url, headers: httpHeaders, body: ByteBuffer(bytes: body), detailLimit: 120, now: clock.now())
     }
 }
