@@ -54,6 +54,23 @@ enum Diagnostics {
     static func warning(_ message: String) { write("notify: warning: \(message)\n") }
     static func info(_ message: String) { write("notify: \(message)\n") }
 
+    /// One line for one delivery: `ops-slack: delivered (1 attempt)`,
+    /// `twilio-sms to alice: not delivered, permanent failure (1 attempt): Twilio 21211 ...`.
+    static func report(_ report: DeliveryReport, prefix: String = "") {
+        let attempts = report.attempts.count == 1 ? "1 attempt" : "\(report.attempts.count) attempts"
+        let destination = prefix + report.destination
+        switch report.outcome {
+        case .delivered:
+            info("\(destination): delivered (\(attempts))")
+        case .retryable(let reason, _):
+            error("\(destination): not delivered, can be retried (\(attempts)): \(reason)")
+        case .permanent(let reason):
+            error("\(destination): not delivered, permanent failure (\(attempts)): \(reason)")
+        case .throttled:
+            info("\(destination): \(report.outcome.reason ?? "throttled"); the next message to them carries it in a digest")
+        }
+    }
+
     private static func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }

@@ -155,15 +155,7 @@ struct Send: AsyncParsableCommand {
             Diagnostics.warning("alert \(result.alert?.id ?? 0): no route matches it; nobody was notified")
         }
         for report in result.reports {
-            let attempts = report.attempts.count == 1 ? "1 attempt" : "\(report.attempts.count) attempts"
-            switch report.outcome {
-            case .delivered:
-                Diagnostics.info("\(report.channel): delivered (\(attempts))")
-            case .retryable(let reason, _):
-                Diagnostics.error("\(report.channel): not delivered, can be retried (\(attempts)): \(reason)")
-            case .permanent(let reason):
-                Diagnostics.error("\(report.channel): not delivered, permanent failure (\(attempts)): \(reason)")
-            }
+            Diagnostics.report(report)
         }
     }
 }

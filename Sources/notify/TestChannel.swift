@@ -13,6 +13,9 @@ struct TestChannel: AsyncParsableCommand {
     @Argument(help: "The channel's name in the config.")
     var channel: String
 
+    @Option(help: "The contact to reach, for SMS and voice channels.")
+    var to: String?
+
     func run() async throws {
         let logger = common.bootstrapLogging()
         let runtime = try common.makeRuntime(logger: logger)
@@ -21,14 +24,25 @@ struct TestChannel: AsyncParsableCommand {
             Diagnostics.error("no channel named \"\(channel)\" (channels: \(runtime.config.channels.keys.sorted().joined(separator: ", ")))")
             throw ExitStatus.usage
         }
+        var recipient: Contact?
+        if let to {
+            guard let contact = runtime.config.contacts[to] else {
+                _ = await runtime.run { _ in .success }
+                Diagnostics.error("no contact named \"\(to)\" (contacts: \(runtime.config.contacts.keys.sorted().joined(separator: ", ")))")
+                throw ExitStatus.usage
+            }
+            recipient = contact
+        }
         let status = await runtime.run { runtime in
-            let report = await runtime.notifier.sendTest(channel: channel)
+            let report = await runtime.notifier.sendTest(channel: channel, to: recipient)
             let attempts = report.attempts.count == 1 ? "1 attempt" : "\(report.attempts.count) attempts"
             switch report.outcome {
             case .delivered:
-                Output.line("\(channel): delivered (\(attempts))")
+                Output.line("\(report.destination): delivered (\(attempts))")
             case .retryable(let reason, _), .permanent(let reason):
-                Output.line("\(channel): not delivered, \(report.outcome.label) failure (\(attempts)): \(reason)")
+                Output.line("\(report.destination): not delivered, \(report.outcome.label) failure (\(attempts)): \(reason)")
+            case .throttled:
+                Output.line("\(report.destination): \(report.outcome.reason ?? "throttled")")
             }
             return ExitStatus.forDeliveries([report.outcome])
         }

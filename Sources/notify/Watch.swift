@@ -36,8 +36,8 @@ struct Watch: AsyncParsableCommand {
                     }
                 },
                 onDelivered: { planned, report in
-                    if let reason = report.outcome.reason {
-                        Diagnostics.error("alert \(planned.alert.id): \(report.channel): not delivered (\(report.outcome.label), \(report.attempts.count) attempts): \(reason)")
+                    if !report.outcome.isDelivered {
+                        Diagnostics.report(report, prefix: "alert \(planned.alert.id): ")
                     }
                 })
             let totals = try await processor.run(FileDescriptorLines(descriptor: 0))
@@ -57,6 +57,6 @@ struct Watch: AsyncParsableCommand {
         "watch: \(totals.lines) lines, \(totals.events) events, \(totals.invalidLines) invalid; "
             + "alerts: \(totals.opened) opened, \(totals.deduplicated) deduplicated, \(totals.acknowledged) acknowledged, "
             + "\(totals.resolved) resolved, \(totals.unknownKeys) unknown keys, \(totals.unrouted) unrouted; "
-            + "deliveries: \(totals.delivered) delivered, \(totals.failedRetryable) retryable failures, \(totals.failedPermanently) permanent failures"
+            + "deliveries: \(totals.delivered) delivered, \(totals.failedRetryable) retryable failures, \(totals.failedPermanently) permanent failures, \(totals.throttled) throttled"
     }
 }

@@ -62,7 +62,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.routes.map(\.name), ["urgent", "routes[1]"])
         XCTAssertEqual(config.routes[0].matchers.map(\.description), ["environment=prod-*", "severity=critical|error"])
         XCTAssertTrue(config.routes[0].notifyOnResolve)
-        XCTAssertEqual(config.routes[1].channels, ["out"])
+        XCTAssertEqual(config.routes[1].targets, [RouteTarget(channel: "out")])
         XCTAssertEqual(config.delivery.timeout, .seconds(3))
         XCTAssertEqual(config.delivery.retry.maxAttempts, 6)
         XCTAssertEqual(config.delivery.retry.initialBackoff, .milliseconds(250))
@@ -105,7 +105,7 @@ final class ConfigLoaderTests: XCTestCase {
             channels:
               ops: {type: slack, webhok_url: "https://x/y"}
             routes: [{notify: [ops]}]
-            """).contains("channels.ops.webhok_url: unknown key (expected one of: type, webhook_url, url, timeout)"))
+            """).contains("channels.ops.webhok_url: unknown key (expected one of: type, timeout, webhook_url, url)"))
         XCTAssertTrue(configError("""
             channels: {out: {type: console}}
             routes: [{notify: [out], match: {region: eu}}]

@@ -8,22 +8,35 @@ public protocol Channel: Sendable {
     var name: String { get }
     /// Which templates render this channel's messages, or nil when it builds its own body.
     var template: TemplateSelector? { get }
+    /// How it reaches a person (SMS, voice), or nil for channels that post to a place. Channels
+    /// with a medium are given a ``Notification/recipient`` and are throttled per contact.
+    var medium: ContactMedium? { get }
     /// One attempt. Must not throw: every failure is a ``DeliveryOutcome``. Must not put a secret
     /// (URL, token) into the outcome's reason.
     func deliver(_ notification: Notification) async -> DeliveryOutcome
 }
 
-/// One alert, rendered for one channel.
+extension Channel {
+    public var medium: ContactMedium? { nil }
+}
+
+/// One alert, rendered for one channel (and one person, for channels that reach people).
 public struct Notification: Sendable {
     public var alert: Alert
     /// The event that caused this notification (the trigger that opened the alert, or the resolve).
     public var event: AlertEvent
     /// The text the channel's template produced; nil for channels without a template.
     public var body: String?
+    /// Who to reach, for channels with a ``Channel/medium``.
+    public var recipient: Contact?
+    /// Notifications to the same person that a throttle held back since the last message.
+    public var digest: Digest?
 
-    public init(alert: Alert, event: AlertEvent, body: String?) {
+    public init(alert: Alert, event: AlertEvent, body: String?, recipient: Contact? = nil, digest: Digest? = nil) {
         self.alert = alert
         self.event = event
         self.body = body
+        self.recipient = recipient
+        self.digest = digest
     }
 }

@@ -18,10 +18,14 @@ struct HTTPPoster: Sendable {
 
     /// - Returns: the answer, or the retryable outcome of a transport failure.
     func post(url: String, headers: HTTPHeaders, body: ByteBuffer) async -> Result<Answer, TransportFailure> {
+        await send(method: .POST, url: url, headers: headers, body: body)
+    }
+
+    func send(method: HTTPMethod, url: String, headers: HTTPHeaders, body: ByteBuffer?) async -> Result<Answer, TransportFailure> {
         var request = HTTPClientRequest(url: url)
-        request.method = .POST
+        request.method = method
         request.headers = headers
-        request.body = .bytes(body)
+        if let body { request.body = .bytes(body) }
         do {
             let response = try await client.execute(request, timeout: .init(timeout))
             let body = try await response.body.collect(upTo: maxBody)

@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "routes", "delivery", "templates_dir"])
+        try root.checkKeys(allowed: ["channels", "contacts", "routes", "delivery", "templates_dir"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -52,13 +52,19 @@ public struct ConfigLoader: Sendable {
             channels[name] = try readChannel(name: name, node)
         }
         if channels.isEmpty { throw channelsNode.error("at least one channel is needed") }
+        var contacts: [String: Contact] = [:]
+        if let contactsNode = try root.optional("contacts") {
+            for (name, node) in try contactsNode.mappingEntries() {
+                contacts[name] = try readContact(name: name, node)
+            }
+        }
         let routesNode = try root.required("routes")
         let routes = try routesNode.sequenceItems().enumerated().map { index, node in
-            try readRoute(index: index, node, channels: channels)
+            try readRoute(index: index, node, channels: channels, contacts: contacts)
         }
         if routes.isEmpty { throw routesNode.error("at least one route is needed") }
         let templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
-        return NotifyConfig(channels: channels, routes: routes, delivery: delivery, templatesDirectory: templatesDirectory)
+        return NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery, templatesDirectory: templatesDirectory)
     }
 
     private func readDelivery(_ node: ConfigNode) throws -> DeliverySettings {
@@ -77,72 +83,10 @@ public struct ConfigLoader: Sendable {
         return settings
     }
 
-    private func positive(_ node: ConfigNode) throws -> Duration {
+    func positive(_ node: ConfigNode) throws -> Duration {
         let value = try node.duration()
         guard value > .zero else { throw node.error("must be longer than 0s") }
         return value
-    }
-
-    private func readChannel(name: String, _ node: ConfigNode) throws -> ChannelConfig {
-        guard !name.isEmpty else { throw node.error("a channel needs a name") }
-        let typeNode = try node.required("type")
-        let type = try typeNode.string()
-        let timeout = try node.optional("timeout").map(positive)
-        switch type {
-        case "slack":
-            try node.checkKeys(allowed: ["type", "webhook_url", "url", "timeout"])
-            let urlNode = try node.optional("url") ?? node.required("webhook_url")
-            return ChannelConfig(name: name, settings: .slack(webhookURL: Secret(try urlNode.url())), timeout: timeout)
-        case "webhook":
-            try node.checkKeys(allowed: ["type", "url", "webhook_url", "headers", "timeout"])
-            let urlNode = try node.optional("url") ?? node.required("webhook_url")
-            var headers: [String: Secret] = [:]
-            if let headersNode = try node.optional("headers") {
-                for (header, value) in try headersNode.mappingEntries() {
-                    guard Self.isHeaderName(header) else { throw value.error("not a valid HTTP header name") }
-                    let text = try value.string()
-                    guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else { throw value.error("header values must be one line") }
-                    headers[header] = Secret(text)
-                }
-            }
-            return ChannelConfig(name: name, settings: .webhook(url: Secret(try urlNode.url()), headers: headers), timeout: timeout)
-        case "console":
-            try node.checkKeys(allowed: ["type", "timeout"])
-            return ChannelConfig(name: name, settings: .console, timeout: timeout)
-        default:
-            throw typeNode.error("\(quoted(type)) is not one of \(ChannelConfig.types.joined(separator: ", "))")
-        }
-    }
-
-    private func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig]) throws -> Route {
-        try node.checkKeys(allowed: ["name", "match", "notify", "notify_on_resolve"])
-        let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
-        var matchers: [RouteMatcher] = []
-        if let matchNode = try node.optional("match") {
-            for (key, value) in try matchNode.mappingEntries() {
-                guard let field = MatchField(rawValue: key) else {
-                    throw value.error("cannot match on this (expected one of: \(MatchField.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                let patterns = try value.stringList()
-                guard !patterns.isEmpty else { throw value.error("needs at least one pattern") }
-                if field == .severity {
-                    for pattern in patterns where !Severity.allCases.contains(where: { GlobPattern(pattern).matches($0.rawValue) }) {
-                        throw value.error("\(quoted(pattern)) matches no severity (\(Severity.allowedValues))")
-                    }
-                }
-                matchers.append(RouteMatcher(field: field, patterns: patterns.map(GlobPattern.init)))
-            }
-        }
-        let notifyNode = try node.required("notify")
-        let targets = try notifyNode.stringList()
-        guard !targets.isEmpty else { throw notifyNode.error("needs at least one channel") }
-        for (position, target) in targets.enumerated() where channels[target] == nil {
-            let known = channels.keys.sorted().joined(separator: ", ")
-            throw ConfigError(file: notifyNode.context.file, path: "\(notifyNode.path)[\(position)]", line: notifyNode.node.mark.map { $0.line },
-                              "no channel named \(quoted(target)) (channels: \(known))")
-        }
-        let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
-        return Route(name: name, matchers: matchers, channels: targets, notifyOnResolve: notifyOnResolve)
     }
 
     static func isHeaderName(_ name: String) -> Bool {

@@ -139,12 +139,18 @@ struct ConfigNode {
                 output += "$"
                 rest = after.dropFirst()
             } else if after.first == "{", let close = after.firstIndex(of: "}") {
-                let name = String(after[after.index(after: after.startIndex)..<close])
+                // ${NAME}, or ${NAME:-default} for a value used when NAME is unset or empty.
+                let inside = String(after[after.index(after: after.startIndex)..<close])
+                let parts = inside.components(separatedBy: ":-")
+                let name = parts[0]
                 guard Self.isVariableName(name) else { throw error("${\(name)} is not a valid environment variable name") }
-                guard let value = context.environment[name] else {
+                if let value = context.environment[name], !(parts.count > 1 && value.isEmpty) {
+                    output += value
+                } else if parts.count > 1 {
+                    output += parts.dropFirst().joined(separator: ":-")
+                } else {
                     throw error("environment variable \(name) is not set")
                 }
-                output += value
                 rest = after[after.index(after: close)...]
             } else {
                 output += "$"

@@ -22,15 +22,44 @@ public struct ConfigSummary: Sendable {
                 facts.append("url set")
                 if !headers.isEmpty { facts.append("headers: " + headers.keys.sorted().joined(separator: ", ")) }
             case .console: break
+            case .twilioSMS(let account, let sender, _, let maxSegments):
+                facts.append("account \(account.accountSID)")
+                switch sender {
+                case .from(let number): facts.append("from \(number)")
+                case .messagingService(let sid): facts.append("messaging service \(sid)")
+                }
+                facts.append("\(maxSegments) segment\(maxSegments == 1 ? "" : "s") at most")
+            case .twilioVoice(let account, let from, let callbackURL, let ringTimeout, _):
+                facts.append("account \(account.accountSID)")
+                facts.append("from \(from)")
+                facts.append("rings \(DurationParser.format(ringTimeout))")
+                facts.append(callbackURL == nil ? "no keypad menu (no callback_url)" : "press 4 to ack, 6 to resolve")
+            case .httpGateway(let medium, let spec, _):
+                facts.append("\(spec.method) \(medium.rawValue) gateway")
+            }
+            if let medium = channel.medium {
+                facts.append("throttle \(channel.throttle ?? ThrottleRule.defaultRule(for: medium)) per contact")
             }
             if let timeout = channel.timeout { facts.append("timeout \(DurationParser.format(timeout))") }
             lines.append("  \(name): \(channel.type)" + (facts.isEmpty ? "" : " (\(facts.joined(separator: "; ")))"))
+        }
+        if !config.contacts.isEmpty {
+            lines.append("contacts (\(config.contacts.count)):")
+            for name in config.contacts.keys.sorted() {
+                guard let contact = config.contacts[name] else { continue }
+                var facts: [String] = []
+                if let phone = contact.phone { facts.append(phone.e164) }
+                if let slack = contact.slackMemberID { facts.append("slack \(slack)") }
+                if let email = contact.email { facts.append(email) }
+                for medium in ContactMedium.allCases { if let rule = contact.throttles[medium] { facts.append("\(medium.rawValue) \(rule)") } }
+                lines.append("  \(name): " + (facts.isEmpty ? "no way to reach" : facts.joined(separator: ", ")))
+            }
         }
         lines.append("routes (\(config.routes.count), first match wins):")
         for (index, route) in config.routes.enumerated() {
             let match = route.matchers.isEmpty ? "everything" : route.matchers.map(\.description).joined(separator: " ")
             let resolve = route.notifyOnResolve ? " (and on resolve)" : ""
-            lines.append("  \(index + 1). \(route.name): \(match) -> \(route.channels.joined(separator: ", "))\(resolve)")
+            lines.append("  \(index + 1). \(route.name): \(match) -> \(route.targets.map(\.description).joined(separator: "; "))\(resolve)")
         }
         let retry = config.delivery.retry
         lines.append("delivery: timeout \(DurationParser.format(config.delivery.timeout)), \(retry.maxAttempts) attempts, backoff \(DurationParser.format(retry.initialBackoff))..\(DurationParser.format(retry.maxBackoff)), Retry-After up to \(DurationParser.format(retry.maxRetryAfter)), \(config.delivery.maxConcurrent) concurrent")

@@ -1,14 +1,17 @@
 /// The whole configuration: channels, routes, delivery limits, templates.
 public struct NotifyConfig: Sendable {
     public var channels: [String: ChannelConfig]
+    /// People that routes can name in `to:`.
+    public var contacts: [String: Contact]
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings
     /// A folder of `*.mustache` files laid over the built-in templates.
     public var templatesDirectory: String?
 
-    public init(channels: [String: ChannelConfig], routes: [Route], delivery: DeliverySettings = DeliverySettings(), templatesDirectory: String? = nil) {
+    public init(channels: [String: ChannelConfig], contacts: [String: Contact] = [:], routes: [Route], delivery: DeliverySettings = DeliverySettings(), templatesDirectory: String? = nil) {
         self.channels = channels
+        self.contacts = contacts
         self.routes = routes
         self.delivery = delivery
         self.templatesDirectory = templatesDirectory
@@ -35,17 +38,24 @@ public struct ChannelConfig: Sendable, Hashable {
         case slack(webhookURL: Secret)
         case webhook(url: Secret, headers: [String: Secret])
         case console
+        case twilioSMS(account: TwilioAccount, sender: TwilioSMSChannel.Sender, statusCallback: String?, maxSegments: Int)
+        case twilioVoice(account: TwilioAccount, from: String, callbackURL: String?, ringTimeout: Duration, machineDetection: String?)
+        case httpGateway(medium: ContactMedium, spec: HTTPGatewaySpec, maxSegments: Int)
     }
 
     public var name: String
     public var settings: Settings
     /// Overrides ``DeliverySettings/timeout`` for this channel.
     public var timeout: Duration?
+    /// For SMS and voice channels: this channel's limit per contact, replacing the default for
+    /// its medium (a contact's own limit replaces this one).
+    public var throttle: ThrottleRule?
 
-    public init(name: String, settings: Settings, timeout: Duration? = nil) {
+    public init(name: String, settings: Settings, timeout: Duration? = nil, throttle: ThrottleRule? = nil) {
         self.name = name
         self.settings = settings
         self.timeout = timeout
+        self.throttle = throttle
     }
 
     public var type: String {
@@ -53,8 +63,22 @@ public struct ChannelConfig: Sendable, Hashable {
         case .slack: "slack"
         case .webhook: "webhook"
         case .console: "console"
+        case .twilioSMS: "twilio_sms"
+        case .twilioVoice: "twilio_voice"
+        case .httpGateway(.sms, _, _): "http_sms"
+        case .httpGateway(.voice, _, _): "http_voice"
         }
     }
 
-    public static let types = ["slack", "webhook", "console"]
+    /// How the channel reaches people, or nil for channels that post to a place.
+    public var medium: ContactMedium? {
+        switch settings {
+        case .slack, .webhook, .console: nil
+        case .twilioSMS: .sms
+        case .twilioVoice: .voice
+        case .httpGateway(let medium, _, _): medium
+        }
+    }
+
+    public static let types = ["slack", "webhook", "console", "twilio_sms", "twilio_voice", "http_sms", "http_voice"]
 }

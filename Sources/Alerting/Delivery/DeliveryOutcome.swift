@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one delivery attempt came to. The transient/permanent split is in the type, so the
 /// retry logic never has to read log messages.
 public enum DeliveryOutcome: Sendable, Hashable {
@@ -8,6 +10,9 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case retryable(reason: String, retryAfter: Duration?)
     /// Trying again will not help (a 404 channel, a bad request): fix the config.
     case permanent(reason: String)
+    /// Not sent: the contact's throttle for this medium is full. Not lost either: the next
+    /// message to them after `nextAllowed` carries it in its digest.
+    case throttled(nextAllowed: Date)
 
     public var isDelivered: Bool {
         if case .delivered = self { return true }
@@ -19,6 +24,7 @@ public enum DeliveryOutcome: Sendable, Hashable {
         switch self {
         case .delivered: nil
         case .retryable(let reason, _), .permanent(let reason): reason
+        case .throttled(let nextAllowed): "throttled until \(nextAllowed.formatted(Date.ISO8601FormatStyle()))"
         }
     }
 
@@ -28,6 +34,7 @@ public enum DeliveryOutcome: Sendable, Hashable {
         case .delivered: "delivered"
         case .retryable: "retryable"
         case .permanent: "permanent"
+        case .throttled: "throttled"
         }
     }
 }

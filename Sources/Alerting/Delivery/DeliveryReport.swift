@@ -14,11 +14,19 @@ public struct DeliveryReport: Sendable, Hashable {
     }
 
     public var channel: String
+    /// The contact's name, for channels that reach people.
+    public var recipient: String?
     public var attempts: [Attempt]
 
-    public init(channel: String, attempts: [Attempt]) {
+    public init(channel: String, recipient: String? = nil, attempts: [Attempt]) {
         self.channel = channel
+        self.recipient = recipient
         self.attempts = attempts
+    }
+
+    /// `ops-slack`, or `twilio-sms to alice`.
+    public var destination: String {
+        recipient.map { "\(channel) to \($0)" } ?? channel
     }
 
     /// The outcome of the last attempt; a report with no attempt is a permanent failure.

@@ -96,13 +96,15 @@ public struct StreamSummary: Sendable, Hashable, Codable {
     public var delivered = 0
     public var failedRetryable = 0
     public var failedPermanently = 0
+    /// Held back by a contact's throttle; carried by the next message to them.
+    public var throttled = 0
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case lines, events, invalidLines = "invalid_lines", opened, deduplicated, acknowledged, resolved
         case unknownKeys = "unknown_keys", unrouted, delivered, failedRetryable = "failed_retryable"
-        case failedPermanently = "failed_permanently"
+        case failedPermanently = "failed_permanently", throttled
     }
 
     mutating func count(_ result: IngestResult) {
@@ -122,6 +124,7 @@ public struct StreamSummary: Sendable, Hashable, Codable {
         case .delivered: delivered += 1
         case .retryable: failedRetryable += 1
         case .permanent: failedPermanently += 1
+        case .throttled: throttled += 1
         }
     }
 }

@@ -13,11 +13,19 @@ public final class Notifier: Sendable {
     public let deliverer: Deliverer
     public let clock: any AlertingClock
     public let logger: Logger
+    /// The people routes name in their targets, by name.
+    public let contacts: [String: Contact]
+    /// A channel's own throttle, by channel name; else a contact's own, else the medium's default.
+    public let channelThrottles: [String: ThrottleRule]
+    public let throttleLedger: ThrottleLedger
 
     public init(
         store: any AlertStore = MemoryAlertStore(),
         router: Router,
         channels: [any Channel],
+        contacts: [Contact] = [],
+        channelThrottles: [String: ThrottleRule] = [:],
+        throttleLedger: ThrottleLedger = ThrottleLedger(),
         renderer: TemplateRenderer = TemplateRenderer(),
         deliverer: Deliverer? = nil,
         clock: any AlertingClock = SystemClock(),
@@ -26,6 +34,9 @@ public final class Notifier: Sendable {
         self.store = store
         self.router = router
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.contacts = Dictionary(contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.channelThrottles = channelThrottles
+        self.throttleLedger = throttleLedger
         self.renderer = renderer
         self.deliverer = deliverer ?? Deliverer(clock: clock, logger: logger)
         self.clock = clock
@@ -54,8 +65,15 @@ public final class Notifier: Sendable {
         if transition.change == .resolved, !route.notifyOnResolve {
             return IngestResult(transition: transition, route: route, deliveries: [], unrouted: false)
         }
-        let deliveries = route.channels.map {
-            PlannedDelivery(alert: alert, event: transition.event, channel: $0, route: route.name)
+        // One delivery per channel, and per contact for channels that reach people.
+        let deliveries = route.targets.flatMap { target -> [PlannedDelivery] in
+            guard !target.contacts.isEmpty else {
+                return [PlannedDelivery(alert: alert, event: transition.event, channel: target.channel, route: route.name)]
+            }
+            return target.contacts.map { name in
+                PlannedDelivery(alert: alert, event: transition.event, channel: target.channel,
+                                recipient: contacts[name] ?? Contact(name: name), route: route.name)
+            }
         }
         return IngestResult(transition: transition, route: route, deliveries: deliveries, unrouted: false)
     }
@@ -63,7 +81,7 @@ public final class Notifier: Sendable {
     /// Renders and delivers one planned notification (retrying as the policy allows) and
     /// records the outcome in the alert's timeline.
     public func deliver(_ planned: PlannedDelivery) async -> DeliveryReport {
-        let report = await send(alert: planned.alert, event: planned.event, channelName: planned.channel)
+        let report = await send(alert: planned.alert, event: planned.event, channelName: planned.channel, recipient: planned.recipient)
         do {
             try await store.recordDelivery(DeliveryRecord(alertID: planned.alert.id, report: report))
         } catch {
@@ -89,40 +107,68 @@ public final class Notifier: Sendable {
         return ProcessingResult(transition: ingested.transition, route: ingested.route, reports: reports, unrouted: ingested.unrouted)
     }
 
-    /// Sends a made-up alert through one channel, recording nothing: `notify test CHANNEL`.
-    public func sendTest(channel: String) async -> DeliveryReport {
+    /// Sends a made-up alert through one channel (to one contact, for channels that reach
+    /// people), recording nothing: `notify test CHANNEL [--to CONTACT]`.
+    public func sendTest(channel: String, to recipient: Contact? = nil) async -> DeliveryReport {
         let now = clock.now()
         let event = AlertEvent(
             kind: AlertKind(rawValue: "test")!, severity: .info, environment: "test", source: "notify",
             summary: "Test notification from notify: if you can read this, channel \(channel) works.",
             dedupKey: "notify-test")
         let alert = AlertStateMachine.newAlert(id: 0, from: event, at: now)
-        let report = await send(alert: alert, event: event, channelName: channel)
+        let report = await send(alert: alert, event: event, channelName: channel, recipient: recipient)
         log(report, alertID: 0)
         return report
     }
 
-    private func send(alert: Alert, event: AlertEvent, channelName: String) async -> DeliveryReport {
-        guard let channel = channels[channelName] else {
-            return failedBeforeSending(channelName, "no channel named \(channelName)")
+    /// The throttle for one contact on one channel: the contact's own for the medium, else the
+    /// channel's, else the medium's default.
+    public func throttleRule(for contact: Contact, channel: String, medium: ContactMedium) -> ThrottleRule {
+        contact.throttles[medium] ?? channelThrottles[channel] ?? ThrottleRule.defaultRule(for: medium)
+    }
+
+    private func send(alert: Alert, event: AlertEvent, channelName: String, recipient: Contact?) async -> DeliveryReport {
+        let now = clock.now()
+        func failed(_ reason: String) -> DeliveryReport {
+            DeliveryReport(channel: channelName, recipient: recipient?.name, attempts: [.init(startedAt: now, outcome: .permanent(reason: reason))])
         }
-        var notification = Notification(alert: alert, event: event, body: nil)
+        guard let channel = channels[channelName] else { return failed("no channel named \(channelName)") }
+        var notification = Notification(alert: alert, event: event, body: nil, recipient: recipient)
+        var throttleKey: ThrottleLedger.Key?
+        if let medium = channel.medium {
+            guard let recipient else { return failed("channel \(channelName) reaches people: name them with `to:`") }
+            let key = ThrottleLedger.Key(contact: recipient.name, medium: medium)
+            let item = DigestItem(alertID: alert.id, summary: alert.summary, at: now)
+            switch await throttleLedger.admit(key, rule: throttleRule(for: recipient, channel: channelName, medium: medium), item: item, at: now) {
+            case .throttled(let nextAllowed):
+                return DeliveryReport(channel: channelName, recipient: recipient.name, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: nextAllowed))])
+            case .allowed(let digest):
+                notification.digest = digest
+                throttleKey = key
+            }
+        }
+        var report: DeliveryReport
         if let selector = channel.template {
             do {
                 notification.body = try renderer.render(notification, channelName: channelName, selector: selector)
+                report = await deliverer.deliver(notification, via: channel)
             } catch {
-                return failedBeforeSending(channelName, "\(error)")
+                report = failed("\(error)")
             }
+        } else {
+            report = await deliverer.deliver(notification, via: channel)
         }
-        return await deliverer.deliver(notification, via: channel)
-    }
-
-    private func failedBeforeSending(_ channel: String, _ reason: String) -> DeliveryReport {
-        DeliveryReport(channel: channel, attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: reason))])
+        report.recipient = recipient?.name
+        // A digest whose message did not go out rides on the next one instead.
+        if !report.outcome.isDelivered, let digest = notification.digest, let throttleKey {
+            await throttleLedger.giveBack(digest, for: throttleKey)
+        }
+        return report
     }
 
     private func log(_ report: DeliveryReport, alertID: Int64) {
         var metadata: Logger.Metadata = ["alert": "\(alertID)", "channel": "\(report.channel)", "attempts": "\(report.attempts.count)"]
+        if let recipient = report.recipient { metadata["to"] = "\(recipient)" }
         switch report.outcome {
         case .delivered:
             logger.debug("delivered", metadata: metadata)
@@ -132,6 +178,9 @@ public final class Notifier: Sendable {
         case .permanent(let reason):
             metadata["reason"] = "\(reason)"
             logger.error("delivery failed permanently", metadata: metadata)
+        case .throttled(let nextAllowed):
+            metadata["next_allowed"] = "\(nextAllowed.formatted(Date.ISO8601FormatStyle()))"
+            logger.notice("throttled; the next message to this contact carries it in a digest", metadata: metadata)
         }
     }
 }

@@ -25,21 +25,39 @@ public final class NotifyRuntime: Sendable {
         clientConfiguration.timeout.connect = .init(min(config.delivery.timeout, .seconds(10)))
         clientConfiguration.redirectConfiguration = .disallow
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let channels: [any Channel] = config.channels.values.map { channel in
-            let timeout = channel.timeout ?? config.delivery.timeout
-            switch channel.settings {
-            case .slack(let url):
-                return SlackWebhookChannel(name: channel.name, webhookURL: url, client: client, timeout: timeout, clock: clock)
-            case .webhook(let url, let headers):
-                return WebhookChannel(name: channel.name, url: url, headers: headers, client: client, timeout: timeout, clock: clock)
-            case .console:
-                return ConsoleChannel(name: channel.name, output: console)
+        let channels: [any Channel]
+        do {
+            channels = try config.channels.values.map { channel -> any Channel in
+                let timeout = channel.timeout ?? config.delivery.timeout
+                switch channel.settings {
+                case .slack(let url):
+                    return SlackWebhookChannel(name: channel.name, webhookURL: url, client: client, timeout: timeout, clock: clock)
+                case .webhook(let url, let headers):
+                    return WebhookChannel(name: channel.name, url: url, headers: headers, client: client, timeout: timeout, clock: clock)
+                case .console:
+                    return ConsoleChannel(name: channel.name, output: console)
+                case .twilioSMS(let account, let sender, let statusCallback, let maxSegments):
+                    return TwilioSMSChannel(name: channel.name, account: account, sender: sender, statusCallback: statusCallback, maxSegments: maxSegments, client: client, timeout: timeout, clock: clock)
+                case .twilioVoice(let account, let from, let callbackURL, let ringTimeout, let machineDetection):
+                    return TwilioVoiceChannel(name: channel.name, account: account, from: from, callbackURL: callbackURL, ringTimeout: ringTimeout, machineDetection: machineDetection, client: client, timeout: timeout, clock: clock)
+                case .httpGateway(let medium, let spec, let maxSegments):
+                    do {
+                        return try HTTPGatewayChannel(name: channel.name, medium: medium, spec: spec, maxSegments: maxSegments, client: client, timeout: timeout, clock: clock)
+                    } catch {
+                        throw ConfigError(path: "channels.\(channel.name)", "\(error)")
+                    }
+                }
             }
+        } catch {
+            try? client.syncShutdown()
+            throw error
         }
         self.config = config
         self.httpClient = client
         self.notifier = Notifier(
             store: store, router: Router(routes: config.routes), channels: channels,
+            contacts: Array(config.contacts.values),
+            channelThrottles: config.channels.compactMapValues(\.throttle),
             renderer: TemplateRenderer(templates: templates),
             deliverer: Deliverer(policy: config.delivery.retry, clock: clock, logger: logger),
             clock: clock, logger: logger)

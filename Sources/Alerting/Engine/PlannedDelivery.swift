@@ -4,13 +4,16 @@ public struct PlannedDelivery: Sendable {
     /// The event that caused it (the opening trigger, or the resolve).
     public var event: AlertEvent
     public var channel: String
+    /// The person to reach, for channels that reach people.
+    public var recipient: Contact?
     /// The route that chose the channel.
     public var route: String
 
-    public init(alert: Alert, event: AlertEvent, channel: String, route: String) {
+    public init(alert: Alert, event: AlertEvent, channel: String, recipient: Contact? = nil, route: String) {
         self.alert = alert
         self.event = event
         self.channel = channel
+        self.recipient = recipient
         self.route = route
     }
 }

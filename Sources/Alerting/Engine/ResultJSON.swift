@@ -3,7 +3,9 @@
 public struct ProcessingResultJSON: Encodable, Sendable {
     public struct Delivery: Encodable, Sendable {
         public var channel: String
-        /// `delivered`, `retryable` or `permanent`.
+        /// The contact, for channels that reach people.
+        public var to: String?
+        /// `delivered`, `retryable`, `permanent` or `throttled`.
         public var outcome: String
         public var attempts: Int
         public var reason: String?
@@ -32,7 +34,7 @@ public struct ProcessingResultJSON: Encodable, Sendable {
         change = result.transition.change.rawValue
         route = result.route?.name
         deliveries = result.reports.map {
-            Delivery(channel: $0.channel, outcome: $0.outcome.label, attempts: $0.attempts.count, reason: $0.outcome.reason)
+            Delivery(channel: $0.channel, to: $0.recipient, outcome: $0.outcome.label, attempts: $0.attempts.count, reason: $0.outcome.reason)
         }
     }
 }

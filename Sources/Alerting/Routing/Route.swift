@@ -33,22 +33,44 @@ public struct RouteMatcher: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// One destination of a route: a channel, and for channels that reach people (SMS, voice) the
+/// contacts to reach through it, each notified on their own.
+public struct RouteTarget: Sendable, Hashable, CustomStringConvertible {
+    public var channel: String
+    /// Contact names; empty for channels that post to a place (Slack, a webhook, the console).
+    public var contacts: [String]
+
+    public init(channel: String, contacts: [String] = []) {
+        self.channel = channel
+        self.contacts = contacts
+    }
+
+    public var description: String {
+        contacts.isEmpty ? channel : "\(channel) to \(contacts.joined(separator: ", "))"
+    }
+}
+
 /// Where alerts that match go. A route without matchers matches everything (the default route).
 public struct Route: Sendable, Hashable {
     /// A name for output and logs; `routes[N]` when the config gives none.
     public var name: String
     /// All must match.
     public var matchers: [RouteMatcher]
-    /// The channel names to notify, in order.
-    public var channels: [String]
+    /// What to notify, in order.
+    public var targets: [RouteTarget]
     /// Whether channels hear about the alert's resolution too.
     public var notifyOnResolve: Bool
 
-    public init(name: String, matchers: [RouteMatcher] = [], channels: [String], notifyOnResolve: Bool = false) {
+    public init(name: String, matchers: [RouteMatcher] = [], targets: [RouteTarget], notifyOnResolve: Bool = false) {
         self.name = name
         self.matchers = matchers
-        self.channels = channels
+        self.targets = targets
         self.notifyOnResolve = notifyOnResolve
+    }
+
+    /// A route to channels that need no contacts.
+    public init(name: String, matchers: [RouteMatcher] = [], channels: [String], notifyOnResolve: Bool = false) {
+        self.init(name: name, matchers: matchers, targets: channels.map { RouteTarget(channel: $0) }, notifyOnResolve: notifyOnResolve)
     }
 
     public func matches(_ alert: Alert) -> Bool {

@@ -98,5 +98,15 @@ enum DefaultTemplates {
 }
 
 """#,
+        "sms/default": #"""
+{{! One SMS. Plain text, cut to the channel's max_segments (1 by default), so the most important part comes first. }}
+{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}RESOLVED{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind_title}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}{{#digest}} | earlier: {{summaries}}{{/digest}}
+
+"""#,
+        "voice/default": #"""
+{{! What a call says (twice). Plain text: Twilio's TwiML is XML-escaped by notify. Spell out what a speech engine would misread. }}
+{{#is_resolved}}Resolved.{{/is_resolved}} {{alert.severity}} alert, number {{alert.id}}. {{alert.kind_title}} in {{alert.environment}}, source {{alert.source}}. {{alert.summary}}.{{#digest}} There were {{count}} more alerts since {{since}}.{{/digest}}
+
+"""#,
     ]
 }

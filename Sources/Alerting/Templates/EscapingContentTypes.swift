@@ -47,11 +47,21 @@ struct SlackJSONContentType: MustacheContentType {
     }
 }
 
+/// Percent-encodes a value for a URL path or query (everything but unreserved characters).
+struct URLComponentContentType: MustacheContentType {
+    static let name = "NOTIFY_URL"
+
+    func escapeText(_ text: String) -> String {
+        HTTPForm.escape(text).replacingOccurrences(of: "+", with: "%20")
+    }
+}
+
 enum EscapingContentTypes {
     /// Registers notify's content types with swift-mustache; its registry is global.
     static let registered: Void = {
         MustacheContentTypes.register(JSONStringContentType(), named: JSONStringContentType.name)
         MustacheContentTypes.register(SlackJSONContentType(), named: SlackJSONContentType.name)
+        MustacheContentTypes.register(URLComponentContentType(), named: URLComponentContentType.name)
     }()
 
     /// The pragma that selects the escaping of a format, put in front of every template.

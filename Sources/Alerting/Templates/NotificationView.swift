@@ -29,7 +29,7 @@ enum NotificationView {
             "detail": detailMap,
             "links": links,
         ]
-        return [
+        var view: [String: Any] = [
             "alert": alertView,
             "action": notification.event.action.rawValue,
             "channel": channelName,
@@ -40,6 +40,24 @@ enum NotificationView {
             "has_details": !details.isEmpty,
             "has_links": !links.isEmpty,
         ]
+        if let recipient = notification.recipient {
+            view["contact"] = ["name": recipient.name]
+        }
+        if let digest = notification.digest, let since = digest.since {
+            // Alerts a throttle held back since the last message to this person.
+            view["digest"] = [
+                "count": String(digest.count),
+                "since": clockTime(since),
+                "summaries": digest.items.map { "#\($0.alertID) \($0.summary)" }.joined(separator: "; "),
+            ]
+        }
+        return view
+    }
+
+    /// `10:02Z`: short enough for an SMS, unambiguous across timezones.
+    static func clockTime(_ date: Date) -> String {
+        let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: date)
+        return String(format: "%02d:%02dZ", components.hour ?? 0, components.minute ?? 0)
     }
 
     static func kindTitle(_ kind: AlertKind) -> String {

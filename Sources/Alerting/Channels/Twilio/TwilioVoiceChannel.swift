@@ -1,0 +1,50 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Calls the recipient through Twilio's Calls API and reads the alert out.
+///
+/// `POST {base}/2010-04-01/Accounts/{sid}/Calls.json` with `To`, `From`, inline `Twiml` (built
+/// by ``TwiML``), `Timeout` (ring seconds) and optional `MachineDetection`. With a
+/// `callbackURL` (the public address of `notify serve`), the call asks "press 4 to acknowledge,
+/// 6 to resolve" and sends the digit to `{callbackURL}/twilio/voice/gather?alert=ID`.
+public struct TwilioVoiceChannel: Channel {
+    public let name: String
+    public let medium: ContactMedium? = .voice
+    public let template: TemplateSelector? = TemplateSelector(family: "voice", format: .text)
+    public let account: TwilioAccount
+    public let from: String
+    public let callbackURL: String?
+    public let ringTimeout: Duration
+    /// `Enable` or `DetectMessageEnd`, or nil for none.
+    public let machineDetection: String?
+    private let poster: HTTPPoster
+    private let clock: any AlertingClock
+
+    public init(name: String, account: TwilioAccount, from: String, callbackURL: String? = nil, ringTimeout: Duration = .seconds(30), machineDetection: String? = nil, client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
+        self.name = name
+        self.account = account
+        self.from = from
+        self.callbackURL = callbackURL
+        self.ringTimeout = ringTimeout
+        self.machineDetection = machineDetection
+        self.poster = HTTPPoster(client: client, timeout: timeout)
+        self.clock = clock
+    }
+
+    public func deliver(_ notification: Notification) async -> DeliveryOutcome {
+        guard let recipient = notification.recipient else { return .permanent(reason: "no recipient") }
+        guard let phone = recipient.phone else { return .permanent(reason: "contact \(recipient.name) has no phone number") }
+        let twiml = TwiML.alertCall(
+            text: ASCII.trimmed(notification.body ?? notification.alert.summary),
+            gatherURL: callbackURL.map { TwiML.gatherURL(base: $0, alertID: notification.alert.id) })
+        var fields = [("To", phone.e164), ("From", from), ("Twiml", twiml), ("Timeout", String(Int(ringTimeout.timeInterval)))]
+        if let machineDetection { fields.append(("MachineDetection", machineDetection)) }
+        switch await poster.post(url: account.url("Calls"), headers: account.headers(), body: ByteBuffer(string: HTTPForm.encode(fields))) {
+        case .failure(let failure):
+            return failure.outcome
+        case .success(let answer):
+            return TwilioResponse.outcome(status: answer.status, body: answer.body, retryAfter: answer.headers.first(name: "Retry-After"), now: clock.now())
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// Reading `contacts:` and `routes:`.
+extension ConfigLoader {
+    func readContact(name: String, _ node: ConfigNode) throws -> Contact {
+        try node.checkKeys(allowed: ["phone", "slack", "email", "throttle"])
+        var contact = Contact(name: name)
+        if let phoneNode = try node.optional("phone") {
+            let text = try phoneNode.string()
+            guard let phone = PhoneNumber(text) else { throw phoneNode.error("\(quoted(text)) is not \(PhoneNumber.rule)") }
+            contact.phone = phone
+        }
+        contact.slackMemberID = try node.optional("slack")?.nonEmptyString()
+        contact.email = try node.optional("email")?.nonEmptyString()
+        if let throttles = try node.optional("throttle") {
+            for (key, value) in try throttles.mappingEntries() {
+                guard let medium = ContactMedium(rawValue: key) else { throw value.error("expected sms or voice") }
+                contact.throttles[medium] = try readThrottle(value)
+            }
+        }
+        return contact
+    }
+
+    func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> Route {
+        try node.checkKeys(allowed: ["name", "match", "notify", "notify_on_resolve"])
+        let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
+        var matchers: [RouteMatcher] = []
+        if let matchNode = try node.optional("match") {
+            for (key, value) in try matchNode.mappingEntries() {
+                guard let field = MatchField(rawValue: key) else {
+                    throw value.error("cannot match on this (expected one of: \(MatchField.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                let patterns = try value.stringList()
+                guard !patterns.isEmpty else { throw value.error("needs at least one pattern") }
+                if field == .severity {
+                    for pattern in patterns where !Severity.allCases.contains(where: { GlobPattern(pattern).matches($0.rawValue) }) {
+                        throw value.error("\(quoted(pattern)) matches no severity (\(Severity.allowedValues))")
+                    }
+                }
+                matchers.append(RouteMatcher(field: field, patterns: patterns.map(GlobPattern.init)))
+            }
+        }
+        let notifyNode = try node.required("notify")
+        let items: [ConfigNode]
+        if case .scalar = notifyNode.node { items = [notifyNode] } else { items = try notifyNode.sequenceItems() }
+        guard !items.isEmpty else { throw notifyNode.error("needs at least one channel") }
+        let targets = try items.map { try readTarget($0, channels: channels, contacts: contacts) }
+        let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
+        return Route(name: name, matchers: matchers, targets: targets, notifyOnResolve: notifyOnResolve)
+    }
+
+    /// `ops-slack`, or `{channel: twilio-sms, to: [alice, bob]}` for channels that reach people.
+    private func readTarget(_ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> RouteTarget {
+        let channelNode: ConfigNode
+        var toNode: ConfigNode?
+        if case .scalar = node.node {
+            channelNode = node
+        } else {
+            try node.checkKeys(allowed: ["channel", "to"])
+            channelNode = try node.required("channel")
+            toNode = try node.optional("to")
+        }
+        let channelName = try channelNode.string()
+        guard let channel = channels[channelName] else {
+            throw channelNode.error("no channel named \(quoted(channelName)) (channels: \(channels.keys.sorted().joined(separator: ", ")))")
+        }
+        guard let medium = channel.medium else {
+            if let toNode { throw toNode.error("channel \(channelName) (\(channel.type)) posts to a place, not to people: remove `to:`") }
+            return RouteTarget(channel: channelName)
+        }
+        guard let toNode else {
+            throw node.error("channel \(channelName) (\(channel.type)) reaches people: write {channel: \(channelName), to: [contact, ...]}")
+        }
+        let names = try toNode.stringList()
+        guard !names.isEmpty else { throw toNode.error("needs at least one contact") }
+        for name in names {
+            guard let contact = contacts[name] else {
+                throw toNode.error("no contact named \(quoted(name)) (contacts: \(contacts.keys.sorted().joined(separator: ", ")))")
+            }
+            guard contact.phone != nil else {
+                throw toNode.error("contact \(name) has no phone, which \(channelName) needs for \(medium.rawValue)")
+            }
+        }
+        return RouteTarget(channel: channelName, contacts: names)
+    }
+}
