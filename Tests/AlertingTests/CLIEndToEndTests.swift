@@ -212,4 +212,40 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(result.stdout, "1\n2\n")
         XCTAssertEqual(server.requests.count, 2)
     }
+
+    func testTestCommandSendsAnSMSToAContactThroughTwilio() async throws {
+        let server = try await FakeHTTPServer(script: [.init(status: .created, body: #"{"sid":"SM1","status":"queued"}"#)])
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let environment = ["SLACK_WEBHOOK_URL": server.baseURL + "/slack", "TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "SUPERSECRETTOKEN",
+                           "TWILIO_FROM": "+15005550006", "TWILIO_BASE_URL": server.baseURL]
+        let result = try await NotifyProcess.run(["test", "twilio-sms", "--to", "alice", "--config", root.appendingPathComponent("Examples/oncall.yaml").path, "--log-level", "trace"], environment: environment)
+        await server.stop()
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "twilio-sms to alice: delivered (1 attempt)\n")
+        XCTAssertEqual(server.requests.first?.path, "/2010-04-01/Accounts/ACtest/Messages.json")
+        XCTAssertEqual(server.requests.first?.form["To"], "+14155550100")
+        XCTAssertFalse(result.stdout.contains("SUPERSECRETTOKEN") || result.stderr.contains("SUPERSECRETTOKEN"))
+        let unknown = try await NotifyProcess.run(["test", "twilio-sms", "--to", "carol", "--config", root.appendingPathComponent("Examples/oncall.yaml").path], environment: environment)
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains(#"no contact named "carol" (contacts: alice, bob)"#), unknown.stderr)
+    }
+
+    func testWatchReportsThrottledPagesAndExitsZero() async throws {
+        let server = try await FakeHTTPServer(script: [.init(status: .created, body: #"{"sid":"SM1"}"#)])
+        let config = try writeTemporaryConfig("""
+            channels:
+              sms: {type: twilio_sms, account_sid: ACtest, auth_token: "${TOKEN}", from: "+15005550006", base_url: "\(server.baseURL)", throttle: {limit: 2, window: 15m}}
+            contacts: {alice: {phone: "+14155550100"}}
+            routes: [{notify: [{channel: sms, to: [alice]}]}]
+            """)
+        let lines = (1...5).map { #"{"kind":"health_check_failure","environment":"prod","source":"web-\#($0)","summary":"web-\#($0) down"}"# }
+        let result = try await NotifyProcess.run(["watch", "--config", config, "--summary", "json"], stdin: Data((lines.joined(separator: "\n") + "\n").utf8), environment: ["TOKEN": "SUPERSECRETTOKEN"])
+        await server.stop()
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Int])
+        XCTAssertEqual(summary["delivered"], 2)
+        XCTAssertEqual(summary["throttled"], 3)
+        XCTAssertEqual(server.requests.count, 2)
+        XCTAssertEqual(result.stderr.components(separatedBy: "sms to alice: throttled until").count - 1, 3, result.stderr)
+    }
 }

@@ -175,4 +175,76 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(DurationParser.format(.seconds(5400)), "1h30m")
         XCTAssertEqual(DurationParser.format(.milliseconds(250)), "250ms")
     }
+
+    // MARK: Contacts and people channels
+
+    private let peopleChannels = """
+        channels:
+          sms: {type: twilio_sms, account_sid: AC1, auth_token: t, from: "+15005550006"}
+          slack: {type: slack, webhook_url: "https://hooks.slack.com/services/x"}
+        """
+
+    func testContactsAndPersonTargetsAreRead() throws {
+        let config = try parse(peopleChannels + """
+
+            contacts:
+              alice: {phone: "+14155550100", slack: U0123, email: alice@example.com, throttle: {sms: {limit: 2, window: 10m}}}
+              bob: {phone: "+442071838750"}
+            routes:
+              - notify: [slack, {channel: sms, to: [alice, bob]}]
+            """)
+        XCTAssertEqual(config.contacts["alice"]?.phone?.e164, "+14155550100")
+        XCTAssertEqual(config.contacts["alice"]?.slackMemberID, "U0123")
+        XCTAssertEqual(config.contacts["alice"]?.throttles[.sms], ThrottleRule(limit: 2, window: .seconds(600)))
+        XCTAssertEqual(config.routes[0].targets, [RouteTarget(channel: "slack"), RouteTarget(channel: "sms", contacts: ["alice", "bob"])])
+        XCTAssertEqual(config.channels["sms"]?.medium, .sms)
+    }
+
+    func testPhoneNumbersMustBeE164() {
+        for bad in ["4155550100", "+1 415 555 0100", "+0123456789", "+1234567", "+1234567890123456", "+1415555010a"] {
+            XCTAssertTrue(configError(peopleChannels + """
+
+                contacts: {alice: {phone: "\(bad)"}}
+                routes: [{notify: [slack]}]
+                """).contains("contacts.alice.phone: \"\(bad)\" is not an E.164 number: + then 8 to 15 digits"), bad)
+        }
+        XCTAssertNotNil(PhoneNumber("+14155550100"))
+        XCTAssertNotNil(PhoneNumber("+12345678"))
+        XCTAssertEqual(PhoneNumber("+14155550100")?.digits, "14155550100")
+    }
+
+    func testPersonChannelsNeedContactsAndPlaceChannelsRefuseThem() {
+        XCTAssertTrue(configError(peopleChannels + "\nroutes: [{notify: [sms]}]").contains(
+            "routes[0].notify[0]: channel sms (twilio_sms) reaches people: write {channel: sms, to: [contact, ...]}"))
+        XCTAssertTrue(configError(peopleChannels + "\ncontacts: {alice: {phone: \"+14155550100\"}}\nroutes: [{notify: [{channel: slack, to: [alice]}]}]").contains(
+            "routes[0].notify[0].to: channel slack (slack) posts to a place, not to people: remove `to:`"))
+        XCTAssertTrue(configError(peopleChannels + "\ncontacts: {alice: {phone: \"+14155550100\"}}\nroutes: [{notify: [{channel: sms, to: [carol]}]}]").contains(
+            #"routes[0].notify[0].to: no contact named "carol" (contacts: alice)"#))
+        XCTAssertTrue(configError(peopleChannels + "\ncontacts: {alice: {email: a@example.com}}\nroutes: [{notify: [{channel: sms, to: alice}]}]").contains(
+            "contact alice has no phone, which sms needs for sms"))
+    }
+
+    func testTwilioChannelsNeedTheirKeys() {
+        XCTAssertTrue(configError("""
+            channels: {sms: {type: twilio_sms, account_sid: AC1, from: "+15005550006"}}
+            routes: [{notify: [{channel: sms, to: [a]}]}]
+            """).contains("channels.sms.auth_token: missing"))
+        XCTAssertTrue(configError("""
+            channels: {sms: {type: twilio_sms, account_sid: AC1, auth_token: t}}
+            routes: [{notify: [{channel: sms, to: [a]}]}]
+            """).contains("channels.sms.from: missing (or give messaging_service_sid)"))
+        XCTAssertTrue(configError("""
+            channels: {call: {type: twilio_voice, account_sid: AC1, auth_token: t, from: "+15005550006", machine_detection: yes}}
+            routes: [{notify: [{channel: call, to: [a]}]}]
+            """).contains(#"channels.call.machine_detection: "yes" is not one of Enable, DetectMessageEnd"#))
+    }
+
+    func testVariableDefaults() throws {
+        let yaml = """
+            channels: {hook: {type: webhook, url: "${BASE:-https://default.example.com}/x"}}
+            routes: [{notify: [hook]}]
+            """
+        XCTAssertEqual(try parse(yaml).channels["hook"]?.settings, .webhook(url: Secret("https://default.example.com/x"), headers: [:]))
+        XCTAssertEqual(try parse(yaml, environment: ["BASE": "http://127.0.0.1:9"]).channels["hook"]?.settings, .webhook(url: Secret("http://127.0.0.1:9/x"), headers: [:]))
+    }
 }

@@ -108,3 +108,18 @@ final class LockedState<Value>: @unchecked Sendable {
         lock.withLock { body(&stored) }
     }
 }
+
+extension FakeHTTPServer.ReceivedRequest {
+    /// The form-encoded body as fields (`+` is a space), the last value of a repeated name winning.
+    var form: [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+}

@@ -55,6 +55,12 @@ public enum SMSText {
             kept.append(character)
             used += unit
         }
+        // Cut at a word boundary when one is near, so the message does not end in half a word.
+        let nextIndex = text.index(text.startIndex, offsetBy: kept.count)
+        if nextIndex < text.endIndex, text[nextIndex] != " ",
+           let space = kept.lastIndex(of: " "), kept.distance(from: space, to: kept.endIndex) <= 20 {
+            kept = String(kept[..<space])
+        }
         // Greedy per-segment filling can lose a unit or two at boundaries: trim until it fits.
         var result = trimmedEnd(kept) + ellipsis
         while segmentCount(result) > maxSegments, !kept.isEmpty {
