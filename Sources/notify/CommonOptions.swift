@@ -11,6 +11,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .notice
 
+    @Option(name: .long, help: "State file (default: $NOTIFY_STATE, `state:` in the config, $XDG_STATE_HOME/notify/state.db or ~/.local/state/notify/state.db; :memory: for none).")
+    var state: String?
+
     /// Sends swift-log's lines to standard error, at the chosen level. Call once, first.
     func bootstrapLogging() -> Logger {
         let level = logLevel
@@ -34,11 +37,20 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
-    /// Builds the runtime from the config, or exits 78.
+    /// Builds the runtime from the config and opens the state store, or exits 78 (config) or
+    /// 74 (state file).
     func makeRuntime(logger: Logger) throws -> NotifyRuntime {
         let (_, config) = try loadConfig()
+        let path = StateLocation.resolve(flag: state, environment: ProcessInfo.processInfo.environment, configured: config.statePath)
+        let store: any AlertStore
         do {
-            return try NotifyRuntime(config: config, logger: logger)
+            store = try StateLocation.openStore(at: path)
+        } catch {
+            Diagnostics.error("state file \(path): \(error)")
+            throw ExitStatus.ioError
+        }
+        do {
+            return try NotifyRuntime(config: config, store: store, logger: logger)
         } catch {
             Diagnostics.error("config error: \(error)")
             throw ExitStatus.configError

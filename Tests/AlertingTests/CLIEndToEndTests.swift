@@ -248,4 +248,66 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(server.requests.count, 2)
         XCTAssertEqual(result.stderr.components(separatedBy: "sms to alice: throttled until").count - 1, 3, result.stderr)
     }
+
+    func testStateIsSharedBetweenRunsAndAckResolveListShowWork() async throws {
+        let server = try await FakeHTTPServer()
+        let config = try slackConfig(server)
+        let state = temporaryStatePath()
+        func run(_ arguments: [String], stdin: String = "") async throws -> NotifyProcess.Result {
+            try await NotifyProcess.run(arguments + ["--config", config], stdin: Data(stdin.utf8),
+                                        environment: ["SLACK_URL": server.baseURL + secretPath, "NOTIFY_STATE": state])
+        }
+        let first = try await run(failoverFlags)
+        let second = try await run(failoverFlags)
+        XCTAssertEqual(first.stdout, "1\n")
+        XCTAssertEqual(second.stdout, "1\n")
+        XCTAssertTrue(second.stderr.contains("alert 1 is already open (seen 2 times); not notifying again"), second.stderr)
+        XCTAssertEqual(server.requests.count, 1, "the second send is deduplicated across processes")
+
+        let ack = try await run(["ack", "1", "--by", "alice", "--note", "looking"])
+        XCTAssertEqual(ack.status, 0, ack.stderr)
+        XCTAssertEqual(ack.stdout, "alert 1 acknowledged\n")
+        let list = try await run(["list"])
+        XCTAssertTrue(list.stdout.hasPrefix("#1\tacknowledged critical failover prod-us-east/db-primary-1 ×2"), list.stdout)
+
+        let resolve = try await run(["resolve", "--dedup-key", "failover/prod-us-east/db-primary-1", "--by", "bob"])
+        XCTAssertEqual(resolve.status, 0, resolve.stderr)
+        let again = try await run(["resolve", "1"])
+        XCTAssertEqual(again.status, 65)
+        XCTAssertEqual(again.stderr, "notify: alert #1 is already resolved\n")
+        let missing = try await run(["ack", "99"])
+        XCTAssertEqual(missing.status, 65)
+        XCTAssertEqual(missing.stderr, "notify: there is no alert #99\n")
+
+        let show = try await run(["show", "1", "--output", "json"])
+        await server.stop()
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((object["alert"] as? [String: Any])?["status"] as? String, "resolved")
+        let timeline = try XCTUnwrap(object["timeline"] as? [[String: Any]])
+        XCTAssertEqual(timeline.map { $0["what"] as? String ?? "" }, ["opened", "delivered", "deduplicated", "acknowledged", "resolved"])
+        XCTAssertEqual(timeline[3]["actor"] as? String, "alice")
+        XCTAssertEqual(timeline[3]["note"] as? String, "looking")
+        XCTAssertEqual(timeline[4]["actor"] as? String, "bob")
+        XCTAssertEqual(timeline[1]["channel"] as? String, "ops-slack")
+    }
+
+    func testTwoProcessesRacingOnOneKeyOpenOneAlert() async throws {
+        let server = try await FakeHTTPServer()
+        let config = try slackConfig(server)
+        let state = temporaryStatePath()
+        let environment = ["SLACK_URL": server.baseURL + secretPath, "NOTIFY_STATE": state]
+        let arguments = failoverFlags + ["--config", config]
+        let results = try await withThrowingTaskGroup(of: NotifyProcess.Result.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await NotifyProcess.run(arguments, environment: environment) }
+            }
+            var all: [NotifyProcess.Result] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        await server.stop()
+        XCTAssertEqual(results.map(\.status), [0, 0, 0, 0], results.map(\.stderr).joined())
+        XCTAssertEqual(Set(results.map(\.stdout)), ["1\n"])
+        XCTAssertEqual(server.requests.count, 1, "one page, whichever process opened the alert")
+    }
 }

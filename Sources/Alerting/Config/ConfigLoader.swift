@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "routes", "delivery", "templates_dir"])
+        try root.checkKeys(allowed: ["channels", "contacts", "routes", "delivery", "templates_dir", "state"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -63,8 +63,10 @@ public struct ConfigLoader: Sendable {
             try readRoute(index: index, node, channels: channels, contacts: contacts)
         }
         if routes.isEmpty { throw routesNode.error("at least one route is needed") }
-        let templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
-        return NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery, templatesDirectory: templatesDirectory)
+        var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery)
+        config.templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
+        config.statePath = try root.optional("state")?.nonEmptyString()
+        return config
     }
 
     private func readDelivery(_ node: ConfigNode) throws -> DeliverySettings {

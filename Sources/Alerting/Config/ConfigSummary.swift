@@ -64,6 +64,7 @@ public struct ConfigSummary: Sendable {
         let retry = config.delivery.retry
         lines.append("delivery: timeout \(DurationParser.format(config.delivery.timeout)), \(retry.maxAttempts) attempts, backoff \(DurationParser.format(retry.initialBackoff))..\(DurationParser.format(retry.maxBackoff)), Retry-After up to \(DurationParser.format(retry.maxRetryAfter)), \(config.delivery.maxConcurrent) concurrent")
         if let directory = config.templatesDirectory { lines.append("templates_dir: \(directory)") }
+        if let state = config.statePath { lines.append("state: \(state)") }
         return lines.joined(separator: "\n")
     }
 }

@@ -8,6 +8,8 @@ public struct NotifyConfig: Sendable {
     public var delivery: DeliverySettings
     /// A folder of `*.mustache` files laid over the built-in templates.
     public var templatesDirectory: String?
+    /// The state file (`state:`); see ``StateLocation`` for what wins over it.
+    public var statePath: String?
 
     public init(channels: [String: ChannelConfig], contacts: [String: Contact] = [:], routes: [Route], delivery: DeliverySettings = DeliverySettings(), templatesDirectory: String? = nil) {
         self.channels = channels

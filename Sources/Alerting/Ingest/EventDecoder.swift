@@ -65,11 +65,13 @@ public struct EventDecoder: Sendable {
         let details = reader.details("details")
         let timestamp = reader.timestamp("timestamp")
         let links = reader.links("links")
+        let actor = reader.name("actor")
+        let note = reader.string("note")
         guard reader.problems.isEmpty else { return nil }
         return AlertEvent(
             kind: kind ?? .unspecified, action: action, severity: severity, environment: environment,
             source: source, summary: summary, dedupKey: dedupKey, details: details,
-            timestamp: timestamp, links: links)
+            timestamp: timestamp, links: links, actor: actor, note: note)
     }
 
     /// Maps a PagerDuty Events v2 body: `payload.source` → source, `payload.group` →

@@ -17,6 +17,10 @@ public struct AlertEvent: Sendable, Hashable {
     /// When the sender saw it happen; nil when the sender did not say.
     public var timestamp: Date?
     public var links: [Link]
+    /// Who sent an acknowledge or resolve (`notify ack 42 --by alice`), for the timeline.
+    public var actor: String?
+    /// Why, in the person's words.
+    public var note: String?
 
     public init(
         kind: AlertKind,
@@ -28,7 +32,9 @@ public struct AlertEvent: Sendable, Hashable {
         dedupKey: String? = nil,
         details: [String: JSONValue] = [:],
         timestamp: Date? = nil,
-        links: [Link] = []
+        links: [Link] = [],
+        actor: String? = nil,
+        note: String? = nil
     ) {
         self.kind = kind
         self.action = action
@@ -40,6 +46,8 @@ public struct AlertEvent: Sendable, Hashable {
         self.details = details
         self.timestamp = timestamp
         self.links = links
+        self.actor = actor
+        self.note = note
     }
 
     /// The key an event gets when the sender gives none: stable for the same kind, environment

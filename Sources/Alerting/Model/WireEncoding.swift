@@ -29,7 +29,7 @@ extension Alert: Encodable {
 
 extension AlertEvent: Encodable {
     enum CodingKeys: String, CodingKey {
-        case kind, action, severity, environment, source, summary, dedupKey = "dedup_key", details, timestamp, links
+        case kind, action, severity, environment, source, summary, dedupKey = "dedup_key", details, timestamp, links, actor, note
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -44,6 +44,8 @@ extension AlertEvent: Encodable {
         if !details.isEmpty { try container.encode(details, forKey: .details) }
         try container.encodeIfPresent(timestamp, forKey: .timestamp)
         if !links.isEmpty { try container.encode(links, forKey: .links) }
+        try container.encodeIfPresent(actor, forKey: .actor)
+        try container.encodeIfPresent(note, forKey: .note)
     }
 }
 

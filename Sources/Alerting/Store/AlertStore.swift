@@ -23,6 +23,9 @@ public protocol AlertStore: Sendable {
 
     /// The deliveries recorded for one alert, oldest first.
     func deliveries(alertID: Int64) async throws -> [DeliveryRecord]
+
+    /// The events recorded for one alert (opened, repeats, acks, resolve), oldest first.
+    func log(alertID: Int64) async throws -> [AlertLogEntry]
 }
 
 extension AlertStore {

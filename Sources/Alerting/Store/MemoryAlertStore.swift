@@ -6,12 +6,13 @@ public actor MemoryAlertStore: AlertStore {
     private var alertsByID: [Int64: Alert] = [:]
     private var openIDByKey: [String: Int64] = [:]
     private var deliveriesByAlert: [Int64: [DeliveryRecord]] = [:]
+    private var logByAlert: [Int64: [AlertLogEntry]] = [:]
     private var nextID: Int64 = 1
 
     public init() {}
 
     public func record(_ events: [AlertEvent], at now: Date) -> [AlertTransition] {
-        events.map { event in
+        let transitions = events.map { event in
             let open = openIDByKey[event.dedupKey].flatMap { alertsByID[$0] }
             let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
             switch effect {
@@ -29,6 +30,14 @@ public actor MemoryAlertStore: AlertStore {
                 return AlertTransition(change: change, alert: open, event: event)
             }
         }
+        for transition in transitions {
+            if let id = transition.alert?.id { logByAlert[id, default: []].append(AlertLogEntry(transition, alertID: id, at: now)) }
+        }
+        return transitions
+    }
+
+    public func log(alertID: Int64) -> [AlertLogEntry] {
+        logByAlert[alertID] ?? []
     }
 
     public func recordDelivery(_ record: DeliveryRecord) {

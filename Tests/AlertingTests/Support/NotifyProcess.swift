@@ -30,6 +30,8 @@ enum NotifyProcess {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_CONFIG"] = nil
+        // Each run has a state file of its own unless the test shares one on purpose.
+        env["NOTIFY_STATE"] = temporaryStatePath()
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let input = Pipe(), output = Pipe(), errors = Pipe()
@@ -77,4 +79,9 @@ func writeTemporaryConfig(_ yaml: String) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-test-\(UUID().uuidString).yaml").path
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
     return path
+}
+
+/// A path for a state file no other test uses.
+func temporaryStatePath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("notify-state-\(UUID().uuidString).db").path
 }

@@ -1,0 +1,32 @@
+/// Acknowledging and resolving by alert id, as people do (`notify ack 42 --by alice`).
+extension Notifier {
+    public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
+        case noSuchAlert(Int64)
+        case alreadyResolved(Int64)
+
+        public var description: String {
+            switch self {
+            case .noSuchAlert(let id): "there is no alert #\(id)"
+            case .alreadyResolved(let id): "alert #\(id) is already resolved"
+            }
+        }
+    }
+
+    /// Acknowledges the open alert with this id: it stops escalating. Acknowledging an
+    /// acknowledged alert changes nothing (`already_acknowledged`).
+    public func acknowledge(alertID: Int64, by actor: String? = nil, note: String? = nil) async throws -> ProcessingResult {
+        try await act(.acknowledge, alertID: alertID, actor: actor, note: note)
+    }
+
+    /// Resolves the open alert with this id, telling its route's channels when the route asks
+    /// for `notify_on_resolve`.
+    public func resolve(alertID: Int64, by actor: String? = nil, note: String? = nil) async throws -> ProcessingResult {
+        try await act(.resolve, alertID: alertID, actor: actor, note: note)
+    }
+
+    private func act(_ action: EventAction, alertID: Int64, actor: String?, note: String?) async throws -> ProcessingResult {
+        guard let alert = try await store.alert(id: alertID) else { throw ActionError.noSuchAlert(alertID) }
+        guard alert.status.isOpen else { throw ActionError.alreadyResolved(alertID) }
+        return try await process(AlertEvent(kind: alert.kind, action: action, dedupKey: alert.dedupKey, actor: actor, note: note))
+    }
+}

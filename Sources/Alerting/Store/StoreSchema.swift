@@ -1,0 +1,55 @@
+import GRDB
+
+/// The state file's schema. Migrations are append-only: a released one is never edited, so a
+/// state file from any release opens in any later one.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: alerts, alert log, deliveries") { db in
+            try db.execute(sql: """
+                CREATE TABLE alerts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    dedup_key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    environment TEXT,
+                    source TEXT,
+                    summary TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    first_seen REAL NOT NULL,
+                    last_seen REAL NOT NULL,
+                    count INTEGER NOT NULL,
+                    details TEXT NOT NULL,
+                    links TEXT NOT NULL
+                );
+                -- At most one open alert per dedup key, whatever several processes do.
+                CREATE UNIQUE INDEX alerts_open_dedup_key ON alerts(dedup_key) WHERE status != 'resolved';
+                CREATE INDEX alerts_status ON alerts(status);
+                CREATE TABLE alert_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+                    at REAL NOT NULL,
+                    action TEXT NOT NULL,
+                    change TEXT NOT NULL,
+                    actor TEXT,
+                    note TEXT,
+                    summary TEXT
+                );
+                CREATE INDEX alert_log_alert ON alert_log(alert_id);
+                CREATE TABLE deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    alert_id INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    recipient TEXT,
+                    at REAL NOT NULL,
+                    outcome TEXT NOT NULL,
+                    reason TEXT,
+                    provider_id TEXT,
+                    attempts TEXT NOT NULL
+                );
+                CREATE INDEX deliveries_alert ON deliveries(alert_id);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,105 @@
+import Alerting
+import ArgumentParser
+import Foundation
+
+enum StatusFilter: String, ExpressibleByArgument, CaseIterable {
+    case triggered, acknowledged, resolved, open, all
+
+    var statuses: Set<AlertStatus> {
+        switch self {
+        case .triggered: [.triggered]
+        case .acknowledged: [.acknowledged]
+        case .resolved: [.resolved]
+        case .open: [.triggered, .acknowledged]
+        case .all: Set(AlertStatus.allCases)
+        }
+    }
+}
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List alerts, newest first.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "triggered, acknowledged, resolved, open or all.")
+    var status: StatusFilter = .open
+    @Option(help: "text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let logger = common.bootstrapLogging()
+        let runtime = try common.makeRuntime(logger: logger)
+        let exit = await runtime.run { runtime in
+            let alerts = try await runtime.notifier.store.alerts(statuses: status.statuses)
+            if output == .json {
+                Output.json(alerts)
+            } else if alerts.isEmpty {
+                Diagnostics.info("no \(status == .all ? "" : status.rawValue + " ")alerts")
+            } else {
+                for alert in alerts { Output.line(AlertText.line(alert)) }
+            }
+            return .success
+        }
+        if exit != .success { throw exit }
+    }
+}
+
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show an alert and its timeline: events, deliveries and every attempt.")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The alert's id.")
+    var id: Int64
+    @Option(help: "text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let logger = common.bootstrapLogging()
+        let runtime = try common.makeRuntime(logger: logger)
+        let exit = await runtime.run { runtime in
+            guard let alert = try await runtime.notifier.store.alert(id: id) else {
+                Diagnostics.error("there is no alert #\(id)")
+                return ExitStatus.dataError
+            }
+            let timeline = try await Timeline.load(alertID: id, from: runtime.notifier.store)
+            if output == .json {
+                Output.json(AlertWithTimeline(alert: alert, timeline: timeline.entries))
+            } else {
+                Output.line(AlertText.details(alert))
+                Output.line("timeline:")
+                for entry in timeline.entries { Output.line("  " + entry.text) }
+            }
+            return .success
+        }
+        if exit != .success { throw exit }
+    }
+
+    struct AlertWithTimeline: Encodable {
+        var alert: Alert
+        var timeline: [Timeline.Entry]
+    }
+}
+
+/// How alerts read in a terminal.
+enum AlertText {
+    static func line(_ alert: Alert) -> String {
+        let status = alert.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+        let severity = alert.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+        return "#\(alert.id)\t\(status) \(severity) \(alert.kind.rawValue) \(alert.environment ?? "-")/\(alert.source ?? "-") ×\(alert.count)  \(alert.summary)"
+    }
+
+    static func details(_ alert: Alert) -> String {
+        var lines = [
+            "alert #\(alert.id): \(alert.summary)",
+            "  status:      \(alert.status.rawValue)",
+            "  severity:    \(alert.severity.rawValue)",
+            "  kind:        \(alert.kind.rawValue)",
+            "  environment: \(alert.environment ?? "-")",
+            "  source:      \(alert.source ?? "-")",
+            "  dedup key:   \(alert.dedupKey)",
+            "  seen:        \(alert.count) times, first \(Timeline.time(alert.firstSeen)), last \(Timeline.time(alert.lastSeen))",
+        ]
+        for key in alert.details.keys.sorted() { lines.append("  \(key): \(alert.details[key]?.displayText ?? "")") }
+        for link in alert.links { lines.append("  link: \(link.text.map { "\($0) " } ?? "")\(link.href)") }
+        return lines.joined(separator: "\n")
+    }
+}

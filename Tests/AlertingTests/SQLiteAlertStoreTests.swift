@@ -1,0 +1,118 @@
+@testable import Alerting
+import Foundation
+import XCTest
+
+/// What only a durable store can promise: state that outlives the process.
+final class SQLiteAlertStoreTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func trigger(_ key: String = "db", summary: String = "failed over") -> AlertEvent {
+        AlertEvent(kind: .failover, environment: "prod", source: "db-1", summary: summary, dedupKey: key, details: ["to": .string("db-2")], links: [Link(href: "https://runbook")])
+    }
+
+    func testAlertsSurviveReopeningTheFile() async throws {
+        let path = temporaryStatePath()
+        do {
+            let store = try SQLiteAlertStore(path: path)
+            _ = try await store.record([trigger(), trigger()], at: now)
+        }
+        let reopened = try SQLiteAlertStore(path: path)
+        let alert = try await reopened.openAlert(dedupKey: "db")
+        XCTAssertEqual(alert?.count, 2)
+        XCTAssertEqual(alert?.details["to"], .string("db-2"))
+        XCTAssertEqual(alert?.links, [Link(href: "https://runbook")])
+        XCTAssertEqual(alert?.firstSeen, now)
+    }
+
+    func testAcknowledgedAlertStaysAcknowledgedAfterARestart() async throws {
+        let path = temporaryStatePath()
+        do {
+            let store = try SQLiteAlertStore(path: path)
+            _ = try await store.record(trigger(), at: now)
+            _ = try await store.record(AlertEvent(kind: .unspecified, action: .acknowledge, dedupKey: "db", actor: "alice", note: "on it"), at: now)
+        }
+        let reopened = try SQLiteAlertStore(path: path)
+        let again = try await reopened.record(trigger(), at: now)
+        XCTAssertEqual(again.change, .deduplicated)
+        XCTAssertEqual(again.alert?.status, .acknowledged)
+        let log = try await reopened.log(alertID: 1)
+        XCTAssertEqual(log.map(\.change), [.opened, .acknowledged, .deduplicated])
+        XCTAssertEqual(log[1].actor, "alice")
+        XCTAssertEqual(log[1].note, "on it")
+    }
+
+    func testResolveRecordedBeforeACrashIsNotLost() async throws {
+        // Alertmanager #2370: a resolve received just before a restart was forgotten and the
+        // alert fired again. Here the resolve is committed before `record` returns.
+        let path = temporaryStatePath()
+        do {
+            let store = try SQLiteAlertStore(path: path)
+            _ = try await store.record(trigger(), at: now)
+            _ = try await store.record(AlertEvent(kind: .unspecified, action: .resolve, dedupKey: "db"), at: now)
+        }
+        let reopened = try SQLiteAlertStore(path: path)
+        let open = try await reopened.alerts(statuses: [.triggered, .acknowledged])
+        XCTAssertEqual(open, [])
+        let next = try await reopened.record(trigger(), at: now)
+        XCTAssertEqual(next.change, .opened)
+        XCTAssertEqual(next.alert?.id, 2)
+    }
+
+    func testResolveAndReopenInOneBatch() async throws {
+        let store = try SQLiteAlertStore(path: temporaryStatePath())
+        let transitions = try await store.record([trigger(), AlertEvent(kind: .unspecified, action: .resolve, dedupKey: "db"), trigger(), trigger()], at: now)
+        XCTAssertEqual(transitions.map(\.change), [.opened, .resolved, .opened, .deduplicated])
+        let first = try await store.alert(id: 1)
+        let second = try await store.alert(id: 2)
+        XCTAssertEqual(first?.status, .resolved)
+        XCTAssertEqual(second?.count, 2)
+    }
+
+    func testTwoWritersOnOneFileOpenOneAlertPerKey() async throws {
+        let path = temporaryStatePath()
+        let first = try SQLiteAlertStore(path: path)
+        let second = try SQLiteAlertStore(path: path)
+        let events = (0..<50).map { _ in trigger() }
+        let now = now
+        let results = try await withThrowingTaskGroup(of: [AlertTransition].self) { group in
+            for store in [first, second] {
+                group.addTask { try await store.record(events, at: now) }
+            }
+            var all: [AlertTransition] = []
+            for try await transitions in group { all += transitions }
+            return all
+        }
+        XCTAssertEqual(results.filter { $0.change == .opened }.count, 1)
+        XCTAssertEqual(results.filter { $0.change == .deduplicated }.count, 99)
+        let alert = try await first.openAlert(dedupKey: "db")
+        XCTAssertEqual(alert?.count, 100)
+    }
+
+    func testDeliveriesAndEveryAttemptAreKept() async throws {
+        let store = try SQLiteAlertStore(path: temporaryStatePath())
+        _ = try await store.record(trigger(), at: now)
+        let report = DeliveryReport(channel: "sms", recipient: "alice", attempts: [
+            .init(startedAt: now, outcome: .retryable(reason: "HTTP 429", retryAfter: .seconds(3))),
+            .init(startedAt: now + 3.25, outcome: .delivered(providerID: "SM1")),
+        ])
+        try await store.recordDelivery(DeliveryRecord(alertID: 1, report: report))
+        let records = try await store.deliveries(alertID: 1)
+        XCTAssertEqual(records.map(\.report), [report])
+        let timeline = try await Timeline.load(alertID: 1, from: store)
+        XCTAssertEqual(timeline.entries.map(\.what), ["opened", "retryable", "delivered"])
+        XCTAssertEqual(timeline.entries.last?.text, "2027-01-15T08:00:03Z  sms to alice: delivered [SM1]")
+    }
+
+    func testUnwritableLocationIsAnError() {
+        XCTAssertThrowsError(try SQLiteAlertStore(path: "/proc/notify-cannot-write-here/state.db"))
+    }
+
+    func testStateLocationPrecedence() {
+        let env = ["NOTIFY_STATE": "/env.db", "XDG_STATE_HOME": "/xdg", "HOME": "/home/u"]
+        XCTAssertEqual(StateLocation.resolve(flag: "/flag.db", environment: env, configured: "/config.db"), "/flag.db")
+        XCTAssertEqual(StateLocation.resolve(flag: nil, environment: env, configured: "/config.db"), "/env.db")
+        XCTAssertEqual(StateLocation.resolve(flag: nil, environment: ["HOME": "/home/u"], configured: "/config.db"), "/config.db")
+        XCTAssertEqual(StateLocation.resolve(flag: nil, environment: ["XDG_STATE_HOME": "/xdg", "HOME": "/home/u"], configured: nil), "/xdg/notify/state.db")
+        XCTAssertEqual(StateLocation.resolve(flag: nil, environment: ["HOME": "/home/u"], configured: nil), "/home/u/.local/state/notify/state.db")
+    }
+}
