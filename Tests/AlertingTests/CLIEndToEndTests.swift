@@ -134,7 +134,7 @@ final class CLIEndToEndTests: XCTestCase {
         let process = Process()
         process.executableURL = NotifyProcess.binary
         process.arguments = ["watch", "--config", config]
-        process.environment = ProcessInfo.processInfo.environment.merging(["SLACK_URL": server.baseURL + secretPath]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["SLACK_URL": server.baseURL + secretPath, "NOTIFY_STATE": temporaryStatePath()]) { $1 }
         let input = Pipe()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
