@@ -66,6 +66,11 @@ enum Diagnostics {
     static func warning(_ message: String) { write("notify: warning: \(message)\n") }
     static func info(_ message: String) { write("notify: \(message)\n") }
 
+    /// One line for a delivery that did not go out (alert id first).
+    @Sendable static func reportFailure(_ delivery: OutboxDelivery) {
+        if !delivery.report.outcome.isDelivered { report(delivery.report, prefix: "alert \(delivery.item.alertID): ") }
+    }
+
     /// One line for one delivery: `ops-slack: delivered (1 attempt)`,
     /// `twilio-sms to alice: not delivered, permanent failure (1 attempt): Twilio 21211 ...`.
     static func report(_ report: DeliveryReport, prefix: String = "") {

@@ -4,13 +4,14 @@ import Foundation
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read NDJSON events from standard input until it ends, delivering as they arrive.",
+        abstract: "Read NDJSON events from standard input, delivering as they arrive.",
         discussion: """
             Each line is one event (notify's format or a PagerDuty Events v2 body). A bad line \
             is reported on standard error with its line number and field, and the stream goes \
-            on. At the end, in-flight deliveries finish and a summary goes to standard error. \
+            on. When the input ends, what is due is delivered and a summary goes to standard \
+            error; with --keep-running notify then stays up and runs escalations until SIGTERM. \
             Exit 0 when every line was valid, 65 when some were not; otherwise 69 or 75 when a \
-            delivery failed permanently or could be retried.
+            delivery failed.
             """
     )
 
@@ -19,36 +20,40 @@ struct Watch: AsyncParsableCommand {
     @Option(help: "Print the closing summary as text or json (json goes to standard output).")
     var summary: OutputFormat = .text
 
+    @Flag(help: "After the input ends, keep running escalations until SIGTERM or SIGINT.")
+    var keepRunning = false
+
     func run() async throws {
         let logger = common.bootstrapLogging()
         let runtime = try common.makeRuntime(logger: logger)
         let status = await runtime.run { runtime in
-            let processor = EventStreamProcessor(
-                notifier: runtime.notifier,
-                maxConcurrentDeliveries: runtime.config.delivery.maxConcurrent,
-                onInvalidLine: { Diagnostics.error($0.description) },
-                onIngested: { line, result in
-                    if result.transition.change == .unknownKey {
-                        Diagnostics.warning("line \(line): no open alert with dedup key \"\(result.transition.event.dedupKey)\"; nothing to \(result.transition.event.action.rawValue)")
-                    }
-                    if result.unrouted, let alert = result.transition.alert {
-                        Diagnostics.warning("line \(line): alert \(alert.id): no route matches it; nobody was notified")
-                    }
-                },
-                onDelivered: { planned, report in
-                    if !report.outcome.isDelivered {
-                        Diagnostics.report(report, prefix: "alert \(planned.alert.id): ")
-                    }
-                })
-            let totals = try await processor.run(FileDescriptorLines(descriptor: 0))
-            switch summary {
-            case .json: Output.json(totals)
-            case .text: Diagnostics.info(Self.describe(totals))
+            try await Shutdown.onSignals {
+                let processor = EventStreamProcessor(
+                    notifier: runtime.notifier,
+                    onInvalidLine: { Diagnostics.error($0.description) },
+                    onIngested: { line, result in
+                        if result.transition.change == .unknownKey {
+                            Diagnostics.warning("line \(line): no open alert with dedup key \"\(result.transition.event.dedupKey)\"; nothing to \(result.transition.event.action.rawValue)")
+                        }
+                        if result.unrouted, let alert = result.transition.alert {
+                            Diagnostics.warning("line \(line): alert \(alert.id): no route matches it; nobody was notified")
+                        }
+                    },
+                    onDelivered: Diagnostics.reportFailure)
+                let totals = try await processor.run(FileDescriptorLines(descriptor: 0))
+                switch summary {
+                case .json: Output.json(totals)
+                case .text: Diagnostics.info(Self.describe(totals))
+                }
+                if keepRunning, !Task.isCancelled {
+                    Diagnostics.info("input ended; running escalations until SIGTERM")
+                    try await runtime.notifier.runContinuously(onDelivered: Diagnostics.reportFailure)
+                }
+                if totals.invalidLines > 0 { return ExitStatus.dataError }
+                if totals.failedPermanently > 0 { return ExitStatus.unavailable }
+                if totals.failedRetryable > 0 { return ExitStatus.tempFailure }
+                return .success
             }
-            if totals.invalidLines > 0 { return ExitStatus.dataError }
-            if totals.failedPermanently > 0 { return ExitStatus.unavailable }
-            if totals.failedRetryable > 0 { return ExitStatus.tempFailure }
-            return .success
         }
         if status != .success { throw status }
     }
@@ -58,5 +63,46 @@ struct Watch: AsyncParsableCommand {
             + "alerts: \(totals.opened) opened, \(totals.deduplicated) deduplicated, \(totals.acknowledged) acknowledged, "
             + "\(totals.resolved) resolved, \(totals.unknownKeys) unknown keys, \(totals.unrouted) unrouted; "
             + "deliveries: \(totals.delivered) delivered, \(totals.failedRetryable) retryable failures, \(totals.failedPermanently) permanent failures, \(totals.throttled) throttled"
+    }
+}
+
+struct Tick: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every escalation step and delivery that is due, then exit (for cron).",
+        discussion: "Exit 0, or 69 / 75 when a delivery failed.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = common.bootstrapLogging()
+        let runtime = try common.makeRuntime(logger: logger)
+        let status = await runtime.run { runtime in
+            let delivered = try await runtime.notifier.runDue()
+            delivered.forEach(Diagnostics.reportFailure)
+            let ok = delivered.filter { $0.report.outcome.isDelivered }.count
+            Diagnostics.info("tick: \(delivered.count) deliveries, \(ok) delivered")
+            return ExitStatus.forDeliveries(delivered.map(\.report.outcome))
+        }
+        if status != .success { throw status }
+    }
+}
+
+struct Daemon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run escalations and deliveries until SIGTERM or SIGINT (no standard input).",
+        discussion: "Steps fire within a second of their due time. On SIGTERM, in-flight deliveries finish and notify exits 0.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = common.bootstrapLogging()
+        let runtime = try common.makeRuntime(logger: logger)
+        let status = await runtime.run { runtime in
+            try await Shutdown.onSignals {
+                try await runtime.notifier.runContinuously(onDelivered: Diagnostics.reportFailure)
+                return .success
+            }
+        }
+        if status != .success { throw status }
     }
 }

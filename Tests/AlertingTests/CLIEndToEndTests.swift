@@ -284,11 +284,12 @@ final class CLIEndToEndTests: XCTestCase {
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
         XCTAssertEqual((object["alert"] as? [String: Any])?["status"] as? String, "resolved")
         let timeline = try XCTUnwrap(object["timeline"] as? [[String: Any]])
-        XCTAssertEqual(timeline.map { $0["what"] as? String ?? "" }, ["opened", "delivered", "deduplicated", "acknowledged", "resolved"])
-        XCTAssertEqual(timeline[3]["actor"] as? String, "alice")
-        XCTAssertEqual(timeline[3]["note"] as? String, "looking")
-        XCTAssertEqual(timeline[4]["actor"] as? String, "bob")
-        XCTAssertEqual(timeline[1]["channel"] as? String, "ops-slack")
+        XCTAssertEqual(timeline.map { $0["what"] as? String ?? "" }, ["opened", "escalated", "delivered", "deduplicated", "acknowledged", "resolved"])
+        XCTAssertEqual(timeline[1]["note"] as? String, "notified by route routes[0]")
+        XCTAssertEqual(timeline[4]["actor"] as? String, "alice")
+        XCTAssertEqual(timeline[4]["note"] as? String, "looking")
+        XCTAssertEqual(timeline[5]["actor"] as? String, "bob")
+        XCTAssertEqual(timeline[2]["channel"] as? String, "ops-slack")
     }
 
     func testTwoProcessesRacingOnOneKeyOpenOneAlert() async throws {

@@ -19,8 +19,29 @@ extension ConfigLoader {
         return contact
     }
 
-    func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> Route {
-        try node.checkKeys(allowed: ["name", "match", "notify", "notify_on_resolve"])
+    func readPolicy(name: String, _ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> EscalationPolicy {
+        try node.checkKeys(allowed: ["steps", "repeat", "repeat_after", "ack_timeout"])
+        let stepsNode = try node.required("steps")
+        let steps = try stepsNode.sequenceItems().map { step -> EscalationPolicy.Step in
+            try step.checkKeys(allowed: ["after", "notify"])
+            let after = try step.required("after").duration()
+            return EscalationPolicy.Step(after: after, targets: try readTargets(step.required("notify"), channels: channels, contacts: contacts))
+        }
+        guard !steps.isEmpty else { throw stepsNode.error("needs at least one step") }
+        for (index, step) in steps.enumerated().dropFirst() where step.after < steps[index - 1].after {
+            throw try stepsNode.sequenceItems()[index].error("steps must be in order of `after` (this one comes before the one above it)")
+        }
+        let repeatCount = try node.optional("repeat")?.int(in: 0...9) ?? 0
+        let repeatAfter = try node.optional("repeat_after").map(positive)
+        if let repeatAfter, let last = steps.last, repeatAfter <= last.after {
+            throw try node.required("repeat_after").error("must be longer than the last step's `after` (\(DurationParser.format(last.after)))")
+        }
+        let ackTimeout = try node.optional("ack_timeout").map(positive)
+        return EscalationPolicy(name: name, steps: steps, repeatCount: repeatCount, repeatAfter: repeatAfter, ackTimeout: ackTimeout)
+    }
+
+    func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact], policies: [String: EscalationPolicy]) throws -> Route {
+        try node.checkKeys(allowed: ["name", "match", "notify", "policy", "notify_on_resolve"])
         let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
         var matchers: [RouteMatcher] = []
         if let matchNode = try node.optional("match") {
@@ -38,13 +59,29 @@ extension ConfigLoader {
                 matchers.append(RouteMatcher(field: field, patterns: patterns.map(GlobPattern.init)))
             }
         }
-        let notifyNode = try node.required("notify")
+        let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
+        switch (try node.optional("notify"), try node.optional("policy")) {
+        case (let notifyNode?, nil):
+            return Route(name: name, matchers: matchers, targets: try readTargets(notifyNode, channels: channels, contacts: contacts), notifyOnResolve: notifyOnResolve)
+        case (nil, let policyNode?):
+            let policy = try policyNode.nonEmptyString()
+            guard policies[policy] != nil else {
+                throw policyNode.error("no policy named \(quoted(policy)) (policies: \(policies.keys.sorted().joined(separator: ", ")))")
+            }
+            return Route(name: name, matchers: matchers, policy: policy, notifyOnResolve: notifyOnResolve)
+        case (_?, _?):
+            throw node.error("give notify or policy, not both")
+        case (nil, nil):
+            throw ConfigError(file: node.context.file, path: node.path + ".notify", line: node.node.mark.map { $0.line }, "missing (or give policy)")
+        }
+    }
+
+    /// A list of targets (or one channel name).
+    private func readTargets(_ notifyNode: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> [RouteTarget] {
         let items: [ConfigNode]
         if case .scalar = notifyNode.node { items = [notifyNode] } else { items = try notifyNode.sequenceItems() }
         guard !items.isEmpty else { throw notifyNode.error("needs at least one channel") }
-        let targets = try items.map { try readTarget($0, channels: channels, contacts: contacts) }
-        let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
-        return Route(name: name, matchers: matchers, targets: targets, notifyOnResolve: notifyOnResolve)
+        return try items.map { try readTarget($0, channels: channels, contacts: contacts) }
     }
 
     /// `ops-slack`, or `{channel: twilio-sms, to: [alice, bob]}` for channels that reach people.

@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "routes", "delivery", "templates_dir", "state"])
+        try root.checkKeys(allowed: ["channels", "contacts", "policies", "routes", "delivery", "templates_dir", "state"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -58,19 +58,26 @@ public struct ConfigLoader: Sendable {
                 contacts[name] = try readContact(name: name, node)
             }
         }
+        var policies: [String: EscalationPolicy] = [:]
+        if let policiesNode = try root.optional("policies") {
+            for (name, node) in try policiesNode.mappingEntries() {
+                policies[name] = try readPolicy(name: name, node, channels: channels, contacts: contacts)
+            }
+        }
         let routesNode = try root.required("routes")
         let routes = try routesNode.sequenceItems().enumerated().map { index, node in
-            try readRoute(index: index, node, channels: channels, contacts: contacts)
+            try readRoute(index: index, node, channels: channels, contacts: contacts, policies: policies)
         }
         if routes.isEmpty { throw routesNode.error("at least one route is needed") }
         var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery)
+        config.policies = policies
         config.templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
         config.statePath = try root.optional("state")?.nonEmptyString()
         return config
     }
 
     private func readDelivery(_ node: ConfigNode) throws -> DeliverySettings {
-        try node.checkKeys(allowed: ["timeout", "max_attempts", "initial_backoff", "max_backoff", "max_retry_after", "jitter", "max_concurrent"])
+        try node.checkKeys(allowed: ["timeout", "max_attempts", "initial_backoff", "max_backoff", "max_retry_after", "jitter", "max_concurrent", "give_up_after"])
         var settings = DeliverySettings()
         if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
         if let value = try node.optional("max_attempts") { settings.retry.maxAttempts = try value.int(in: 1...20) }
@@ -82,6 +89,7 @@ public struct ConfigLoader: Sendable {
             settings.retry.jitter = jitter
         }
         if let value = try node.optional("max_concurrent") { settings.maxConcurrent = try value.int(in: 1...1024) }
+        if let value = try node.optional("give_up_after") { settings.giveUpAfter = try positive(value) }
         return settings
     }
 

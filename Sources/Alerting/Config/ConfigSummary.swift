@@ -55,11 +55,22 @@ public struct ConfigSummary: Sendable {
                 lines.append("  \(name): " + (facts.isEmpty ? "no way to reach" : facts.joined(separator: ", ")))
             }
         }
+        if !config.policies.isEmpty {
+            lines.append("policies (\(config.policies.count)):")
+            for name in config.policies.keys.sorted() {
+                guard let policy = config.policies[name] else { continue }
+                var text = "  \(name): " + policy.steps.map { "after \(DurationParser.format($0.after)) \($0.targets.map(\.description).joined(separator: "; "))" }.joined(separator: ", then ")
+                if policy.repeatCount > 0 { text += "; repeat \(policy.repeatCount)× every \(DurationParser.format(policy.repeatAfter))" }
+                if let ackTimeout = policy.ackTimeout { text += "; ack timeout \(DurationParser.format(ackTimeout))" }
+                lines.append(text)
+            }
+        }
         lines.append("routes (\(config.routes.count), first match wins):")
         for (index, route) in config.routes.enumerated() {
             let match = route.matchers.isEmpty ? "everything" : route.matchers.map(\.description).joined(separator: " ")
             let resolve = route.notifyOnResolve ? " (and on resolve)" : ""
-            lines.append("  \(index + 1). \(route.name): \(match) -> \(route.targets.map(\.description).joined(separator: "; "))\(resolve)")
+            let action = route.policy.map { "policy \($0)" } ?? route.targets.map(\.description).joined(separator: "; ")
+            lines.append("  \(index + 1). \(route.name): \(match) -> \(action)\(resolve)")
         }
         let retry = config.delivery.retry
         lines.append("delivery: timeout \(DurationParser.format(config.delivery.timeout)), \(retry.maxAttempts) attempts, backoff \(DurationParser.format(retry.initialBackoff))..\(DurationParser.format(retry.maxBackoff)), Retry-After up to \(DurationParser.format(retry.maxRetryAfter)), \(config.delivery.maxConcurrent) concurrent")

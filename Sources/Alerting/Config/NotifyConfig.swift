@@ -3,6 +3,8 @@ public struct NotifyConfig: Sendable {
     public var channels: [String: ChannelConfig]
     /// People that routes can name in `to:`.
     public var contacts: [String: Contact]
+    /// Escalation policies that routes can name in `policy:`.
+    public var policies: [String: EscalationPolicy] = [:]
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings
@@ -28,8 +30,16 @@ public struct DeliverySettings: Sendable, Hashable {
     /// Each request's deadline, from connect to the last byte of the answer.
     public var timeout: Duration = .seconds(10)
     public var retry = RetryPolicy()
-    /// Deliveries in flight at once during `notify watch`.
+    /// Deliveries in flight at once.
     public var maxConcurrent = 32
+    /// How long a page that keeps failing with retryable errors is tried again before it is
+    /// given up (it is back in the outbox meanwhile, so a restart does not lose it).
+    public var giveUpAfter: Duration = .seconds(3600)
+
+    /// A claim on an outbox item outlasts the slowest delivery with every retry.
+    public var leaseDuration: Duration {
+        (timeout + retry.maxBackoff) * retry.maxAttempts + retry.maxRetryAfter + .seconds(60)
+    }
 
     public init() {}
 }

@@ -2,82 +2,95 @@ import Foundation
 
 /// Runs a stream of NDJSON lines through a ``Notifier``: the library side of `notify watch`.
 ///
-/// Lines are decoded and recorded in order, one store transaction per batch; deliveries run
-/// concurrently (at most `maxConcurrentDeliveries` at once), so a slow gateway does not hold up
-/// the stream. A bad line is reported through `onInvalidLine` and the stream goes on. `run`
-/// returns when the input has ended and every delivery has finished.
+/// Lines are decoded and recorded in order, one store transaction per batch. A delivery worker
+/// runs beside the reader: after each batch it does whatever is due (``Notifier/runDue()``),
+/// so a slow gateway never holds up the stream. A bad line is reported through `onInvalidLine`
+/// and the stream goes on. `run` returns when the input has ended and everything due by then
+/// has been delivered; later escalation steps stay in the store for the next runner.
 public struct EventStreamProcessor: Sendable {
     public var notifier: Notifier
     public var decoder: EventDecoder
-    public var maxConcurrentDeliveries: Int
     public var onInvalidLine: @Sendable (EventValidationError) -> Void
     /// Called for each ingested event, in stream order (acks of unknown keys, unrouted alerts...).
     public var onIngested: @Sendable (_ line: Int, IngestResult) -> Void
-    public var onDelivered: @Sendable (PlannedDelivery, DeliveryReport) -> Void
+    public var onDelivered: @Sendable (OutboxDelivery) -> Void
 
     public init(
         notifier: Notifier,
         decoder: EventDecoder = EventDecoder(),
-        maxConcurrentDeliveries: Int = 32,
         onInvalidLine: @escaping @Sendable (EventValidationError) -> Void = { _ in },
         onIngested: @escaping @Sendable (_ line: Int, IngestResult) -> Void = { _, _ in },
-        onDelivered: @escaping @Sendable (PlannedDelivery, DeliveryReport) -> Void = { _, _ in }
+        onDelivered: @escaping @Sendable (OutboxDelivery) -> Void = { _ in }
     ) {
         self.notifier = notifier
         self.decoder = decoder
-        self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
         self.onInvalidLine = onInvalidLine
         self.onIngested = onIngested
         self.onDelivered = onDelivered
     }
 
     public func run<Lines: AsyncSequence>(_ lines: Lines) async throws -> StreamSummary where Lines.Element == [LineSplitter.Line] {
-        try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
-            var summary = StreamSummary()
-            var inFlight = 0
-            for try await batch in lines {
-                var events: [AlertEvent] = []
-                var eventLines: [Int] = []
-                events.reserveCapacity(batch.count)
-                for line in batch {
-                    summary.lines += 1
-                    switch line {
-                    case .tooLong(let number, let limit):
-                        summary.invalidLines += 1
-                        onInvalidLine(EventValidationError(line: number, problems: [.init(field: nil, "line longer than \(limit) bytes")]))
-                    case .text(let number, let bytes):
-                        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }  // blank lines separate, they are not events
-                        switch decoder.decode(bytes, line: number) {
-                        case .success(let event):
-                            events.append(event)
-                            eventLines.append(number)
-                        case .failure(let error):
-                            summary.invalidLines += 1
-                            onInvalidLine(error)
-                        }
-                    }
-                }
-                guard !events.isEmpty else { continue }
-                let results = try await notifier.ingest(events)
-                for (lineNumber, result) in zip(eventLines, results) {
-                    summary.count(result)
-                    onIngested(lineNumber, result)
-                    for planned in result.deliveries {
-                        if inFlight >= maxConcurrentDeliveries, let report = try await group.next() {
-                            inFlight -= 1
-                            summary.count(report)
-                        }
-                        group.addTask {
-                            let report = await notifier.deliver(planned)
-                            onDelivered(planned, report)
-                            return report
-                        }
-                        inFlight += 1
-                    }
+        // One pending wake-up is enough: the worker does everything due each time it runs.
+        let (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let notifier = notifier
+        let onDelivered = onDelivered
+        let worker = Task { () throws -> StreamSummary in
+            var deliveries = StreamSummary()
+            func drain() async throws {
+                for delivery in try await notifier.runDue() {
+                    deliveries.count(delivery.report)
+                    onDelivered(delivery)
                 }
             }
-            for try await report in group { summary.count(report) }
-            return summary
+            for await _ in wakeUps { try await drain() }
+            try await drain()
+            return deliveries
+        }
+        var summary = StreamSummary()
+        do {
+            for try await batch in lines {
+                try await ingest(batch, into: &summary)
+                wake.yield()
+            }
+        } catch {
+            wake.finish()
+            worker.cancel()
+            throw error
+        }
+        wake.finish()
+        summary.add(deliveriesOf: try await worker.value)
+        return summary
+    }
+
+    private func ingest(_ batch: [LineSplitter.Line], into summary: inout StreamSummary) async throws {
+        var events: [AlertEvent] = []
+        var eventLines: [Int] = []
+        events.reserveCapacity(batch.count)
+        for line in batch {
+            summary.lines += 1
+            switch line {
+            case .tooLong(let number, let limit):
+                summary.invalidLines += 1
+                onInvalidLine(EventValidationError(line: number, problems: [.init(field: nil, "line longer than \(limit) bytes")]))
+            case .text(let number, let bytes):
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }  // blank lines separate, they are not events
+                switch decoder.decode(bytes, line: number) {
+                case .success(let event):
+                    events.append(event)
+                    eventLines.append(number)
+                case .failure(let error):
+                    summary.invalidLines += 1
+                    onInvalidLine(error)
+                }
+            }
+        }
+        guard !events.isEmpty else { return }
+        // Lines already read are recorded even if the stream is being stopped (SIGTERM).
+        let notifier = notifier
+        let results = try await Task { try await notifier.ingest(events) }.value
+        for (lineNumber, result) in zip(eventLines, results) {
+            summary.count(result)
+            onIngested(lineNumber, result)
         }
     }
 }
@@ -115,6 +128,7 @@ public struct StreamSummary: Sendable, Hashable, Codable {
         case .acknowledged, .alreadyAcknowledged: acknowledged += 1
         case .resolved: resolved += 1
         case .unknownKey: unknownKeys += 1
+        case .escalated, .retriggered: break
         }
         if result.unrouted { unrouted += 1 }
     }
@@ -126,5 +140,12 @@ public struct StreamSummary: Sendable, Hashable, Codable {
         case .permanent: failedPermanently += 1
         case .throttled: throttled += 1
         }
+    }
+
+    mutating func add(deliveriesOf other: StreamSummary) {
+        delivered += other.delivered
+        failedRetryable += other.failedRetryable
+        failedPermanently += other.failedPermanently
+        throttled += other.throttled
     }
 }

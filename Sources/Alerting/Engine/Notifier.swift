@@ -18,6 +18,19 @@ public final class Notifier: Sendable {
     /// A channel's own throttle, by channel name; else a contact's own, else the medium's default.
     public let channelThrottles: [String: ThrottleRule]
     public let throttleLedger: ThrottleLedger
+    /// Escalation policies by name.
+    public let policies: [String: EscalationPolicy]
+    /// This process, as the holder of outbox claims.
+    public let leaseOwner: LeaseOwner
+    /// How long a claim on an outbox item lasts: longer than the slowest delivery with all its
+    /// retries, so two live processes never send the same item.
+    public let leaseDuration: Duration
+    /// Outbox items delivered at once.
+    public let maxConcurrentDeliveries: Int
+    /// A page that keeps failing with retryable errors goes back to the outbox and is tried
+    /// again, every `requeueDelay` at the earliest, until it is this old; then it is given up.
+    public let giveUpAfter: Duration
+    public let requeueDelay: Duration
 
     public init(
         store: any AlertStore = MemoryAlertStore(),
@@ -26,6 +39,11 @@ public final class Notifier: Sendable {
         contacts: [Contact] = [],
         channelThrottles: [String: ThrottleRule] = [:],
         throttleLedger: ThrottleLedger = ThrottleLedger(),
+        policies: [EscalationPolicy] = [],
+        leaseDuration: Duration = .seconds(300),
+        maxConcurrentDeliveries: Int = 32,
+        giveUpAfter: Duration = .seconds(3600),
+        requeueDelay: Duration = .seconds(30),
         renderer: TemplateRenderer = TemplateRenderer(),
         deliverer: Deliverer? = nil,
         clock: any AlertingClock = SystemClock(),
@@ -37,45 +55,121 @@ public final class Notifier: Sendable {
         self.contacts = Dictionary(contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.channelThrottles = channelThrottles
         self.throttleLedger = throttleLedger
+        self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.leaseOwner = LeaseOwner()
+        self.leaseDuration = leaseDuration
+        self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
+        self.giveUpAfter = giveUpAfter
+        self.requeueDelay = requeueDelay
         self.renderer = renderer
         self.deliverer = deliverer ?? Deliverer(clock: clock, logger: logger)
         self.clock = clock
         self.logger = logger
     }
 
-    /// Records the events (one store transaction) and returns, for each, the deliveries it calls for.
-    ///
-    /// A trigger that opens an alert is sent to its route's channels; a resolve is sent when
-    /// the route asks for `notify_on_resolve`; repeats, acks and unknown keys send nothing.
+    /// Records the events (one store transaction) with what each means for its escalation: an
+    /// opening trigger starts its route's policy, an acknowledge stops it (or, with an ack
+    /// timeout, pauses it), a resolve stops it and queues resolve notices where the route asks.
+    /// Nothing is delivered here: ``runDue()`` does that.
     public func ingest(_ events: [AlertEvent]) async throws -> [IngestResult] {
-        let transitions = try await store.record(events, at: clock.now())
-        return transitions.map(plan)
-    }
-
-    private func plan(_ transition: AlertTransition) -> IngestResult {
-        guard let alert = transition.alert, transition.change == .opened || transition.change == .resolved else {
-            return IngestResult(transition: transition, route: nil, deliveries: [], unrouted: false)
-        }
-        guard let route = router.route(for: alert) else {
-            if transition.change == .opened {
+        let now = clock.now()
+        let transitions = try await store.record(events, at: now, plan: { [self] transition in
+            plan(transition, at: now)
+        })
+        return transitions.map { transition in
+            let route = transition.alert.flatMap { router.route(for: $0) }
+            let unrouted = transition.change == .opened && route == nil
+            if unrouted, let alert = transition.alert {
                 logger.warning("no route matches; nobody is notified", metadata: ["alert": "\(alert.id)", "kind": "\(alert.kind)", "environment": "\(alert.environment ?? "-")"])
             }
-            return IngestResult(transition: transition, route: nil, deliveries: [], unrouted: transition.change == .opened)
+            return IngestResult(transition: transition, route: route, unrouted: unrouted)
         }
-        if transition.change == .resolved, !route.notifyOnResolve {
-            return IngestResult(transition: transition, route: route, deliveries: [], unrouted: false)
+    }
+
+    /// The escalation policy a route runs: its named one, or one step with its targets.
+    public func policy(for route: Route) -> EscalationPolicy? {
+        if let name = route.policy { return policies[name] }
+        return EscalationPolicy.immediate(name: route.implicitPolicyName, targets: route.targets)
+    }
+
+    private func plan(_ transition: AlertTransition, at now: Date) -> EscalationPlan {
+        guard let alert = transition.alert, let route = router.route(for: alert) else { return .nothing }
+        let policy = policy(for: route)
+        switch transition.change {
+        case .opened:
+            guard let policy, let first = policy.firing(at: 0) else { return .nothing }
+            return EscalationPlan(start: (policy.name, route.name, now + first.offset.timeInterval))
+        case .acknowledged:
+            return EscalationPlan(retriggerAt: policy?.ackTimeout.map { now + $0.timeInterval })
+        case .resolved:
+            return EscalationPlan(notifyResolve: route.notifyOnResolve)
+        default:
+            return .nothing
         }
-        // One delivery per channel, and per contact for channels that reach people.
-        let deliveries = route.targets.flatMap { target -> [PlannedDelivery] in
-            guard !target.contacts.isEmpty else {
-                return [PlannedDelivery(alert: alert, event: transition.event, channel: target.channel, route: route.name)]
+    }
+
+    /// What an escalation does when it comes due: the step's targets, and when the next one is.
+    func fire(_ escalation: EscalationState, alert: Alert) -> EscalationFiring {
+        let route = router.routes.first { $0.name == escalation.route }
+        let policy = policies[escalation.policy] ?? route.flatMap { $0.policy == nil ? self.policy(for: $0) : nil }
+        guard let policy, let firing = policy.firing(at: escalation.position) else {
+            return EscalationFiring(targets: [], next: nil, note: "policy \(escalation.policy) is no longer in the config: escalation stopped")
+        }
+        let targets = policy.steps[firing.step].targets.flatMap { target -> [OutboxTarget] in
+            target.contacts.isEmpty ? [OutboxTarget(channel: target.channel)] : target.contacts.map { OutboxTarget(channel: target.channel, recipient: $0) }
+        }
+        let next = policy.firing(at: escalation.position + 1).map { (escalation.position + 1, escalation.startedAt + $0.offset.timeInterval) }
+        var note = route?.policy == nil ? "notified by route \(escalation.route)" : "step \(firing.step + 1) of \(policy.steps.count) of policy \(policy.name)"
+        if firing.pass > 0 { note += ", repeat \(firing.pass) of \(policy.repeatCount)" }
+        return EscalationFiring(targets: targets, next: next, note: note)
+    }
+
+    /// Does everything due now, until nothing is: fires due escalation steps into the outbox,
+    /// claims outbox items (including ones a crashed process claimed and never finished),
+    /// delivers them concurrently, and records each outcome. Returns what was delivered.
+    @discardableResult
+    public func runDue() async throws -> [OutboxDelivery] {
+        var delivered: [OutboxDelivery] = []
+        while true {
+            let now = clock.now()
+            let fired = try await store.fireDueEscalations(at: now, limit: 256, fire: { [self] escalation, alert in
+                fire(escalation, alert: alert)
+            })
+            let items = try await store.claimOutbox(owner: leaseOwner, at: now, leaseFor: leaseDuration, limit: maxConcurrentDeliveries)
+            if items.isEmpty, fired == 0 { return delivered }
+            delivered += try await withThrowingTaskGroup(of: OutboxDelivery.self) { group in
+                for item in items {
+                    group.addTask { try await self.deliver(item) }
+                }
+                var done: [OutboxDelivery] = []
+                for try await result in group { done.append(result) }
+                return done
             }
-            return target.contacts.map { name in
-                PlannedDelivery(alert: alert, event: transition.event, channel: target.channel,
-                                recipient: contacts[name] ?? Contact(name: name), route: route.name)
-            }
         }
-        return IngestResult(transition: transition, route: route, deliveries: deliveries, unrouted: false)
+    }
+
+    /// Delivers one outbox item and records its outcome (which may bring the next step forward).
+    private func deliver(_ item: OutboxItem) async throws -> OutboxDelivery {
+        var report: DeliveryReport
+        if let alert = try await store.alert(id: item.alertID) {
+            let event = AlertEvent(kind: alert.kind, action: item.action, severity: alert.severity, environment: alert.environment,
+                                   source: alert.source, summary: alert.summary, dedupKey: alert.dedupKey)
+            let recipient = item.target.recipient.map { contacts[$0] ?? Contact(name: $0) }
+            report = await send(alert: alert, event: event, channelName: item.target.channel, recipient: recipient)
+        } else {
+            report = DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
+                                    attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "alert \(item.alertID) is gone"))])
+        }
+        let now = clock.now()
+        var retryAt: Date?
+        if case .retryable(_, let retryAfter) = report.outcome, now < item.createdAt + giveUpAfter.timeInterval {
+            retryAt = now + max(requeueDelay, retryAfter ?? .zero).timeInterval
+        }
+        if try await store.completeOutbox(item, report: report, retryAt: retryAt, at: now) {
+            logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(item.alertID)"])
+        }
+        log(report, alertID: item.alertID)
+        return OutboxDelivery(item: item, report: report)
     }
 
     /// Renders and delivers one planned notification (retrying as the policy allows) and
@@ -91,19 +185,15 @@ public final class Notifier: Sendable {
         return report
     }
 
-    /// Ingests one event and makes its deliveries, concurrently, waiting for all of them.
+    /// Ingests one event and does everything then due (for a new alert, its first step),
+    /// waiting for the deliveries. Later steps are left to whoever calls ``runDue()`` later.
     public func process(_ event: AlertEvent) async throws -> ProcessingResult {
         guard let ingested = try await ingest([event]).first else {
             throw AlertStoreError.inconsistent("store returned no transition for one event")
         }
-        let reports = await withTaskGroup(of: (Int, DeliveryReport).self) { group in
-            for (index, planned) in ingested.deliveries.enumerated() {
-                group.addTask { (index, await self.deliver(planned)) }
-            }
-            var collected: [(Int, DeliveryReport)] = []
-            for await result in group { collected.append(result) }
-            return collected.sorted { $0.0 < $1.0 }.map(\.1)
-        }
+        let delivered = try await runDue()
+        let alertID = ingested.transition.alert?.id
+        let reports = delivered.filter { $0.item.alertID == alertID }.sorted { $0.item.id < $1.item.id }.map(\.report)
         return ProcessingResult(transition: ingested.transition, route: ingested.route, reports: reports, unrouted: ingested.unrouted)
     }
 
@@ -181,6 +271,30 @@ public final class Notifier: Sendable {
         case .throttled(let nextAllowed):
             metadata["next_allowed"] = "\(nextAllowed.formatted(Date.ISO8601FormatStyle()))"
             logger.notice("throttled; the next message to this contact carries it in a digest", metadata: metadata)
+        }
+    }
+}
+
+extension Notifier {
+    /// Runs escalations and the outbox until the task is cancelled: what `notify daemon` and
+    /// `notify watch --keep-running` do. It wakes at the next due time and at least every
+    /// `poll`, so a step fires within `poll` of its due time even when another process
+    /// scheduled it.
+    public func runContinuously(poll: Duration = .seconds(1), onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
+        while !Task.isCancelled {
+            // In its own task: cancelling the loop (SIGTERM) lets in-flight deliveries finish
+            // and record their outcome instead of cutting them off half-way.
+            for delivery in try await Task { try await self.runDue() }.value { onDelivered(delivery) }
+            var wait = poll
+            if let next = try await store.nextWakeUp() {
+                let untilNext = next.timeIntervalSince(clock.now())
+                wait = min(poll, max(.milliseconds(10), .milliseconds(Int64(untilNext * 1000))))
+            }
+            do {
+                try await clock.sleep(for: wait)
+            } catch {
+                return  // cancelled while waiting: nothing in flight
+            }
         }
     }
 }

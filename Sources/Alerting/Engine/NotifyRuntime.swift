@@ -58,6 +58,10 @@ public final class NotifyRuntime: Sendable {
             store: store, router: Router(routes: config.routes), channels: channels,
             contacts: Array(config.contacts.values),
             channelThrottles: config.channels.compactMapValues(\.throttle),
+            policies: Array(config.policies.values),
+            leaseDuration: config.delivery.leaseDuration,
+            maxConcurrentDeliveries: config.delivery.maxConcurrent,
+            giveUpAfter: config.delivery.giveUpAfter,
             renderer: TemplateRenderer(templates: templates),
             deliverer: Deliverer(policy: config.delivery.retry, clock: clock, logger: logger),
             clock: clock, logger: logger)

@@ -21,11 +21,16 @@ public struct PlannedDelivery: Sendable {
 /// What ingesting one event decided.
 public struct IngestResult: Sendable {
     public var transition: AlertTransition
-    /// The route the alert took; nil when nothing was to be sent or no route matched.
+    /// The route the alert took; nil when no route matched.
     public var route: Route?
-    public var deliveries: [PlannedDelivery]
     /// True when the event should have paged someone but no route matched it.
     public var unrouted: Bool
+}
+
+/// One delivery the engine made from the outbox.
+public struct OutboxDelivery: Sendable {
+    public var item: OutboxItem
+    public var report: DeliveryReport
 }
 
 /// Everything that came of one event: what it did to the alert and each delivery's report.

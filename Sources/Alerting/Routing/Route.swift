@@ -56,9 +56,11 @@ public struct Route: Sendable, Hashable {
     public var name: String
     /// All must match.
     public var matchers: [RouteMatcher]
-    /// What to notify, in order.
+    /// What to notify at once, in order (a route with a policy has none of its own).
     public var targets: [RouteTarget]
-    /// Whether channels hear about the alert's resolution too.
+    /// The escalation policy to run instead of `targets`.
+    public var policy: String?
+    /// Whether the channels and people that were paged hear about the resolution too.
     public var notifyOnResolve: Bool
 
     public init(name: String, matchers: [RouteMatcher] = [], targets: [RouteTarget], notifyOnResolve: Bool = false) {
@@ -67,6 +69,15 @@ public struct Route: Sendable, Hashable {
         self.targets = targets
         self.notifyOnResolve = notifyOnResolve
     }
+
+    /// A route that runs an escalation policy.
+    public init(name: String, matchers: [RouteMatcher] = [], policy: String, notifyOnResolve: Bool = false) {
+        self.init(name: name, matchers: matchers, targets: [], notifyOnResolve: notifyOnResolve)
+        self.policy = policy
+    }
+
+    /// The name of the one-step policy a route with plain targets runs.
+    public var implicitPolicyName: String { "route:\(name)" }
 
     /// A route to channels that need no contacts.
     public init(name: String, matchers: [RouteMatcher] = [], channels: [String], notifyOnResolve: Bool = false) {

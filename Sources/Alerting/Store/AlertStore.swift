@@ -6,9 +6,35 @@ import Foundation
 /// Implementations must apply a batch atomically and in order: event 2 of a batch sees what
 /// event 1 did, and either the whole batch is recorded or none of it.
 public protocol AlertStore: Sendable {
-    /// Records events in order, deduplicating by key, and returns what each one did.
+    /// Records events in order, deduplicating by key, and returns what each one did. For each
+    /// transition, `plan` says what happens to its escalation, and that is written in the same
+    /// transaction: an alert is never open without its escalation, and an acknowledged or
+    /// resolved one never keeps paging.
     /// - Parameter now: the time to record as first or last seen.
-    func record(_ events: [AlertEvent], at now: Date) async throws -> [AlertTransition]
+    func record(_ events: [AlertEvent], at now: Date, plan: @Sendable (AlertTransition) -> EscalationPlan) async throws -> [AlertTransition]
+
+    /// Fires escalations due at `now` (at most `limit`), in one transaction: `fire` decides
+    /// the deliveries and the next step; the store puts the deliveries in the outbox and
+    /// advances the escalation. An acknowledged alert whose ack timeout has passed triggers
+    /// again first. Returns how many fired.
+    func fireDueEscalations(at now: Date, limit: Int, fire: @Sendable (EscalationState, Alert) -> EscalationFiring) async throws -> Int
+
+    /// Claims outbox items no one holds: pending ones, and claimed ones whose lease ran out or
+    /// whose owner is gone (crashed). The claim lasts `leaseFor`.
+    func claimOutbox(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int) async throws -> [OutboxItem]
+
+    /// Records a claimed item's outcome (the delivery, every attempt), in one transaction. With
+    /// `retryAt`, the item goes back to the outbox to be tried again then (a gateway that is
+    /// down now); otherwise it is finished. When every item of its firing has now failed
+    /// permanently, the next step becomes due at once (fallback) and this returns true.
+    func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) async throws -> Bool
+
+    /// When there is next something to do: the earliest escalation due time or outbox lease
+    /// expiry; `now`-ish when items are pending; nil when nothing is scheduled.
+    func nextWakeUp() async throws -> Date?
+
+    /// The escalation of one alert, if it has one running.
+    func escalation(alertID: Int64) async throws -> EscalationState?
 
     /// Appends a finished delivery to its alert's timeline.
     func recordDelivery(_ record: DeliveryRecord) async throws
@@ -29,6 +55,11 @@ public protocol AlertStore: Sendable {
 }
 
 extension AlertStore {
+    /// Records events with no escalation (library users who deliver themselves).
+    public func record(_ events: [AlertEvent], at now: Date) async throws -> [AlertTransition] {
+        try await record(events, at: now, plan: { _ in .nothing })
+    }
+
     /// Records one event.
     public func record(_ event: AlertEvent, at now: Date) async throws -> AlertTransition {
         let transitions = try await record([event], at: now)

@@ -11,6 +11,10 @@ public struct AlertTransition: Sendable, Hashable {
         case alreadyAcknowledged = "already_acknowledged"
         /// An acknowledge or resolve whose dedup key matches no open alert.
         case unknownKey = "unknown_key"
+        /// (Timeline only) an escalation step fired, or the next one was brought forward.
+        case escalated
+        /// (Timeline only) an acknowledged alert was not resolved within the ack timeout.
+        case retriggered
     }
 
     public var change: Change

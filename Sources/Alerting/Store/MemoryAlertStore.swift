@@ -1,44 +1,141 @@
 import Foundation
 
 /// An ``AlertStore`` in memory: for tests, for the library example, and for `notify` runs
-/// that need no state beyond the process.
+/// that need no state beyond the process (`--state :memory:`).
 public actor MemoryAlertStore: AlertStore {
     private var alertsByID: [Int64: Alert] = [:]
     private var openIDByKey: [String: Int64] = [:]
     private var deliveriesByAlert: [Int64: [DeliveryRecord]] = [:]
     private var logByAlert: [Int64: [AlertLogEntry]] = [:]
+    private var escalations: [Int64: EscalationState] = [:]
+    private var outbox: [Int64: (item: OutboxItem, owner: LeaseOwner?, leaseUntil: Date?)] = [:]
+    /// Items sent back to try again later, and when.
+    private var notBefore: [Int64: Date] = [:]
+    /// Outcomes of finished items, by alert and firing, for the fallback rule.
+    private var firingOutcomes: [Int64: [Int: [DeliveryOutcome]]] = [:]
     private var nextID: Int64 = 1
+    private var nextOutboxID: Int64 = 1
 
     public init() {}
 
-    public func record(_ events: [AlertEvent], at now: Date) -> [AlertTransition] {
-        let transitions = events.map { event in
+    public func record(_ events: [AlertEvent], at now: Date, plan: @Sendable (AlertTransition) -> EscalationPlan) -> [AlertTransition] {
+        events.map { event in
             let open = openIDByKey[event.dedupKey].flatMap { alertsByID[$0] }
             let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
+            var transition = AlertTransition(change: change, alert: open, event: event)
             switch effect {
             case .open:
                 let alert = AlertStateMachine.newAlert(id: nextID, from: event, at: now)
                 nextID += 1
                 alertsByID[alert.id] = alert
                 openIDByKey[alert.dedupKey] = alert.id
-                return AlertTransition(change: change, alert: alert, event: event)
+                transition.alert = alert
             case .update(let alert):
                 alertsByID[alert.id] = alert
                 if !alert.status.isOpen { openIDByKey[alert.dedupKey] = nil }
-                return AlertTransition(change: change, alert: alert, event: event)
+                transition.alert = alert
             case .none:
-                return AlertTransition(change: change, alert: open, event: event)
+                break
             }
+            if let alert = transition.alert {
+                logByAlert[alert.id, default: []].append(AlertLogEntry(transition, alertID: alert.id, at: now))
+                apply(plan(transition), to: transition, alert: alert, at: now)
+            }
+            return transition
         }
-        for transition in transitions {
-            if let id = transition.alert?.id { logByAlert[id, default: []].append(AlertLogEntry(transition, alertID: id, at: now)) }
-        }
-        return transitions
     }
 
-    public func log(alertID: Int64) -> [AlertLogEntry] {
-        logByAlert[alertID] ?? []
+    private func apply(_ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date) {
+        switch transition.change {
+        case .opened:
+            if let start = plan.start {
+                escalations[alert.id] = EscalationState(alertID: alert.id, policy: start.policy, route: start.route, position: 0, dueAt: start.dueAt, startedAt: now)
+            }
+        case .acknowledged:
+            cancelPendingPages(alertID: alert.id)
+            if let retriggerAt = plan.retriggerAt, var escalation = escalations[alert.id] {
+                escalation.acknowledged = true
+                escalation.dueAt = retriggerAt
+                escalations[alert.id] = escalation
+            } else {
+                escalations[alert.id] = nil
+            }
+        case .resolved:
+            cancelPendingPages(alertID: alert.id)
+            escalations[alert.id] = nil
+            if plan.notifyResolve {
+                for target in pagedTargets(alertID: alert.id) { enqueue(alertID: alert.id, target: target, position: nil, action: .resolve, at: now) }
+            }
+        default:
+            break
+        }
     }
+
+    public func fireDueEscalations(at now: Date, limit: Int, fire: @Sendable (EscalationState, Alert) -> EscalationFiring) -> Int {
+        let due = escalations.values.filter { $0.dueAt <= now }.sorted { $0.dueAt < $1.dueAt }.prefix(limit)
+        for var escalation in due {
+            guard var alert = alertsByID[escalation.alertID], alert.status.isOpen else {
+                escalations[escalation.alertID] = nil
+                continue
+            }
+            if escalation.acknowledged {
+                alert.status = .triggered
+                alertsByID[alert.id] = alert
+                logByAlert[alert.id, default: []].append(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .retriggered, note: "acknowledged and not resolved within the ack timeout"))
+                escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now)
+            }
+            let firing = fire(escalation, alert)
+            for target in firing.targets { enqueue(alertID: alert.id, target: target, position: escalation.position, action: .trigger, at: now) }
+            logByAlert[alert.id, default: []].append(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
+            if let next = firing.next {
+                escalation.position = next.position
+                escalation.dueAt = next.dueAt
+                escalations[alert.id] = escalation
+            } else {
+                escalations[alert.id] = nil
+            }
+        }
+        return due.count
+    }
+
+    public func claimOutbox(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int) -> [OutboxItem] {
+        let free = outbox.values.filter { entry in
+            if let notBefore = notBefore[entry.item.id], notBefore > now { return false }
+            guard let holder = entry.owner, let until = entry.leaseUntil else { return true }
+            return until < now || !holder.isAlive()
+        }.map(\.item).sorted { $0.id < $1.id }.prefix(limit)
+        for item in free { outbox[item.id] = (item, owner, now + leaseFor.timeInterval) }
+        return Array(free)
+    }
+
+    public func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) -> Bool {
+        deliveriesByAlert[item.alertID, default: []].append(DeliveryRecord(alertID: item.alertID, report: report))
+        if let retryAt {
+            outbox[item.id] = (item, nil, nil)
+            notBefore[item.id] = retryAt
+            return false
+        }
+        outbox[item.id] = nil
+        notBefore[item.id] = nil
+        guard let position = item.position else { return false }
+        firingOutcomes[item.alertID, default: [:]][position, default: []].append(report.outcome)
+        let unfinished = outbox.values.contains { $0.item.alertID == item.alertID && $0.item.position == position }
+        let outcomes = firingOutcomes[item.alertID]?[position] ?? []
+        guard !unfinished, outcomes.allSatisfy({ $0.label == "permanent" }),
+              var escalation = escalations[item.alertID], !escalation.acknowledged, escalation.position == position + 1, escalation.dueAt > now else { return false }
+        escalation.dueAt = now
+        escalations[item.alertID] = escalation
+        logByAlert[item.alertID, default: []].append(AlertLogEntry(alertID: item.alertID, at: now, action: .trigger, change: .escalated, note: Self.fallbackNote))
+        return true
+    }
+
+    public func nextWakeUp() -> Date? {
+        let dues = escalations.values.map(\.dueAt)
+        let leases = outbox.values.map { $0.leaseUntil ?? notBefore[$0.item.id] ?? $0.item.createdAt }
+        return (dues + leases).min()
+    }
+
+    public func escalation(alertID: Int64) -> EscalationState? { escalations[alertID] }
 
     public func recordDelivery(_ record: DeliveryRecord) {
         deliveriesByAlert[record.alertID, default: []].append(record)
@@ -57,4 +154,33 @@ public actor MemoryAlertStore: AlertStore {
     public func deliveries(alertID: Int64) -> [DeliveryRecord] {
         deliveriesByAlert[alertID] ?? []
     }
+
+    public func log(alertID: Int64) -> [AlertLogEntry] {
+        logByAlert[alertID] ?? []
+    }
+
+    private func enqueue(alertID: Int64, target: OutboxTarget, position: Int?, action: EventAction, at now: Date) {
+        let item = OutboxItem(id: nextOutboxID, alertID: alertID, target: target, position: position, action: action, createdAt: now)
+        nextOutboxID += 1
+        outbox[item.id] = (item, nil, nil)
+    }
+
+    /// Pages not yet claimed are dropped once someone acknowledged or resolved the alert.
+    private func cancelPendingPages(alertID: Int64) {
+        for (id, entry) in outbox where entry.item.alertID == alertID && entry.item.action == .trigger && entry.owner == nil {
+            outbox[id] = nil
+        }
+    }
+
+    /// Where the alert was delivered, once per channel and contact.
+    private func pagedTargets(alertID: Int64) -> [OutboxTarget] {
+        var seen: [OutboxTarget] = []
+        for record in deliveriesByAlert[alertID] ?? [] where record.report.outcome.isDelivered {
+            let target = OutboxTarget(channel: record.report.channel, recipient: record.report.recipient)
+            if !seen.contains(target) { seen.append(target) }
+        }
+        return seen
+    }
+
+    static let fallbackNote = "every delivery of the last step failed permanently: escalating now"
 }

@@ -7,15 +7,40 @@ import GRDB
 /// script's `send`): GRDB runs every write as an immediate transaction (the write lock is taken
 /// first, so read-then-write cannot deadlock between processes), they take turns, and a partial
 /// unique index keeps at most one open alert per dedup key whatever they do.
+/// The state file could not be opened or brought up to date.
+public struct StateFileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public var description: String { reason }
+}
+
 public final class SQLiteAlertStore: AlertStore {
     public let path: String
     let pool: DatabasePool
 
     /// Opens (creating if needed) the file at `path` and brings its schema up to date.
+    /// - Throws: ``StateFileError`` with a short reason.
     public init(path: String) throws {
         self.path = path
+        do {
+            pool = try Self.openPool(path: path)
+        } catch let error as DatabaseError {
+            throw StateFileError(path: path, reason: "SQLite \(error.resultCode): \(error.message ?? "error")")
+        } catch {
+            throw StateFileError(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func openPool(path: String) throws -> DatabasePool {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Processes that open a new file at the same moment would each switch it to WAL and
+        // each run the migrations: they take turns on a lock file instead.
+        let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw StateFileError(path: path, reason: "cannot create \(path).lock (errno \(errno))") }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { throw StateFileError(path: path, reason: "cannot lock \(path).lock (errno \(errno))") }
         var configuration = Configuration()
         // Other processes hold the write lock for milliseconds; wait for them rather than fail.
         configuration.busyMode = .timeout(10)
@@ -24,11 +49,12 @@ public final class SQLiteAlertStore: AlertStore {
             // a power loss can lose the last commits, never corrupt the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreSchema.migrator.migrate(pool)
+        return pool
     }
 
-    public func record(_ events: [AlertEvent], at now: Date) async throws -> [AlertTransition] {
+    public func record(_ events: [AlertEvent], at now: Date, plan: @Sendable (AlertTransition) -> EscalationPlan) async throws -> [AlertTransition] {
         try await pool.write { db in
             var cache: [String: Alert?] = [:]
             var dirty: [Int64: Alert] = [:]
@@ -63,6 +89,9 @@ public final class SQLiteAlertStore: AlertStore {
                 }
                 if let alert = transition.alert {
                     try Self.appendLog(db, AlertLogEntry(transition, alertID: alert.id, at: now))
+                    if transition.change != .deduplicated {
+                        try Self.apply(db, plan(transition), to: transition, alert: alert, at: now)
+                    }
                 }
                 transitions.append(transition)
             }
@@ -74,15 +103,19 @@ public final class SQLiteAlertStore: AlertStore {
     public func recordDelivery(_ record: DeliveryRecord) async throws {
         let attempts = try String(decoding: JSONEncoder.notify().encode(record.report.attempts.map(AttemptJSON.init)), as: UTF8.self)
         try await pool.write { db in
-            var providerID: String?
-            if case .delivered(let id) = record.report.outcome { providerID = id }
-            try db.execute(sql: """
-                INSERT INTO deliveries (alert_id, channel, recipient, at, outcome, reason, provider_id, attempts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [record.alertID, record.report.channel, record.report.recipient,
-                                 (record.report.attempts.last?.startedAt ?? Date()).timeIntervalSince1970,
-                                 record.report.outcome.label, record.report.outcome.reason, providerID, attempts])
+            try Self.insertDelivery(db, alertID: record.alertID, report: record.report, attempts: attempts)
         }
+    }
+
+    private static func insertDelivery(_ db: Database, alertID: Int64, report: DeliveryReport, attempts: String) throws {
+        var providerID: String?
+        if case .delivered(let id) = report.outcome { providerID = id }
+        try db.execute(sql: """
+            INSERT INTO deliveries (alert_id, channel, recipient, at, outcome, reason, provider_id, attempts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [alertID, report.channel, report.recipient,
+                             (report.attempts.last?.startedAt ?? Date()).timeIntervalSince1970,
+                             report.outcome.label, report.outcome.reason, providerID, attempts])
     }
 
     public func alert(id: Int64) async throws -> Alert? {
@@ -123,6 +156,152 @@ public final class SQLiteAlertStore: AlertStore {
                     actor: row["actor"], note: row["note"], summary: row["summary"])
             }
         }
+    }
+
+    // MARK: Escalation and outbox
+
+    private static func apply(_ db: Database, _ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date) throws {
+        switch transition.change {
+        case .opened:
+            if let start = plan.start {
+                try db.execute(sql: "INSERT INTO escalations (alert_id, policy, route, position, due_at, started_at) VALUES (?, ?, ?, 0, ?, ?)",
+                               arguments: [alert.id, start.policy, start.route, start.dueAt.timeIntervalSince1970, now.timeIntervalSince1970])
+            }
+        case .acknowledged:
+            try cancelPendingPages(db, alertID: alert.id)
+            if let retriggerAt = plan.retriggerAt {
+                try db.execute(sql: "UPDATE escalations SET acknowledged = 1, due_at = ? WHERE alert_id = ?", arguments: [retriggerAt.timeIntervalSince1970, alert.id])
+            } else {
+                try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [alert.id])
+            }
+        case .resolved:
+            try cancelPendingPages(db, alertID: alert.id)
+            try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [alert.id])
+            if plan.notifyResolve {
+                // Tell every channel and person the alert reached.
+                let targets = try Row.fetchAll(db, sql: "SELECT DISTINCT channel, recipient FROM deliveries WHERE alert_id = ? AND outcome = 'delivered' ORDER BY id", arguments: [alert.id])
+                for row in targets {
+                    try enqueue(db, alertID: alert.id, target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]), position: nil, action: .resolve, at: now)
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    public func fireDueEscalations(at now: Date, limit: Int, fire: @Sendable (EscalationState, Alert) -> EscalationFiring) async throws -> Int {
+        try await pool.write { db in
+            let due = try Row.fetchAll(db, sql: "SELECT * FROM escalations WHERE due_at <= ? ORDER BY due_at LIMIT ?", arguments: [now.timeIntervalSince1970, limit]).map(Self.escalation)
+            for var escalation in due {
+                guard var alert = try Row.fetchOne(db, sql: "SELECT * FROM alerts WHERE id = ?", arguments: [escalation.alertID]).map(Self.alert), alert.status.isOpen else {
+                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [escalation.alertID])
+                    continue
+                }
+                if escalation.acknowledged {
+                    alert.status = .triggered
+                    try Self.update(db, alert)
+                    try Self.appendLog(db, AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .retriggered, note: "acknowledged and not resolved within the ack timeout"))
+                    escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now)
+                }
+                let firing = fire(escalation, alert)
+                for target in firing.targets {
+                    try Self.enqueue(db, alertID: alert.id, target: target, position: escalation.position, action: .trigger, at: now)
+                }
+                try Self.appendLog(db, AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
+                if let next = firing.next {
+                    try db.execute(sql: "UPDATE escalations SET position = ?, due_at = ?, started_at = ?, acknowledged = 0 WHERE alert_id = ?",
+                                   arguments: [next.position, next.dueAt.timeIntervalSince1970, escalation.startedAt.timeIntervalSince1970, alert.id])
+                } else {
+                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [alert.id])
+                }
+            }
+            return due.count
+        }
+    }
+
+    public func claimOutbox(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int) async throws -> [OutboxItem] {
+        try await pool.write { db in
+            // Claims held by processes of this host that are gone are free at once.
+            let holders = try String.fetchAll(db, sql: "SELECT DISTINCT lease_owner FROM outbox WHERE state = 'claimed' AND lease_until >= ?", arguments: [now.timeIntervalSince1970])
+            let gone = holders.filter { LeaseOwner($0)?.isAlive() == false }
+            let goneList = gone.isEmpty ? "NULL" : gone.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox
+                WHERE (state = 'pending' AND (not_before IS NULL OR not_before <= ?))
+                   OR (state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(goneList))))
+                ORDER BY id LIMIT ?
+                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+            let items = rows.map(Self.outboxItem)
+            for item in items {
+                try db.execute(sql: "UPDATE outbox SET state = 'claimed', lease_owner = ?, lease_until = ? WHERE id = ?",
+                               arguments: [owner.description, (now + leaseFor.timeInterval).timeIntervalSince1970, item.id])
+            }
+            return items
+        }
+    }
+
+    public func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) async throws -> Bool {
+        let attempts = try String(decoding: JSONEncoder.notify().encode(report.attempts.map(AttemptJSON.init)), as: UTF8.self)
+        return try await pool.write { db in
+            try Self.insertDelivery(db, alertID: item.alertID, report: report, attempts: attempts)
+            if let retryAt {
+                try db.execute(sql: "UPDATE outbox SET state = 'pending', not_before = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                               arguments: [retryAt.timeIntervalSince1970, item.id])
+                return false
+            }
+            try db.execute(sql: "UPDATE outbox SET state = 'done', outcome = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                           arguments: [report.outcome.label, item.id])
+            guard let position = item.position else { return false }
+            let outcomes = try Row.fetchAll(db, sql: "SELECT state, outcome FROM outbox WHERE alert_id = ? AND position = ?", arguments: [item.alertID, position])
+            let allFailed = outcomes.allSatisfy { ($0["state"] as String) == "done" && ($0["outcome"] as String?) == "permanent" }
+            guard allFailed else { return false }
+            try db.execute(sql: "UPDATE escalations SET due_at = ? WHERE alert_id = ? AND position = ? AND acknowledged = 0 AND due_at > ?",
+                           arguments: [now.timeIntervalSince1970, item.alertID, position + 1, now.timeIntervalSince1970])
+            guard db.changesCount > 0 else { return false }
+            try Self.appendLog(db, AlertLogEntry(alertID: item.alertID, at: now, action: .trigger, change: .escalated, note: Self.fallbackNote))
+            return true
+        }
+    }
+
+    public func nextWakeUp() async throws -> Date? {
+        try await pool.read { db in
+            let due = try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM escalations")
+            let pending = try Double.fetchOne(db, sql: "SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE state = 'pending'")
+            let lease = try Double.fetchOne(db, sql: "SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed'")
+            return [due, pending, lease].compactMap { $0 }.min().map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    public func escalation(alertID: Int64) async throws -> EscalationState? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM escalations WHERE alert_id = ?", arguments: [alertID]).map(Self.escalation)
+        }
+    }
+
+    static let fallbackNote = "every delivery of the last step failed permanently: escalating now"
+
+    private static func enqueue(_ db: Database, alertID: Int64, target: OutboxTarget, position: Int?, action: EventAction, at now: Date) throws {
+        try db.execute(sql: "INSERT INTO outbox (alert_id, channel, recipient, position, action, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [alertID, target.channel, target.recipient, position, action.rawValue, now.timeIntervalSince1970])
+    }
+
+    /// Pages no process has claimed yet are dropped once the alert is acknowledged or resolved.
+    private static func cancelPendingPages(_ db: Database, alertID: Int64) throws {
+        try db.execute(sql: "DELETE FROM outbox WHERE alert_id = ? AND action = 'trigger' AND state = 'pending'", arguments: [alertID])
+    }
+
+    private static func escalation(_ row: Row) -> EscalationState {
+        EscalationState(
+            alertID: row["alert_id"], policy: row["policy"], route: row["route"], position: row["position"],
+            dueAt: Date(timeIntervalSince1970: row["due_at"]), startedAt: Date(timeIntervalSince1970: row["started_at"]),
+            acknowledged: (row["acknowledged"] as Int) != 0)
+    }
+
+    private static func outboxItem(_ row: Row) -> OutboxItem {
+        OutboxItem(
+            id: row["id"], alertID: row["alert_id"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
+            position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
+            createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
 
     // MARK: Rows

@@ -50,6 +50,38 @@ enum StoreSchema {
                 CREATE INDEX deliveries_alert ON deliveries(alert_id);
                 """)
         }
+        migrator.registerMigration("v2: escalations and the delivery outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE escalations (
+                    alert_id INTEGER PRIMARY KEY REFERENCES alerts(id),
+                    policy TEXT NOT NULL,
+                    route TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    due_at REAL NOT NULL,
+                    started_at REAL NOT NULL,
+                    acknowledged INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX escalations_due ON escalations(due_at);
+                -- Decided deliveries. pending: nobody holds it; claimed: a process holds it until
+                -- lease_until; done: delivered or failed, outcome kept for the fallback rule.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    alert_id INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    recipient TEXT,
+                    position INTEGER,
+                    action TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    lease_owner TEXT,
+                    lease_until REAL,
+                    not_before REAL,
+                    outcome TEXT
+                );
+                CREATE INDEX outbox_state ON outbox(state);
+                CREATE INDEX outbox_alert ON outbox(alert_id, position);
+                """)
+        }
         return migrator
     }
 }

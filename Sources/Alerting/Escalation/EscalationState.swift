@@ -1,0 +1,141 @@
+import Foundation
+
+/// An alert's escalation as the store keeps it: which policy, which firing comes next, when.
+public struct EscalationState: Sendable, Hashable {
+    public var alertID: Int64
+    public var policy: String
+    /// The route that chose the policy (for resolve notices).
+    public var route: String
+    /// The next firing, 0-based across passes.
+    public var position: Int
+    public var dueAt: Date
+    /// When the current run of the policy began (firing offsets count from here).
+    public var startedAt: Date
+    /// Acknowledged: nothing fires, unless the policy's ack timeout brings it back at `dueAt`.
+    public var acknowledged: Bool
+
+    public init(alertID: Int64, policy: String, route: String, position: Int, dueAt: Date, startedAt: Date, acknowledged: Bool = false) {
+        self.alertID = alertID
+        self.policy = policy
+        self.route = route
+        self.position = position
+        self.dueAt = dueAt
+        self.startedAt = startedAt
+        self.acknowledged = acknowledged
+    }
+}
+
+/// What the engine decides when an escalation comes due, inside the store's transaction.
+public struct EscalationFiring: Sendable, Hashable {
+    /// The deliveries to put in the outbox.
+    public var targets: [OutboxTarget]
+    /// The next firing and when it is due, or nil when the policy is done.
+    public var next: (position: Int, dueAt: Date)?
+    /// For the timeline: "step 2 of db-failover (pass 1)".
+    public var note: String
+
+    public init(targets: [OutboxTarget], next: (position: Int, dueAt: Date)?, note: String) {
+        self.targets = targets
+        self.next = next
+        self.note = note
+    }
+
+    public static func == (lhs: EscalationFiring, rhs: EscalationFiring) -> Bool {
+        lhs.targets == rhs.targets && lhs.next?.position == rhs.next?.position && lhs.next?.dueAt == rhs.next?.dueAt && lhs.note == rhs.note
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(targets)
+        hasher.combine(note)
+    }
+}
+
+/// One channel (and contact) to notify.
+public struct OutboxTarget: Sendable, Hashable {
+    public var channel: String
+    public var recipient: String?
+
+    public init(channel: String, recipient: String? = nil) {
+        self.channel = channel
+        self.recipient = recipient
+    }
+}
+
+/// A delivery decided and persisted, not yet made (or made by a process that died before it
+/// recorded the outcome).
+public struct OutboxItem: Sendable, Hashable {
+    public var id: Int64
+    public var alertID: Int64
+    public var target: OutboxTarget
+    /// The firing that created it; nil for resolve notices.
+    public var position: Int?
+    /// What the notification says: a trigger (page) or a resolve.
+    public var action: EventAction
+    public var createdAt: Date
+
+    public init(id: Int64, alertID: Int64, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date) {
+        self.id = id
+        self.alertID = alertID
+        self.target = target
+        self.position = position
+        self.action = action
+        self.createdAt = createdAt
+    }
+}
+
+/// What to do, inside the store's transaction, about a transition that was just recorded.
+public struct EscalationPlan: Sendable, Hashable {
+    /// For an alert that opened: the policy to run and its first due time.
+    public var start: (policy: String, route: String, dueAt: Date)?
+    /// For an acknowledged alert: when it triggers again, if the policy has an ack timeout.
+    public var retriggerAt: Date?
+    /// For a resolved alert: tell the places and people that were paged.
+    public var notifyResolve: Bool
+
+    public init(start: (policy: String, route: String, dueAt: Date)? = nil, retriggerAt: Date? = nil, notifyResolve: Bool = false) {
+        self.start = start
+        self.retriggerAt = retriggerAt
+        self.notifyResolve = notifyResolve
+    }
+
+    public static let nothing = EscalationPlan()
+
+    public static func == (lhs: EscalationPlan, rhs: EscalationPlan) -> Bool {
+        lhs.start?.policy == rhs.start?.policy && lhs.start?.route == rhs.start?.route && lhs.start?.dueAt == rhs.start?.dueAt
+            && lhs.retriggerAt == rhs.retriggerAt && lhs.notifyResolve == rhs.notifyResolve
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(start?.policy)
+        hasher.combine(retriggerAt)
+        hasher.combine(notifyResolve)
+    }
+}
+
+/// Who holds a claim on outbox items: this host and process. A claim by a process that is gone
+/// (same host, pid not running) is taken back at once; any other expires with its lease.
+public struct LeaseOwner: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var pid: Int32
+    public var nonce: String
+
+    public init(host: String = ProcessInfo.processInfo.hostName, pid: Int32 = ProcessInfo.processInfo.processIdentifier, nonce: String = String(UUID().uuidString.prefix(8))) {
+        self.host = host
+        self.pid = pid
+        self.nonce = nonce
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 3, let pid = Int32(parts[1]) else { return nil }
+        self.init(host: String(parts[0]), pid: pid, nonce: String(parts[2]))
+    }
+
+    public var description: String { "\(host)/\(pid)/\(nonce)" }
+
+    /// False only when the owner certainly is gone: same host, and no process with its pid.
+    public func isAlive(onHost currentHost: String = ProcessInfo.processInfo.hostName) -> Bool {
+        guard host == currentHost else { return true }
+        return kill(pid, 0) == 0 || errno != ESRCH
+    }
+}
