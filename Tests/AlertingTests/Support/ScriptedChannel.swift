@@ -18,6 +18,8 @@ final class ScriptedChannel: Channel, @unchecked Sendable {
 
     var received: [Alerting.Notification] { state.value.received }
 
+    func replaceScript(_ script: [DeliveryOutcome]) { state.mutate { $0.script = script } }
+
     func deliver(_ notification: Alerting.Notification) async -> DeliveryOutcome {
         state.mutate { state in
             state.received.append(notification)
