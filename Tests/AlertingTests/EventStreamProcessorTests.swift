@@ -73,7 +73,9 @@ final class EventStreamProcessorTests: XCTestCase {
 
             {"kind":"failover","summary":"x","dedup_key":"db"}
             {"action":"acknowledge","dedup_key":"db"}
+
             """
+        // One chunk ending in a newline: the four lines are one batch.
         let summary = try await processor.run(Chunks(chunks: [Array(input.utf8)]))
         XCTAssertEqual(unknown.value, [1])
         XCTAssertEqual(summary.unknownKeys, 1)
