@@ -1,0 +1,133 @@
+import Foundation
+import XCTest
+
+/// What only real processes can show: crashes, restarts, several notify processes on one
+/// state file, timer precision, signals.
+final class DurabilityTests: XCTestCase {
+    private func webhookConfig(_ server: FakeHTTPServer, policy: String? = nil) throws -> String {
+        let route = policy.map { "policy: \($0)" } ?? "notify: [hook]"
+        return try writeTemporaryConfig("""
+            delivery: {timeout: 2s, max_attempts: 2, initial_backoff: 50ms, max_concurrent: 16}
+            channels:
+              hook: {type: webhook, url: "\(server.baseURL)/hook"}
+            policies:
+              two-steps:
+                steps:
+                  - {after: 1s, notify: [hook]}
+                  - {after: 2s, notify: [hook]}
+            routes:
+              - \(route)
+            """)
+    }
+
+    /// The dedup keys of the alerts the fake was paged for, one entry per request.
+    private func pagedKeys(_ server: FakeHTTPServer) -> [String] {
+        server.requests.compactMap { ($0.json?["alert"] as? [String: Any])?["dedup_key"] as? String }
+    }
+
+    private func start(_ arguments: [String], state: String, stdin: Pipe? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = NotifyProcess.binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_STATE": state]) { $1 }
+        process.standardInput = stdin ?? FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func testKillNineMidStreamLosesNoAlert() async throws {
+        let alerts = 200
+        let lines = (0..<alerts).map { #"{"kind":"health_check_failure","environment":"prod","source":"web-\#($0)","summary":"web-\#($0) down"}"# + "\n" }
+        var report: [String] = []
+        for trial in 0..<3 {
+            // The fake answers slowly, so deliveries are in flight when the kill comes.
+            let server = try await FakeHTTPServer(script: [.init(status: .ok, body: "", delay: .milliseconds(15))])
+            let config = try webhookConfig(server)
+            let state = temporaryStatePath()
+
+            let input = Pipe()
+            let first = try start(["watch", "--config", config], state: state, stdin: input)
+            let writer = input.fileHandleForWriting
+            let feeding = Task.detached {
+                for line in lines {
+                    // The reader dies under us: stop at the first broken pipe.
+                    do { try writer.write(contentsOf: Data(line.utf8)) } catch { break }
+                    try? await Task.sleep(for: .milliseconds(3))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(Int64.random(in: 150...550)))
+            kill(first.processIdentifier, SIGKILL)
+            feeding.cancel()
+            first.waitUntilExit()
+            try? writer.close()
+            XCTAssertEqual(first.terminationReason, .uncaughtSignal)
+            let beforeRestart = pagedKeys(server).count
+
+            // The sender replays its stream to the restarted notify (repeats are deduplicated).
+            let replay = try await NotifyProcess.run(["watch", "--config", config], stdin: Data(lines.joined().utf8), environment: ["NOTIFY_STATE": state])
+            XCTAssertEqual(replay.status, 0, replay.stderr)
+            await server.stop()
+
+            let keys = pagedKeys(server)
+            let unique = Set(keys)
+            XCTAssertEqual(unique.count, alerts, "every alert had its first notification (trial \(trial))")
+            let duplicates = keys.count - unique.count
+            XCTAssertLessThanOrEqual(duplicates, 16, "only deliveries in flight at the kill (at most max_concurrent) may repeat")
+            let listed = try await NotifyProcess.run(["list", "--status", "all", "--output", "json", "--config", config], environment: ["NOTIFY_STATE": state])
+            let alertsStored = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+            XCTAssertEqual(alertsStored.count, alerts, "one alert per key: none lost, none doubled")
+            report.append("trial \(trial): \(beforeRestart) pages before the kill, \(keys.count - beforeRestart) after the restart, \(duplicates) duplicates")
+        }
+        print("crash test: " + report.joined(separator: "; "))
+    }
+
+    func testTwoDaemonsOnOneStateDeliverEachStepOnce() async throws {
+        let server = try await FakeHTTPServer(script: [.init(status: .ok, body: "")])
+        let config = try webhookConfig(server, policy: "two-steps")
+        let state = temporaryStatePath()
+        let events = (0..<10).map { #"{"kind":"failover","environment":"prod","source":"db-\#($0)","summary":"db-\#($0) failed over"}"# }.joined(separator: "\n") + "\n"
+        let ingest = try await NotifyProcess.run(["watch", "--config", config], stdin: Data(events.utf8), environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        XCTAssertEqual(server.requests.count, 0, "both steps are in the future")
+
+        let daemons = try (0..<2).map { _ in try start(["daemon", "--config", config], state: state) }
+        try await Task.sleep(for: .milliseconds(3500))
+        daemons.forEach { kill($0.processIdentifier, SIGTERM) }
+        daemons.forEach { $0.waitUntilExit() }
+        await server.stop()
+        XCTAssertEqual(daemons.map(\.terminationStatus), [0, 0], "SIGTERM is a clean exit")
+        let keys = pagedKeys(server)
+        XCTAssertEqual(keys.count, 20, "10 alerts × 2 steps, each delivered once")
+        XCTAssertEqual(Dictionary(grouping: keys, by: { $0 }).values.map(\.count).sorted(), Array(repeating: 2, count: 10))
+    }
+
+    func testStepFiresWithinOneSecondOfItsDueTime() async throws {
+        let server = try await FakeHTTPServer(script: [.init(status: .ok, body: "")])
+        let config = try writeTemporaryConfig("""
+            channels:
+              hook: {type: webhook, url: "\(server.baseURL)/hook"}
+            policies:
+              later: {steps: [{after: 2s, notify: [hook]}]}
+            routes: [{policy: later}]
+            """)
+        let state = temporaryStatePath()
+        let daemon = try start(["daemon", "--config", config], state: state)
+        try await Task.sleep(for: .milliseconds(300))
+        let sent = Date()
+        let send = try await NotifyProcess.run(["send", "--kind", "failover", "--summary", "x", "--config", config], environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(send.status, 0, send.stderr)
+        let deadline = Date().addingTimeInterval(6)
+        while server.requests.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let delivered = Date()
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        await server.stop()
+        XCTAssertEqual(server.requests.count, 1)
+        let lateness = delivered.timeIntervalSince(sent) - 2
+        XCTAssertLessThan(lateness, 1.0, "due 2 s after the send, delivered \(lateness) s late")
+        XCTAssertGreaterThan(lateness, -0.05, "not early")
+        XCTAssertEqual(daemon.terminationStatus, 0)
+    }
+}
