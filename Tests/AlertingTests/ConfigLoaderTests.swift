@@ -247,4 +247,44 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(try parse(yaml).channels["hook"]?.settings, .webhook(url: Secret("https://default.example.com/x"), headers: [:]))
         XCTAssertEqual(try parse(yaml, environment: ["BASE": "http://127.0.0.1:9"]).channels["hook"]?.settings, .webhook(url: Secret("http://127.0.0.1:9/x"), headers: [:]))
     }
+
+    // MARK: Policies
+
+    func testPoliciesAreReadAndRoutesNameThem() throws {
+        let config = try parse(peopleChannels + """
+
+            contacts: {alice: {phone: "+14155550100"}}
+            policies:
+              db:
+                steps:
+                  - {after: 0s, notify: [slack]}
+                  - {after: 90s, notify: [{channel: sms, to: [alice]}]}
+                repeat: 2
+                repeat_after: 30m
+                ack_timeout: 1h
+            routes:
+              - {match: {kind: failover}, policy: db, notify_on_resolve: true}
+              - notify: [slack]
+            state: /var/lib/notify/state.db
+            """)
+        let policy = try XCTUnwrap(config.policies["db"])
+        XCTAssertEqual(policy.steps.map(\.after), [.zero, .seconds(90)])
+        XCTAssertEqual(policy.steps[1].targets, [RouteTarget(channel: "sms", contacts: ["alice"])])
+        XCTAssertEqual(policy.repeatCount, 2)
+        XCTAssertEqual(policy.repeatAfter, .seconds(1800))
+        XCTAssertEqual(policy.ackTimeout, .seconds(3600))
+        XCTAssertEqual(config.routes[0].policy, "db")
+        XCTAssertEqual(config.statePath, "/var/lib/notify/state.db")
+        XCTAssertEqual(policy.firing(at: 3)?.offset, .seconds(1800 + 90))
+        XCTAssertNil(policy.firing(at: 6))
+    }
+
+    func testPolicyErrorsNameTheKey() {
+        XCTAssertTrue(configError(peopleChannels + "\nroutes: [{policy: nope}]").contains(#"routes[0].policy: no policy named "nope""#))
+        XCTAssertTrue(configError(peopleChannels + "\npolicies: {p: {steps: [{after: 1m, notify: [slack]}]}}\nroutes: [{policy: p, notify: [slack]}]").contains("give notify or policy, not both"))
+        XCTAssertTrue(configError(peopleChannels + "\npolicies: {p: {steps: [{after: 5m, notify: [slack]}, {after: 1m, notify: [slack]}]}}\nroutes: [{policy: p}]").contains("policies.p.steps[1]: steps must be in order of `after`"))
+        XCTAssertTrue(configError(peopleChannels + "\npolicies: {p: {steps: [{after: 5m, notify: [slack]}], repeat: 10}}\nroutes: [{policy: p}]").contains("policies.p.repeat: 10 is out of range 0...9"))
+        XCTAssertTrue(configError(peopleChannels + "\npolicies: {p: {steps: [{after: soon, notify: [slack]}]}}\nroutes: [{policy: p}]").contains(#"policies.p.steps[0].after: "soon" is not a duration"#))
+        XCTAssertTrue(configError(peopleChannels + "\nroutes: [{match: {kind: x}}]").contains("routes[0].notify: missing (or give policy)"))
+    }
 }
