@@ -130,4 +130,23 @@ final class DurabilityTests: XCTestCase {
         XCTAssertGreaterThan(lateness, -0.05, "not early")
         XCTAssertEqual(daemon.terminationStatus, 0)
     }
+
+    func testWatchStopsOnSIGTERMWhileWaitingForInput() async throws {
+        let server = try await FakeHTTPServer(script: [.init(status: .ok, body: "")])
+        let config = try webhookConfig(server)
+        let input = Pipe()
+        let watch = try start(["watch", "--config", config], state: temporaryStatePath(), stdin: input)
+        try input.fileHandleForWriting.write(contentsOf: Data(#"{"kind":"failover","summary":"x"}"#.utf8 + [0x0A]))
+        let deadline = Date().addingTimeInterval(10)
+        while server.requests.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        kill(watch.processIdentifier, SIGTERM)     // stdin is still open: notify is blocked reading it
+        let stopped = Date()
+        watch.waitUntilExit()
+        await server.stop()
+        XCTAssertEqual(watch.terminationReason, .exit)
+        XCTAssertEqual(watch.terminationStatus, 0)
+        XCTAssertLessThan(Date().timeIntervalSince(stopped), 3)
+        XCTAssertEqual(server.requests.count, 1)
+        try? input.fileHandleForWriting.close()
+    }
 }

@@ -20,6 +20,16 @@ extension Channel {
     public var medium: ContactMedium? { nil }
 }
 
+extension Notification {
+    /// The number to text or call, for channels that reach people by phone.
+    public var recipientPhone: PhoneNumber? { recipient?.phone }
+
+    /// What such a channel reports when there is no number to use.
+    public var missingPhoneOutcome: DeliveryOutcome {
+        .permanent(reason: recipient.map { "contact \($0.name) has no phone number" } ?? "no recipient")
+    }
+}
+
 /// One alert, rendered for one channel (and one person, for channels that reach people).
 public struct Notification: Sendable {
     public var alert: Alert

@@ -282,18 +282,19 @@ extension Notifier {
     /// scheduled it.
     public func runContinuously(poll: Duration = .seconds(1), onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
         while !Task.isCancelled {
-            // In its own task: cancelling the loop (SIGTERM) lets in-flight deliveries finish
-            // and record their outcome instead of cutting them off half-way.
-            for delivery in try await Task { try await self.runDue() }.value { onDelivered(delivery) }
-            var wait = poll
-            if let next = try await store.nextWakeUp() {
-                let untilNext = next.timeIntervalSince(clock.now())
-                wait = min(poll, max(.milliseconds(10), .milliseconds(Int64(untilNext * 1000))))
-            }
             do {
+                // In its own task: cancelling the loop (SIGTERM) lets in-flight deliveries
+                // finish and record their outcome instead of cutting them off half-way.
+                let delivered = try await Task { try await self.runDue() }.value
+                delivered.forEach(onDelivered)
+                var wait = poll
+                if let next = try await store.nextWakeUp() {
+                    let untilNext = next.timeIntervalSince(clock.now())
+                    wait = min(poll, max(.milliseconds(10), .milliseconds(Int64(untilNext * 1000))))
+                }
                 try await clock.sleep(for: wait)
-            } catch {
-                return  // cancelled while waiting: nothing in flight
+            } catch where Task.isCancelled {
+                return  // asked to stop: whatever threw was interrupted by that, not broken
             }
         }
     }

@@ -11,8 +11,19 @@ public actor MemoryAlertStore: AlertStore {
     private var outbox: [Int64: (item: OutboxItem, owner: LeaseOwner?, leaseUntil: Date?)] = [:]
     /// Items sent back to try again later, and when.
     private var notBefore: [Int64: Date] = [:]
-    /// Outcomes of finished items, by alert and firing, for the fallback rule.
-    private var firingOutcomes: [Int64: [Int: [DeliveryOutcome]]] = [:]
+    /// Outbox ids in the order they were added (ids only grow); `outboxHead` skips the finished
+    /// ones at the front, so claiming does not sort or scan the whole outbox.
+    private var outboxOrder: [Int64] = []
+    private var outboxHead = 0
+    /// Per alert and firing: items not finished yet, and whether every finished one failed
+    /// permanently (the fallback rule).
+    private var unfinishedByFiring: [FiringKey: Int] = [:]
+    private var allFailedByFiring: [FiringKey: Bool] = [:]
+
+    private struct FiringKey: Hashable {
+        var alertID: Int64
+        var position: Int
+    }
     private var nextID: Int64 = 1
     private var nextOutboxID: Int64 = 1
 
@@ -99,13 +110,22 @@ public actor MemoryAlertStore: AlertStore {
     }
 
     public func claimOutbox(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int) -> [OutboxItem] {
-        let free = outbox.values.filter { entry in
-            if let notBefore = notBefore[entry.item.id], notBefore > now { return false }
-            guard let holder = entry.owner, let until = entry.leaseUntil else { return true }
-            return until < now || !holder.isAlive()
-        }.map(\.item).sorted { $0.id < $1.id }.prefix(limit)
-        for item in free { outbox[item.id] = (item, owner, now + leaseFor.timeInterval) }
-        return Array(free)
+        while outboxHead < outboxOrder.count, outbox[outboxOrder[outboxHead]] == nil { outboxHead += 1 }
+        if outboxHead > 4096 {
+            outboxOrder.removeFirst(outboxHead)
+            outboxHead = 0
+        }
+        var claimed: [OutboxItem] = []
+        var index = outboxHead
+        while claimed.count < limit, index < outboxOrder.count {
+            defer { index += 1 }
+            guard let entry = outbox[outboxOrder[index]] else { continue }
+            if let notBefore = notBefore[entry.item.id], notBefore > now { continue }
+            if let holder = entry.owner, let until = entry.leaseUntil, until >= now, holder.isAlive() { continue }
+            outbox[entry.item.id] = (entry.item, owner, now + leaseFor.timeInterval)
+            claimed.append(entry.item)
+        }
+        return claimed
     }
 
     public func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) -> Bool {
@@ -118,10 +138,14 @@ public actor MemoryAlertStore: AlertStore {
         outbox[item.id] = nil
         notBefore[item.id] = nil
         guard let position = item.position else { return false }
-        firingOutcomes[item.alertID, default: [:]][position, default: []].append(report.outcome)
-        let unfinished = outbox.values.contains { $0.item.alertID == item.alertID && $0.item.position == position }
-        let outcomes = firingOutcomes[item.alertID]?[position] ?? []
-        guard !unfinished, outcomes.allSatisfy({ $0.label == "permanent" }),
+        let key = FiringKey(alertID: item.alertID, position: position)
+        unfinishedByFiring[key, default: 1] -= 1
+        let allFailed = (allFailedByFiring[key] ?? true) && report.outcome.label == "permanent"
+        allFailedByFiring[key] = allFailed
+        guard unfinishedByFiring[key] == 0 else { return false }
+        unfinishedByFiring[key] = nil
+        allFailedByFiring[key] = nil
+        guard allFailed,
               var escalation = escalations[item.alertID], !escalation.acknowledged, escalation.position == position + 1, escalation.dueAt > now else { return false }
         escalation.dueAt = now
         escalations[item.alertID] = escalation
@@ -163,12 +187,15 @@ public actor MemoryAlertStore: AlertStore {
         let item = OutboxItem(id: nextOutboxID, alertID: alertID, target: target, position: position, action: action, createdAt: now)
         nextOutboxID += 1
         outbox[item.id] = (item, nil, nil)
+        outboxOrder.append(item.id)
+        if let position { unfinishedByFiring[FiringKey(alertID: alertID, position: position), default: 0] += 1 }
     }
 
     /// Pages not yet claimed are dropped once someone acknowledged or resolved the alert.
     private func cancelPendingPages(alertID: Int64) {
         for (id, entry) in outbox where entry.item.alertID == alertID && entry.item.action == .trigger && entry.owner == nil {
             outbox[id] = nil
+            if let position = entry.item.position { unfinishedByFiring[FiringKey(alertID: alertID, position: position), default: 1] -= 1 }
         }
     }
 

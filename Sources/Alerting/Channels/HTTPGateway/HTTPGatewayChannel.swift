@@ -29,8 +29,7 @@ public struct HTTPGatewayChannel: Channel {
     }
 
     public func deliver(_ notification: Notification) async -> DeliveryOutcome {
-        guard let recipient = notification.recipient else { return .permanent(reason: "no recipient") }
-        guard let phone = recipient.phone else { return .permanent(reason: "contact \(recipient.name) has no phone number") }
+        guard let recipient = notification.recipient, let phone = notification.recipientPhone else { return notification.missingPhoneOutcome }
         var text = ASCII.trimmed(notification.body ?? notification.alert.summary)
         if medium == .sms { text = SMSText.fit(text, maxSegments: maxSegments) }
         var view = NotificationView.make(notification, channelName: name)

@@ -1,3 +1,5 @@
+import Foundation
+import NIOCore
 import NIOHTTP1
 
 /// Where and as whom to call Twilio's REST API (2010-04-01).
@@ -19,6 +21,16 @@ public struct TwilioAccount: Sendable, Hashable {
     /// `{base}/2010-04-01/Accounts/{sid}/{resource}.json`
     func url(_ resource: String) -> String {
         "\(baseURL)/2010-04-01/Accounts/\(HTTPForm.escape(accountSID))/\(resource).json"
+    }
+
+    /// Creates a resource (`Messages`, `Calls`) and says what Twilio's answer means.
+    func create(_ resource: String, fields: [(String, String)], poster: HTTPPoster, now: @Sendable () -> Date) async -> DeliveryOutcome {
+        switch await poster.post(url: url(resource), headers: headers(), body: ByteBuffer(string: HTTPForm.encode(fields))) {
+        case .failure(let failure):
+            return failure.outcome
+        case .success(let answer):
+            return TwilioResponse.outcome(status: answer.status, body: answer.body, retryAfter: answer.headers.first(name: "Retry-After"), now: now())
+        }
     }
 
     func headers() -> HTTPHeaders {

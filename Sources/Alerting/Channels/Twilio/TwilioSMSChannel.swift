@@ -36,8 +36,7 @@ public struct TwilioSMSChannel: Channel {
     }
 
     public func deliver(_ notification: Notification) async -> DeliveryOutcome {
-        guard let recipient = notification.recipient else { return .permanent(reason: "no recipient") }
-        guard let phone = recipient.phone else { return .permanent(reason: "contact \(recipient.name) has no phone number") }
+        guard let phone = notification.recipientPhone else { return notification.missingPhoneOutcome }
         var fields = [("To", phone.e164)]
         switch sender {
         case .from(let number): fields.append(("From", number))
@@ -45,11 +44,6 @@ public struct TwilioSMSChannel: Channel {
         }
         fields.append(("Body", SMSText.fit(ASCII.trimmed(notification.body ?? notification.alert.summary), maxSegments: maxSegments)))
         if let statusCallback { fields.append(("StatusCallback", statusCallback)) }
-        switch await poster.post(url: account.url("Messages"), headers: account.headers(), body: ByteBuffer(string: HTTPForm.encode(fields))) {
-        case .failure(let failure):
-            return failure.outcome
-        case .success(let answer):
-            return TwilioResponse.outcome(status: answer.status, body: answer.body, retryAfter: answer.headers.first(name: "Retry-After"), now: clock.now())
-        }
+        return await account.create("Messages", fields: fields, poster: poster, now: clock.now)
     }
 }

@@ -33,18 +33,12 @@ public struct TwilioVoiceChannel: Channel {
     }
 
     public func deliver(_ notification: Notification) async -> DeliveryOutcome {
-        guard let recipient = notification.recipient else { return .permanent(reason: "no recipient") }
-        guard let phone = recipient.phone else { return .permanent(reason: "contact \(recipient.name) has no phone number") }
+        guard let phone = notification.recipientPhone else { return notification.missingPhoneOutcome }
         let twiml = TwiML.alertCall(
             text: ASCII.trimmed(notification.body ?? notification.alert.summary),
             gatherURL: callbackURL.map { TwiML.gatherURL(base: $0, alertID: notification.alert.id) })
         var fields = [("To", phone.e164), ("From", from), ("Twiml", twiml), ("Timeout", String(Int(ringTimeout.timeInterval)))]
         if let machineDetection { fields.append(("MachineDetection", machineDetection)) }
-        switch await poster.post(url: account.url("Calls"), headers: account.headers(), body: ByteBuffer(string: HTTPForm.encode(fields))) {
-        case .failure(let failure):
-            return failure.outcome
-        case .success(let answer):
-            return TwilioResponse.outcome(status: answer.status, body: answer.body, retryAfter: answer.headers.first(name: "Retry-After"), now: clock.now())
-        }
+        return await account.create("Calls", fields: fields, poster: poster, now: clock.now)
     }
 }
