@@ -19,9 +19,7 @@ struct AlertActionOptions: ParsableArguments {
     }
 
     func run(_ action: EventAction, common: CommonOptions) async throws {
-        let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
-        let status = await runtime.run { runtime in
+        try await common.withRuntime { runtime in
             let result: ProcessingResult
             do {
                 if let id {
@@ -48,7 +46,6 @@ struct AlertActionOptions: ParsableArguments {
             for report in result.reports { Diagnostics.report(report) }
             return ExitStatus.forDeliveries(result.reports.map(\.outcome))
         }
-        if status != .success { throw status }
     }
 }
 

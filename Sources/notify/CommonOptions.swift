@@ -37,6 +37,15 @@ struct CommonOptions: ParsableArguments {
         }
     }
 
+    /// What most commands do: set up logging, build the runtime, run `body`, shut down, and
+    /// exit with the status `body` returns.
+    func withRuntime(_ body: (NotifyRuntime) async throws -> ExitCode) async throws {
+        let logger = bootstrapLogging()
+        let runtime = try makeRuntime(logger: logger)
+        let status = await runtime.run(body)
+        if status != .success { throw status }
+    }
+
     /// Builds the runtime from the config and opens the state store, or exits 78 (config) or
     /// 74 (state file).
     func makeRuntime(logger: Logger) throws -> NotifyRuntime {

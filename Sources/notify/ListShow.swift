@@ -26,9 +26,7 @@ struct List: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
-        let exit = await runtime.run { runtime in
+        try await common.withRuntime { runtime in
             let alerts = try await runtime.notifier.store.alerts(statuses: status.statuses)
             if output == .json {
                 Output.json(alerts)
@@ -39,7 +37,6 @@ struct List: AsyncParsableCommand {
             }
             return .success
         }
-        if exit != .success { throw exit }
     }
 }
 
@@ -53,9 +50,7 @@ struct Show: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
-        let exit = await runtime.run { runtime in
+        try await common.withRuntime { runtime in
             guard let alert = try await runtime.notifier.store.alert(id: id) else {
                 Diagnostics.error("there is no alert #\(id)")
                 return ExitStatus.dataError
@@ -70,7 +65,6 @@ struct Show: AsyncParsableCommand {
             }
             return .success
         }
-        if exit != .success { throw exit }
     }
 
     struct AlertWithTimeline: Encodable {

@@ -50,10 +50,7 @@ struct Send: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
-        let status = await runtime.run { try await send(through: $0.notifier) }
-        if status != .success { throw status }
+        try await common.withRuntime { try await send(through: $0.notifier) }
     }
 
     private func send(through notifier: Notifier) async throws -> ExitCode {

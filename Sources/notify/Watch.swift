@@ -24,9 +24,7 @@ struct Watch: AsyncParsableCommand {
     var keepRunning = false
 
     func run() async throws {
-        let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
-        let status = await runtime.run { runtime in
+        try await common.withRuntime { runtime in
             try await Shutdown.onSignals {
                 let processor = EventStreamProcessor(
                     notifier: runtime.notifier,
@@ -55,7 +53,6 @@ struct Watch: AsyncParsableCommand {
                 return .success
             }
         }
-        if status != .success { throw status }
     }
 
     static func describe(_ totals: StreamSummary) -> String {
@@ -74,16 +71,13 @@ struct Tick: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
-        let status = await runtime.run { runtime in
+        try await common.withRuntime { runtime in
             let delivered = try await runtime.notifier.runDue()
             delivered.forEach(Diagnostics.reportFailure)
             let ok = delivered.filter { $0.report.outcome.isDelivered }.count
             Diagnostics.info("tick: \(delivered.count) deliveries, \(ok) delivered")
             return ExitStatus.forDeliveries(delivered.map(\.report.outcome))
         }
-        if status != .success { throw status }
     }
 }
 
@@ -95,14 +89,11 @@ struct Daemon: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
-        let status = await runtime.run { runtime in
+        try await common.withRuntime { runtime in
             try await Shutdown.onSignals {
                 try await runtime.notifier.runContinuously(onDelivered: Diagnostics.reportFailure)
                 return .success
             }
         }
-        if status != .success { throw status }
     }
 }
