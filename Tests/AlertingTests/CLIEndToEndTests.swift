@@ -311,4 +311,18 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(Set(results.map(\.stdout)), ["1\n"])
         XCTAssertEqual(server.requests.count, 1, "one page, whichever process opened the alert")
     }
+
+    func testRouteTestPrintsThePlanAndSendsNothing() async throws {
+        let server = try await FakeHTTPServer()
+        let config = try slackConfig(server)
+        let result = try await notify(["route", "test", "--kind", "failover", "--env", "prod-us-east", "--config", config, "--output", "json"], server: server)
+        await server.stop()
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(server.requests.count, 0)
+        let plan = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(plan["route"] as? String, "routes[0]")
+        XCTAssertEqual((plan["pages"] as? [[String: Any]])?.map { $0["channel"] as? String }, ["ops-slack"])
+        let bad = try await notify(["route", "test", "--kind", "failover", "--severity", "urgent", "--config", config], server: server)
+        XCTAssertEqual(bad.status, 65)
+    }
 }

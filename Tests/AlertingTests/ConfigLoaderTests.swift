@@ -109,7 +109,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(configError("""
             channels: {out: {type: console}}
             routes: [{notify: [out], match: {region: eu}}]
-            """).contains("routes[0].match.region: cannot match on this"))
+            """).contains(#"routes[0].match.region: cannot match on "region" (expected one of: kind, severity, environment, source, details.KEY)"#))
     }
 
     func testRouteToUnknownChannelIsAnError() {
@@ -286,5 +286,31 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(configError(peopleChannels + "\npolicies: {p: {steps: [{after: 5m, notify: [slack]}], repeat: 10}}\nroutes: [{policy: p}]").contains("policies.p.repeat: 10 is out of range 0...9"))
         XCTAssertTrue(configError(peopleChannels + "\npolicies: {p: {steps: [{after: soon, notify: [slack]}]}}\nroutes: [{policy: p}]").contains(#"policies.p.steps[0].after: "soon" is not a duration"#))
         XCTAssertTrue(configError(peopleChannels + "\nroutes: [{match: {kind: x}}]").contains("routes[0].notify: missing (or give policy)"))
+    }
+
+    // MARK: Matchers
+
+    func testMatchersInBothForms() throws {
+        let config = try parse("""
+            channels: {out: {type: console}}
+            routes:
+              - match: {environment: "=~prod-(us|eu)-.*", kind: "!=heartbeat", details.tier: [gold, platinum]}
+                notify: [out]
+              - match: ["source!~test-.*", "severity=critical", 'details.region="eu-*"']
+                notify: [out]
+            """)
+        XCTAssertEqual(config.routes[0].matchers.map(\.description), ["environment=~prod-(us|eu)-.*", "kind!=heartbeat", "details.tier=gold|platinum"])
+        XCTAssertEqual(config.routes[1].matchers.map(\.description), ["source!~test-.*", "severity=critical", "details.region=eu-*"])
+    }
+
+    func testBadMatchersAreExplained() {
+        XCTAssertTrue(configError("""
+            channels: {out: {type: console}}
+            routes: [{match: {source: "=~db-[0-9"}, notify: [out]}]
+            """).contains(#"routes[0].match.source: "db-[0-9" is not a valid regular expression"#))
+        XCTAssertTrue(configError("""
+            channels: {out: {type: console}}
+            routes: [{match: ["environment"], notify: [out]}]
+            """).contains(#"routes[0].match[0]: "environment" is not a matcher such as environment=prod-*"#))
     }
 }

@@ -80,6 +80,39 @@ final class NotifierTests: XCTestCase {
     }
 }
 
+extension NotifierTests {
+    func testExplainShowsRoutesPolicyAndEveryPageWithoutSending() async throws {
+        let sms = ScriptedChannel(name: "sms", medium: .sms)
+        let slack = ScriptedChannel(name: "slack")
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_514_400))
+        let policy = EscalationPolicy(name: "db", steps: [
+            .init(after: .zero, targets: [RouteTarget(channel: "slack")]),
+            .init(after: .seconds(300), targets: [RouteTarget(channel: "sms", contacts: ["alice"])]),
+        ], ackTimeout: .seconds(3600))
+        let notifier = Notifier(
+            router: Router(routes: [
+                Route(name: "staging", matchers: [RouteMatcher(field: .environment, patterns: [GlobPattern("staging")])], channels: ["slack"]),
+                Route(name: "prod", policy: "db"),
+            ]),
+            channels: [sms, slack], contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100"))], policies: [policy], clock: clock)
+        let explanation = try await notifier.explain(trigger)
+        XCTAssertEqual(explanation.routes.map(\.matched), [false, true])
+        XCTAssertEqual(explanation.routes[0].failed, [#"environment=staging ("prod")"#])
+        XCTAssertEqual(explanation.route, "prod")
+        XCTAssertEqual(explanation.pages.map { "\($0.at.timeIntervalSince1970 - 1_795_514_400) \($0.channel) \($0.to ?? "-") \($0.phone ?? "-")" },
+                       ["0.0 slack - -", "300.0 sms alice +14155550100"])
+        XCTAssertTrue(explanation.text.contains("2026-11-24T10:05:00Z  step 2  sms to alice (+14155550100)"), explanation.text)
+        XCTAssertEqual(sms.received.count + slack.received.count, 0)
+        let recorded = try await notifier.store.alerts(statuses: Set(AlertStatus.allCases))
+        XCTAssertEqual(recorded.count, 0)
+
+        _ = try await notifier.process(trigger)
+        let again = try await notifier.explain(trigger)
+        XCTAssertEqual(again.openAlertID, 1)
+        XCTAssertTrue(again.text.contains("alert #1 is already open with this dedup key"))
+    }
+}
+
 /// Opens when `expected` callers are waiting at once; `giveUp` opens it for everyone with false.
 actor Gate {
     let expected: Int

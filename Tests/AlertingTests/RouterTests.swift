@@ -43,4 +43,33 @@ final class RouterTests: XCTestCase {
         XCTAssertTrue(GlobPattern("exact").matches("exact"))
         XCTAssertFalse(GlobPattern("exact").matches("exactly"))
     }
+
+    private func detailed(_ details: [String: JSONValue], environment: String? = "prod-us-east") -> Alert {
+        AlertStateMachine.newAlert(id: 1, from: AlertEvent(kind: .failover, environment: environment, source: "db-1", summary: "s", details: details), at: Date())
+    }
+
+    func testRegexMatchesTheWholeValue() throws {
+        let matcher = RouteMatcher(field: .environment, op: .matchesRegex, patterns: [.regex(try WholeMatchRegex("prod-(us|eu)-.*"))])
+        XCTAssertTrue(matcher.matches(detailed([:], environment: "prod-us-east")))
+        XCTAssertFalse(matcher.matches(detailed([:], environment: "preprod-us-east")), "anchored at the start")
+        XCTAssertFalse(matcher.matches(detailed([:], environment: "prod-ap-1")))
+        XCTAssertFalse(matcher.matches(detailed([:], environment: nil)))
+    }
+
+    func testNegationMatchesAnAbsentField() throws {
+        let notStaging = RouteMatcher(field: .environment, op: .notEquals, patterns: [.glob(GlobPattern("staging*"))])
+        XCTAssertTrue(notStaging.matches(detailed([:], environment: "prod")))
+        XCTAssertFalse(notStaging.matches(detailed([:], environment: "staging-2")))
+        XCTAssertTrue(notStaging.matches(detailed([:], environment: nil)))
+        let notTest = RouteMatcher(field: .source, op: .notMatchesRegex, patterns: [.regex(try WholeMatchRegex("test-.*"))])
+        XCTAssertTrue(notTest.matches(detailed([:])))
+    }
+
+    func testDetailsAreMatchedByKey() {
+        let gold = RouteMatcher(field: .detail("tier"), patterns: [GlobPattern("gold")])
+        XCTAssertTrue(gold.matches(detailed(["tier": .string("gold")])))
+        XCTAssertFalse(gold.matches(detailed(["tier": .string("silver")])))
+        XCTAssertFalse(gold.matches(detailed([:])))
+        XCTAssertTrue(RouteMatcher(field: .detail("port"), patterns: [GlobPattern("5432")]).matches(detailed(["port": .int(5432)])))
+    }
 }

@@ -43,22 +43,7 @@ extension ConfigLoader {
     func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact], policies: [String: EscalationPolicy]) throws -> Route {
         try node.checkKeys(allowed: ["name", "match", "notify", "policy", "notify_on_resolve"])
         let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
-        var matchers: [RouteMatcher] = []
-        if let matchNode = try node.optional("match") {
-            for (key, value) in try matchNode.mappingEntries() {
-                guard let field = MatchField(rawValue: key) else {
-                    throw value.error("cannot match on this (expected one of: \(MatchField.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
-                let patterns = try value.stringList()
-                guard !patterns.isEmpty else { throw value.error("needs at least one pattern") }
-                if field == .severity {
-                    for pattern in patterns where !Severity.allCases.contains(where: { GlobPattern(pattern).matches($0.rawValue) }) {
-                        throw value.error("\(quoted(pattern)) matches no severity (\(Severity.allowedValues))")
-                    }
-                }
-                matchers.append(RouteMatcher(field: field, patterns: patterns.map(GlobPattern.init)))
-            }
-        }
+        let matchers = try node.optional("match").map(readMatchers) ?? []
         let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
         switch (try node.optional("notify"), try node.optional("policy")) {
         case (let notifyNode?, nil):
@@ -74,6 +59,66 @@ extension ConfigLoader {
         case (nil, nil):
             throw ConfigError(file: node.context.file, path: node.path + ".notify", line: node.node.mark.map { $0.line }, "missing (or give policy)")
         }
+    }
+
+    /// `match:` as a mapping (`environment: prod-*`, a list of patterns matches any; a value may
+    /// start with `!=`, `=~` or `!~`) or as a list of Alertmanager-style strings
+    /// (`environment=~prod-.*`, `kind!=heartbeat`, `details.region=eu-*`).
+    func readMatchers(_ node: ConfigNode) throws -> [RouteMatcher] {
+        if case .sequence = node.node {
+            return try node.sequenceItems().map { item in
+                let text = try item.nonEmptyString()
+                guard let (name, op, value) = Self.splitMatcher(text) else {
+                    throw item.error("\(quoted(text)) is not a matcher such as environment=prod-*, kind!=heartbeat, source=~db-[0-9]+")
+                }
+                return try matcher(name: name, op: op, patterns: [value], at: item)
+            }
+        }
+        return try node.mappingEntries().map { key, value in
+            var op = MatchOperator.equals
+            var patterns = try value.stringList()
+            if let first = patterns.first, let prefixed = [MatchOperator.notEquals, .matchesRegex, .notMatchesRegex].first(where: { first.hasPrefix($0.rawValue) }) {
+                op = prefixed
+                patterns[0] = String(first.dropFirst(prefixed.rawValue.count))
+            }
+            return try matcher(name: key, op: op, patterns: patterns, at: value)
+        }
+    }
+
+    private func matcher(name: String, op: MatchOperator, patterns: [String], at node: ConfigNode) throws -> RouteMatcher {
+        guard let field = MatchField(name: name) else {
+            throw node.error("cannot match on \(quoted(name)) (expected one of: \(MatchField.names.joined(separator: ", ")))")
+        }
+        guard !patterns.isEmpty else { throw node.error("needs at least one pattern") }
+        let compiled = try patterns.map { pattern -> RouteMatcher.Pattern in
+            switch op {
+            case .equals, .notEquals:
+                if field == .severity, !Severity.allCases.contains(where: { GlobPattern(pattern).matches($0.rawValue) }) {
+                    throw node.error("\(quoted(pattern)) matches no severity (\(Severity.allowedValues))")
+                }
+                return .glob(GlobPattern(pattern))
+            case .matchesRegex, .notMatchesRegex:
+                do {
+                    return .regex(try WholeMatchRegex(pattern))
+                } catch {
+                    throw node.error("\(quoted(pattern)) is not a valid regular expression")
+                }
+            }
+        }
+        return RouteMatcher(field: field, op: op, patterns: compiled)
+    }
+
+    /// `environment=~prod-.*` → ("environment", =~, "prod-.*"); quotes around the value go.
+    static func splitMatcher(_ text: String) -> (String, MatchOperator, String)? {
+        guard let index = text.firstIndex(where: { $0 == "=" || $0 == "!" }) else { return nil }
+        let name = text[..<index].trimmingCharacters(in: .whitespaces)
+        let rest = text[index...]
+        guard let op = [MatchOperator.notEquals, .matchesRegex, .notMatchesRegex, .equals].first(where: { rest.hasPrefix($0.rawValue) }), !name.isEmpty else { return nil }
+        var value = rest.dropFirst(op.rawValue.count).trimmingCharacters(in: .whitespaces)
+        if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
+            value = String(value.dropFirst().dropLast())
+        }
+        return (name, op, value)
     }
 
     /// A list of targets (or one channel name).

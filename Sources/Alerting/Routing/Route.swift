@@ -1,6 +1,24 @@
-/// The alert fields a route can match on.
-public enum MatchField: String, Sendable, Hashable, CaseIterable {
+import Foundation
+
+/// An alert field a route can match on: kind, severity, environment, source, or one of its
+/// details (`details.region`).
+public enum MatchField: Sendable, Hashable, CustomStringConvertible {
     case kind, severity, environment, source
+    case detail(String)
+
+    public static let names = ["kind", "severity", "environment", "source", "details.KEY"]
+
+    public init?(name: String) {
+        switch name {
+        case "kind": self = .kind
+        case "severity": self = .severity
+        case "environment": self = .environment
+        case "source": self = .source
+        default:
+            guard name.hasPrefix("details."), name.count > "details.".count else { return nil }
+            self = .detail(String(name.dropFirst("details.".count)))
+        }
+    }
 
     public func value(of alert: Alert) -> String? {
         switch self {
@@ -8,28 +26,97 @@ public enum MatchField: String, Sendable, Hashable, CaseIterable {
         case .severity: alert.severity.rawValue
         case .environment: alert.environment
         case .source: alert.source
+        case .detail(let key): alert.details[key]?.displayText
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .kind: "kind"
+        case .severity: "severity"
+        case .environment: "environment"
+        case .source: "source"
+        case .detail(let key): "details.\(key)"
         }
     }
 }
 
-/// One condition of a route: the field matches any of the patterns.
-public struct RouteMatcher: Sendable, Hashable, CustomStringConvertible {
-    public var field: MatchField
-    public var patterns: [GlobPattern]
+/// How a matcher compares, written as in Alertmanager: `=` (exact, or a glob with `*`, `?`,
+/// `[...]`), `!=`, `=~` (a regular expression that must match the whole value), `!~`.
+public enum MatchOperator: String, Sendable, Hashable, CaseIterable {
+    case equals = "="
+    case notEquals = "!="
+    case matchesRegex = "=~"
+    case notMatchesRegex = "!~"
 
-    public init(field: MatchField, patterns: [GlobPattern]) {
+    public var isNegated: Bool { self == .notEquals || self == .notMatchesRegex }
+}
+
+/// A regular expression that must match a whole value, compiled once.
+public struct WholeMatchRegex: Sendable, Hashable, CustomStringConvertible {
+    public let pattern: String
+    private let regex: NSRegularExpression
+
+    public init(_ pattern: String) throws {
+        self.pattern = pattern
+        self.regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+    }
+
+    public func matches(_ text: String) -> Bool {
+        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    public var description: String { pattern }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pattern == rhs.pattern }
+    public func hash(into hasher: inout Hasher) { hasher.combine(pattern) }
+}
+
+/// One condition of a route: the field compared with any of the patterns.
+public struct RouteMatcher: Sendable, Hashable, CustomStringConvertible {
+    public enum Pattern: Sendable, Hashable, CustomStringConvertible {
+        case glob(GlobPattern)
+        case regex(WholeMatchRegex)
+
+        func matches(_ text: String) -> Bool {
+            switch self {
+            case .glob(let glob): glob.matches(text)
+            case .regex(let regex): regex.matches(text)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .glob(let glob): glob.pattern
+            case .regex(let regex): regex.pattern
+            }
+        }
+    }
+
+    public var field: MatchField
+    public var op: MatchOperator
+    public var patterns: [Pattern]
+
+    public init(field: MatchField, op: MatchOperator = .equals, patterns: [Pattern]) {
         self.field = field
+        self.op = op
         self.patterns = patterns
     }
 
-    /// An alert without the field (no environment, say) matches no pattern.
+    /// Globs compared with `=`.
+    public init(field: MatchField, patterns: [GlobPattern]) {
+        self.init(field: field, op: .equals, patterns: patterns.map(Pattern.glob))
+    }
+
+    /// `=` and `=~` need the field and a matching pattern; `!=` and `!~` match when the field is
+    /// absent or no pattern matches it.
     public func matches(_ alert: Alert) -> Bool {
-        guard let value = field.value(of: alert) else { return false }
-        return patterns.contains { $0.matches(value) }
+        guard let value = field.value(of: alert) else { return op.isNegated }
+        let hit = patterns.contains { $0.matches(value) }
+        return op.isNegated ? !hit : hit
     }
 
     public var description: String {
-        "\(field.rawValue)=\(patterns.map(\.pattern).joined(separator: "|"))"
+        "\(field)\(op.rawValue)\(patterns.map(\.description).joined(separator: "|"))"
     }
 }
 

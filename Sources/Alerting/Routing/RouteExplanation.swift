@@ -1,0 +1,112 @@
+import Foundation
+
+/// What would happen to an event, without sending anything: `notify route test`.
+public struct RouteExplanation: Sendable, Encodable {
+    public struct RouteCheck: Sendable, Encodable {
+        public var name: String
+        public var matched: Bool
+        /// The matchers that did not match, with the alert's value: `environment=prod-* ("staging")`.
+        public var failed: [String]
+    }
+
+    /// One notification the policy would send, and when.
+    public struct Page: Sendable, Encodable {
+        public var at: Date
+        public var step: Int
+        public var pass: Int
+        public var channel: String
+        public var to: String?
+        public var phone: String?
+    }
+
+    public var alert: Alert
+    public var routes: [RouteCheck]
+    /// The first route that matched.
+    public var route: String?
+    public var policy: String?
+    public var pages: [Page]
+    public var ackTimeout: Duration?
+    /// An open alert with the same dedup key: the event would update it and page nobody.
+    public var openAlertID: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case alert, routes, route, policy, pages, ackTimeoutSeconds = "ack_timeout_seconds", openAlertID = "open_alert_id"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(alert, forKey: .alert)
+        try container.encode(routes, forKey: .routes)
+        try container.encodeIfPresent(route, forKey: .route)
+        try container.encodeIfPresent(policy, forKey: .policy)
+        try container.encode(pages, forKey: .pages)
+        try container.encodeIfPresent(ackTimeout?.timeInterval, forKey: .ackTimeoutSeconds)
+        try container.encodeIfPresent(openAlertID, forKey: .openAlertID)
+    }
+
+    /// For a terminal.
+    public var text: String {
+        var lines = ["event: \(alert.kind) \(alert.severity.rawValue) \(alert.environment ?? "-")/\(alert.source ?? "-") (dedup key \(alert.dedupKey))"]
+        lines.append("routes, in order (the first match wins):")
+        for (index, check) in routes.enumerated() {
+            let mark = check.matched ? "match" : "no match"
+            let why = check.failed.isEmpty ? "" : ": " + check.failed.joined(separator: ", ")
+            lines.append("  \(index + 1). \(check.name): \(mark)\(why)\(check.name == route ? "  <- used" : "")")
+        }
+        if let openAlertID {
+            lines.append("alert #\(openAlertID) is already open with this dedup key: the event would update it and page nobody.")
+            return lines.joined(separator: "\n")
+        }
+        guard route != nil, let policy else {
+            lines.append("no route matches: the alert would be recorded and nobody notified.")
+            return lines.joined(separator: "\n")
+        }
+        lines.append("policy \(policy)" + (ackTimeout.map { " (ack timeout \(DurationParser.format($0)))" } ?? "") + ":")
+        for page in pages {
+            let time = page.at.formatted(Date.ISO8601FormatStyle())
+            let pass = page.pass > 0 ? " (repeat \(page.pass))" : ""
+            let who = page.to.map { " to \($0)" + (page.phone.map { " (\($0))" } ?? "") } ?? ""
+            lines.append("  \(time)  step \(page.step)\(pass)  \(page.channel)\(who)")
+        }
+        lines.append("each step only if nobody has acknowledged or resolved the alert by then.")
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Notifier {
+    /// What would happen to `event` now: which routes match (and why the others do not), the
+    /// policy, and every notification it would send, with times and contacts. Sends nothing,
+    /// records nothing.
+    public func explain(_ event: AlertEvent) async throws -> RouteExplanation {
+        let now = clock.now()
+        let alert = AlertStateMachine.newAlert(id: 0, from: event, at: now)
+        let checks = router.routes.map { route in
+            RouteExplanation.RouteCheck(
+                name: route.name, matched: route.matches(alert),
+                failed: route.matchers.filter { !$0.matches(alert) }.map { matcher in
+                    "\(matcher) (\(matcher.field.value(of: alert).map { "\"\($0)\"" } ?? "absent"))"
+                })
+        }
+        let route = router.route(for: alert)
+        var explanation = RouteExplanation(alert: alert, routes: checks, route: route?.name, pages: [])
+        if let open = try await store.openAlert(dedupKey: event.dedupKey) {
+            explanation.openAlertID = open.id
+            return explanation
+        }
+        guard let route, let policy = policy(for: route) else { return explanation }
+        explanation.policy = route.policy ?? "(the route's own list, at once)"
+        explanation.ackTimeout = policy.ackTimeout
+        for position in 0..<policy.firingCount {
+            guard let firing = policy.firing(at: position) else { continue }
+            for target in policy.steps[firing.step].targets {
+                let names: [String?] = target.contacts.isEmpty ? [nil] : target.contacts
+                for name in names {
+                    explanation.pages.append(.init(
+                        at: now + firing.offset.timeInterval, step: firing.step + 1, pass: firing.pass, channel: target.channel,
+                        to: name, phone: name.flatMap { contacts[$0]?.phone?.e164 }))
+                }
+            }
+        }
+        return explanation
+    }
+}
