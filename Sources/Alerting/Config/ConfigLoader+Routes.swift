@@ -1,5 +1,80 @@
-/// Reading `contacts:` and `routes:`.
+import Foundation
+
+/// Contacts and schedules, which targets name.
+struct People {
+    var contacts: [String: Contact]
+    var schedules: [String: OnCallSchedule]
+}
+
+/// Reading `contacts:`, `schedules:`, `policies:` and `routes:`.
 extension ConfigLoader {
+    func readSchedule(name: String, _ node: ConfigNode, contacts: [String: Contact]) throws -> OnCallSchedule {
+        try node.checkKeys(allowed: ["timezone", "rotations", "overrides"])
+        let zoneNode = try node.required("timezone")
+        let zoneName = try zoneNode.nonEmptyString()
+        guard let timeZone = TimeZone(identifier: zoneName) else {
+            throw zoneNode.error("\(quoted(zoneName)) is not an IANA timezone such as America/New_York or UTC")
+        }
+        func member(_ item: ConfigNode) throws -> String {
+            let name = try item.nonEmptyString()
+            guard contacts[name] != nil else {
+                throw item.error("no contact named \(quoted(name)) (contacts: \(contacts.keys.sorted().joined(separator: ", ")))")
+            }
+            return name
+        }
+        let rotationsNode = try node.required("rotations")
+        let rotations = try rotationsNode.sequenceItems().enumerated().map { index, item -> OnCallSchedule.Rotation in
+            try item.checkKeys(allowed: ["name", "members", "shift", "start"])
+            let membersNode = try item.required("members")
+            let members = try membersNode.sequenceItems().map(member)
+            guard !members.isEmpty else { throw membersNode.error("needs at least one member") }
+            let shiftNode = try item.required("shift")
+            let shift: OnCallSchedule.Shift
+            switch try shiftNode.string() {
+            case "hourly": shift = .fixed(.seconds(3600))
+            case "daily": shift = .daily
+            case "weekly": shift = .weekly
+            default: shift = .fixed(try positive(shiftNode))
+            }
+            let startNode = try item.required("start")
+            let startText = try startNode.nonEmptyString()
+            guard let start = Self.localTime(startText, in: timeZone) else {
+                throw startNode.error("\(quoted(startText)) is not a local time such as 2026-11-02T09:00 (in \(zoneName))")
+            }
+            return OnCallSchedule.Rotation(name: try item.optional("name")?.nonEmptyString() ?? "rotations[\(index)]", members: members, shift: shift, start: start)
+        }
+        guard !rotations.isEmpty else { throw rotationsNode.error("needs at least one rotation") }
+        let overrides = try node.optional("overrides")?.sequenceItems().map { item -> OnCallSchedule.Override in
+            try item.checkKeys(allowed: ["member", "from", "until"])
+            func instant(_ key: String) throws -> Date {
+                let valueNode = try item.required(key)
+                let text = try valueNode.nonEmptyString()
+                guard let date = FieldReader.parseTimestamp(text) else {
+                    throw valueNode.error("\(quoted(text)) is not an RFC 3339 time such as 2026-11-24T18:00:00-05:00")
+                }
+                return date
+            }
+            let override = OnCallSchedule.Override(member: try member(item.required("member")), from: try instant("from"), until: try instant("until"))
+            guard override.until > override.from else { throw try item.required("until").error("must be after from") }
+            return override
+        } ?? []
+        return OnCallSchedule(name: name, timeZone: timeZone, rotations: rotations, overrides: overrides)
+    }
+
+    /// `2026-11-02T09:00` or `2026-11-02T09:00:00`, as wall-clock time in `timeZone`.
+    static func localTime(_ text: String, in timeZone: TimeZone) -> Date? {
+        let parts = text.split(separator: "T")
+        guard parts.count == 2 else { return nil }
+        let day = parts[0].split(separator: "-").compactMap { Int($0) }
+        let time = parts[1].split(separator: ":").compactMap { Int($0) }
+        guard day.count == 3, (2...3).contains(time.count) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(year: day[0], month: day[1], day: day[2], hour: time[0], minute: time[1], second: time.count > 2 ? time[2] : 0)
+        guard let date = calendar.date(from: components), calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date).day == day[2] else { return nil }
+        return date
+    }
+
     func readContact(name: String, _ node: ConfigNode) throws -> Contact {
         try node.checkKeys(allowed: ["phone", "slack", "email", "throttle"])
         var contact = Contact(name: name)
@@ -19,13 +94,13 @@ extension ConfigLoader {
         return contact
     }
 
-    func readPolicy(name: String, _ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> EscalationPolicy {
+    func readPolicy(name: String, _ node: ConfigNode, channels: [String: ChannelConfig], people: People) throws -> EscalationPolicy {
         try node.checkKeys(allowed: ["steps", "repeat", "repeat_after", "ack_timeout"])
         let stepsNode = try node.required("steps")
         let steps = try stepsNode.sequenceItems().map { step -> EscalationPolicy.Step in
             try step.checkKeys(allowed: ["after", "notify"])
             let after = try step.required("after").duration()
-            return EscalationPolicy.Step(after: after, targets: try readTargets(step.required("notify"), channels: channels, contacts: contacts))
+            return EscalationPolicy.Step(after: after, targets: try readTargets(step.required("notify"), channels: channels, people: people))
         }
         guard !steps.isEmpty else { throw stepsNode.error("needs at least one step") }
         for (index, step) in steps.enumerated().dropFirst() where step.after < steps[index - 1].after {
@@ -40,14 +115,14 @@ extension ConfigLoader {
         return EscalationPolicy(name: name, steps: steps, repeatCount: repeatCount, repeatAfter: repeatAfter, ackTimeout: ackTimeout)
     }
 
-    func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact], policies: [String: EscalationPolicy]) throws -> Route {
+    func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], people: People, policies: [String: EscalationPolicy]) throws -> Route {
         try node.checkKeys(allowed: ["name", "match", "notify", "policy", "notify_on_resolve"])
         let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
         let matchers = try node.optional("match").map(readMatchers) ?? []
         let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
         switch (try node.optional("notify"), try node.optional("policy")) {
         case (let notifyNode?, nil):
-            return Route(name: name, matchers: matchers, targets: try readTargets(notifyNode, channels: channels, contacts: contacts), notifyOnResolve: notifyOnResolve)
+            return Route(name: name, matchers: matchers, targets: try readTargets(notifyNode, channels: channels, people: people), notifyOnResolve: notifyOnResolve)
         case (nil, let policyNode?):
             let policy = try policyNode.nonEmptyString()
             guard policies[policy] != nil else {
@@ -122,15 +197,15 @@ extension ConfigLoader {
     }
 
     /// A list of targets (or one channel name).
-    private func readTargets(_ notifyNode: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> [RouteTarget] {
+    private func readTargets(_ notifyNode: ConfigNode, channels: [String: ChannelConfig], people: People) throws -> [RouteTarget] {
         let items: [ConfigNode]
         if case .scalar = notifyNode.node { items = [notifyNode] } else { items = try notifyNode.sequenceItems() }
         guard !items.isEmpty else { throw notifyNode.error("needs at least one channel") }
-        return try items.map { try readTarget($0, channels: channels, contacts: contacts) }
+        return try items.map { try readTarget($0, channels: channels, people: people) }
     }
 
     /// `ops-slack`, or `{channel: twilio-sms, to: [alice, bob]}` for channels that reach people.
-    private func readTarget(_ node: ConfigNode, channels: [String: ChannelConfig], contacts: [String: Contact]) throws -> RouteTarget {
+    private func readTarget(_ node: ConfigNode, channels: [String: ChannelConfig], people: People) throws -> RouteTarget {
         let channelNode: ConfigNode
         var toNode: ConfigNode?
         if case .scalar = node.node {
@@ -154,11 +229,21 @@ extension ConfigLoader {
         let names = try toNode.stringList()
         guard !names.isEmpty else { throw toNode.error("needs at least one contact") }
         for name in names {
-            guard let contact = contacts[name] else {
-                throw toNode.error("no contact named \(quoted(name)) (contacts: \(contacts.keys.sorted().joined(separator: ", ")))")
+            // A contact, or `oncall:SCHEDULE` (whoever is on call when the step fires).
+            let members: [String]
+            if let schedule = OnCallTarget.scheduleName(name) {
+                guard let found = people.schedules[schedule] else {
+                    throw toNode.error("no schedule named \(quoted(schedule)) (schedules: \(people.schedules.keys.sorted().joined(separator: ", ")))")
+                }
+                members = found.rotations.flatMap(\.members) + found.overrides.map(\.member)
+            } else {
+                guard people.contacts[name] != nil else {
+                    throw toNode.error("no contact named \(quoted(name)) (contacts: \(people.contacts.keys.sorted().joined(separator: ", ")))")
+                }
+                members = [name]
             }
-            guard contact.phone != nil else {
-                throw toNode.error("contact \(name) has no phone, which \(channelName) needs for \(medium.rawValue)")
+            for member in members where people.contacts[member]?.phone == nil {
+                throw toNode.error("contact \(member) has no phone, which \(channelName) needs for \(medium.rawValue)")
             }
         }
         return RouteTarget(channel: channelName, contacts: names)

@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "policies", "routes", "delivery", "templates_dir", "state"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "delivery", "templates_dir", "state"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -58,19 +58,27 @@ public struct ConfigLoader: Sendable {
                 contacts[name] = try readContact(name: name, node)
             }
         }
+        var schedules: [String: OnCallSchedule] = [:]
+        if let schedulesNode = try root.optional("schedules") {
+            for (name, node) in try schedulesNode.mappingEntries() {
+                schedules[name] = try readSchedule(name: name, node, contacts: contacts)
+            }
+        }
+        let people = People(contacts: contacts, schedules: schedules)
         var policies: [String: EscalationPolicy] = [:]
         if let policiesNode = try root.optional("policies") {
             for (name, node) in try policiesNode.mappingEntries() {
-                policies[name] = try readPolicy(name: name, node, channels: channels, contacts: contacts)
+                policies[name] = try readPolicy(name: name, node, channels: channels, people: people)
             }
         }
         let routesNode = try root.required("routes")
         let routes = try routesNode.sequenceItems().enumerated().map { index, node in
-            try readRoute(index: index, node, channels: channels, contacts: contacts, policies: policies)
+            try readRoute(index: index, node, channels: channels, people: people, policies: policies)
         }
         if routes.isEmpty { throw routesNode.error("at least one route is needed") }
         var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery)
         config.policies = policies
+        config.schedules = schedules
         config.templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
         config.statePath = try root.optional("state")?.nonEmptyString()
         return config

@@ -65,6 +65,14 @@ public struct ConfigSummary: Sendable {
                 lines.append(text)
             }
         }
+        if !config.schedules.isEmpty {
+            lines.append("schedules (\(config.schedules.count)):")
+            for name in config.schedules.keys.sorted() {
+                guard let schedule = config.schedules[name] else { continue }
+                let rotations = schedule.rotations.map { "\($0.name) \($0.shift) \($0.members.joined(separator: ", "))" }.joined(separator: "; ")
+                lines.append("  \(name) (\(schedule.timeZone.identifier)): \(rotations)" + (schedule.overrides.isEmpty ? "" : "; \(schedule.overrides.count) overrides"))
+            }
+        }
         lines.append("routes (\(config.routes.count), first match wins):")
         for (index, route) in config.routes.enumerated() {
             let match = route.matchers.isEmpty ? "everything" : route.matchers.map(\.description).joined(separator: " ")

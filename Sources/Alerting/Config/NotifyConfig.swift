@@ -5,6 +5,8 @@ public struct NotifyConfig: Sendable {
     public var contacts: [String: Contact]
     /// Escalation policies that routes can name in `policy:`.
     public var policies: [String: EscalationPolicy] = [:]
+    /// On-call schedules that targets can name as `oncall:NAME`.
+    public var schedules: [String: OnCallSchedule] = [:]
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings

@@ -20,6 +20,8 @@ public final class Notifier: Sendable {
     public let throttleLedger: ThrottleLedger
     /// Escalation policies by name.
     public let policies: [String: EscalationPolicy]
+    /// On-call schedules by name, for `oncall:NAME` targets.
+    public let schedules: [String: OnCallSchedule]
     /// This process, as the holder of outbox claims.
     public let leaseOwner: LeaseOwner
     /// How long a claim on an outbox item lasts: longer than the slowest delivery with all its
@@ -40,6 +42,7 @@ public final class Notifier: Sendable {
         channelThrottles: [String: ThrottleRule] = [:],
         throttleLedger: ThrottleLedger = ThrottleLedger(),
         policies: [EscalationPolicy] = [],
+        schedules: [OnCallSchedule] = [],
         leaseDuration: Duration = .seconds(300),
         maxConcurrentDeliveries: Int = 32,
         giveUpAfter: Duration = .seconds(3600),
@@ -56,6 +59,7 @@ public final class Notifier: Sendable {
         self.channelThrottles = channelThrottles
         self.throttleLedger = throttleLedger
         self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.leaseOwner = LeaseOwner()
         self.leaseDuration = leaseDuration
         self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
@@ -115,13 +119,33 @@ public final class Notifier: Sendable {
         guard let policy, let firing = policy.firing(at: escalation.position) else {
             return EscalationFiring(targets: [], next: nil, note: "policy \(escalation.policy) is no longer in the config: escalation stopped")
         }
+        let now = clock.now()
+        var nobodyOnCall: [String] = []
         let targets = policy.steps[firing.step].targets.flatMap { target -> [OutboxTarget] in
-            target.contacts.isEmpty ? [OutboxTarget(channel: target.channel)] : target.contacts.map { OutboxTarget(channel: target.channel, recipient: $0) }
+            guard !target.contacts.isEmpty else { return [OutboxTarget(channel: target.channel)] }
+            let people = resolve(target.contacts, at: now, unstaffed: &nobodyOnCall)
+            return people.map { OutboxTarget(channel: target.channel, recipient: $0) }
         }
         let next = policy.firing(at: escalation.position + 1).map { (escalation.position + 1, escalation.startedAt + $0.offset.timeInterval) }
         var note = route?.policy == nil ? "notified by route \(escalation.route)" : "step \(firing.step + 1) of \(policy.steps.count) of policy \(policy.name)"
         if firing.pass > 0 { note += ", repeat \(firing.pass) of \(policy.repeatCount)" }
+        if !nobodyOnCall.isEmpty { note += "; nobody on call in \(nobodyOnCall.joined(separator: ", "))" }
         return EscalationFiring(targets: targets, next: next, note: note)
+    }
+
+    /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date`, in
+    /// order, each once. Schedules with nobody on call are added to `unstaffed`.
+    public func resolve(_ names: [String], at date: Date, unstaffed: inout [String]) -> [String] {
+        var people: [String] = []
+        for name in names {
+            var found = [name]
+            if let scheduleName = OnCallTarget.scheduleName(name) {
+                found = schedules[scheduleName]?.onCall(at: date) ?? []
+                if found.isEmpty { unstaffed.append(scheduleName) }
+            }
+            for person in found where !people.contains(person) { people.append(person) }
+        }
+        return people
     }
 
     /// Does everything due now, until nothing is: fires due escalation steps into the outbox,

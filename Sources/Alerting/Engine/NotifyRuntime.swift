@@ -59,6 +59,7 @@ public final class NotifyRuntime: Sendable {
             contacts: Array(config.contacts.values),
             channelThrottles: config.channels.compactMapValues(\.throttle),
             policies: Array(config.policies.values),
+            schedules: Array(config.schedules.values),
             leaseDuration: config.delivery.leaseDuration,
             maxConcurrentDeliveries: config.delivery.maxConcurrent,
             giveUpAfter: config.delivery.giveUpAfter,

@@ -98,12 +98,18 @@ extension Notifier {
         explanation.ackTimeout = policy.ackTimeout
         for position in 0..<policy.firingCount {
             guard let firing = policy.firing(at: position) else { continue }
+            let at = now + firing.offset.timeInterval
             for target in policy.steps[firing.step].targets {
-                let names: [String?] = target.contacts.isEmpty ? [nil] : target.contacts
+                // On-call targets resolve at the page's own time: a handoff in between shows.
+                var unstaffed: [String] = []
+                let names: [String?] = target.contacts.isEmpty ? [nil] : resolve(target.contacts, at: at, unstaffed: &unstaffed)
                 for name in names {
                     explanation.pages.append(.init(
-                        at: now + firing.offset.timeInterval, step: firing.step + 1, pass: firing.pass, channel: target.channel,
+                        at: at, step: firing.step + 1, pass: firing.pass, channel: target.channel,
                         to: name, phone: name.flatMap { contacts[$0]?.phone?.e164 }))
+                }
+                for schedule in unstaffed {
+                    explanation.pages.append(.init(at: at, step: firing.step + 1, pass: firing.pass, channel: target.channel, to: "nobody on call in \(schedule)", phone: nil))
                 }
             }
         }
