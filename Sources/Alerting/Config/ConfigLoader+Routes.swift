@@ -143,10 +143,11 @@ extension ConfigLoader {
         if case .sequence = node.node {
             return try node.sequenceItems().map { item in
                 let text = try item.nonEmptyString()
-                guard let (name, op, value) = Self.splitMatcher(text) else {
-                    throw item.error("\(quoted(text)) is not a matcher such as environment=prod-*, kind!=heartbeat, source=~db-[0-9]+")
+                do {
+                    return try RouteMatcher.parse(text)
+                } catch let error as RouteMatcher.ParseError {
+                    throw item.error(error.message)
                 }
-                return try matcher(name: name, op: op, patterns: [value], at: item)
             }
         }
         return try node.mappingEntries().map { key, value in
@@ -156,44 +157,12 @@ extension ConfigLoader {
                 op = prefixed
                 patterns[0] = String(first.dropFirst(prefixed.rawValue.count))
             }
-            return try matcher(name: key, op: op, patterns: patterns, at: value)
-        }
-    }
-
-    private func matcher(name: String, op: MatchOperator, patterns: [String], at node: ConfigNode) throws -> RouteMatcher {
-        guard let field = MatchField(name: name) else {
-            throw node.error("cannot match on \(quoted(name)) (expected one of: \(MatchField.names.joined(separator: ", ")))")
-        }
-        guard !patterns.isEmpty else { throw node.error("needs at least one pattern") }
-        let compiled = try patterns.map { pattern -> RouteMatcher.Pattern in
-            switch op {
-            case .equals, .notEquals:
-                if field == .severity, !Severity.allCases.contains(where: { GlobPattern(pattern).matches($0.rawValue) }) {
-                    throw node.error("\(quoted(pattern)) matches no severity (\(Severity.allowedValues))")
-                }
-                return .glob(GlobPattern(pattern))
-            case .matchesRegex, .notMatchesRegex:
-                do {
-                    return .regex(try WholeMatchRegex(pattern))
-                } catch {
-                    throw node.error("\(quoted(pattern)) is not a valid regular expression")
-                }
+            do {
+                return try RouteMatcher.make(field: key, op: op, patterns: patterns)
+            } catch let error as RouteMatcher.ParseError {
+                throw value.error(error.message)
             }
         }
-        return RouteMatcher(field: field, op: op, patterns: compiled)
-    }
-
-    /// `environment=~prod-.*` → ("environment", =~, "prod-.*"); quotes around the value go.
-    static func splitMatcher(_ text: String) -> (String, MatchOperator, String)? {
-        guard let index = text.firstIndex(where: { $0 == "=" || $0 == "!" }) else { return nil }
-        let name = text[..<index].trimmingCharacters(in: .whitespaces)
-        let rest = text[index...]
-        guard let op = [MatchOperator.notEquals, .matchesRegex, .notMatchesRegex, .equals].first(where: { rest.hasPrefix($0.rawValue) }), !name.isEmpty else { return nil }
-        var value = rest.dropFirst(op.rawValue.count).trimmingCharacters(in: .whitespaces)
-        if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
-            value = String(value.dropFirst().dropLast())
-        }
-        return (name, op, value)
     }
 
     /// A list of targets (or one channel name).

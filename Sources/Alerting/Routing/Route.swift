@@ -118,6 +118,56 @@ public struct RouteMatcher: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         "\(field)\(op.rawValue)\(patterns.map(\.description).joined(separator: "|"))"
     }
+
+    /// Why a matcher could not be built.
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Builds a matcher from a field name, an operator and patterns (globs for `=`/`!=`,
+    /// regular expressions for `=~`/`!~`).
+    public static func make(field name: String, op: MatchOperator, patterns: [String]) throws(ParseError) -> RouteMatcher {
+        guard let field = MatchField(name: name) else {
+            throw ParseError(message: "cannot match on \(quoted(name)) (expected one of: \(MatchField.names.joined(separator: ", ")))")
+        }
+        guard !patterns.isEmpty else { throw ParseError(message: "needs at least one pattern") }
+        var compiled: [Pattern] = []
+        for pattern in patterns {
+            switch op {
+            case .equals, .notEquals:
+                if field == .severity, !Severity.allCases.contains(where: { GlobPattern(pattern).matches($0.rawValue) }) {
+                    throw ParseError(message: "\(quoted(pattern)) matches no severity (\(Severity.allowedValues))")
+                }
+                compiled.append(.glob(GlobPattern(pattern)))
+            case .matchesRegex, .notMatchesRegex:
+                guard let regex = try? WholeMatchRegex(pattern) else {
+                    throw ParseError(message: "\(quoted(pattern)) is not a valid regular expression")
+                }
+                compiled.append(.regex(regex))
+            }
+        }
+        return RouteMatcher(field: field, op: op, patterns: compiled)
+    }
+
+    /// `environment=~prod-.*`, `kind!=heartbeat`, `details.region="eu-*"`.
+    public static func parse(_ text: String) throws(ParseError) -> RouteMatcher {
+        guard let index = text.firstIndex(where: { $0 == "=" || $0 == "!" }) else { throw syntaxError(text) }
+        let name = text[..<index].trimmingCharacters(in: .whitespaces)
+        let rest = text[index...]
+        guard !name.isEmpty, let op = [MatchOperator.notEquals, .matchesRegex, .notMatchesRegex, .equals].first(where: { rest.hasPrefix($0.rawValue) }) else {
+            throw syntaxError(text)
+        }
+        var value = rest.dropFirst(op.rawValue.count).trimmingCharacters(in: .whitespaces)
+        if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
+            value = String(value.dropFirst().dropLast())
+        }
+        return try make(field: name, op: op, patterns: [value])
+    }
+
+    private static func syntaxError(_ text: String) -> ParseError {
+        ParseError(message: "\(quoted(text)) is not a matcher such as environment=prod-*, kind!=heartbeat, source=~db-[0-9]+")
+    }
 }
 
 /// One destination of a route: a channel, and for channels that reach people (SMS, voice) the
