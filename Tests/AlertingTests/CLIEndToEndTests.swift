@@ -325,4 +325,27 @@ final class CLIEndToEndTests: XCTestCase {
         let bad = try await notify(["route", "test", "--kind", "failover", "--severity", "urgent", "--config", config], server: server)
         XCTAssertEqual(bad.status, 65)
     }
+
+    func testSilenceAddListExpire() async throws {
+        let config = try writeTemporaryConfig("channels: {out: {type: console}}\nroutes: [{notify: [out]}]")
+        let state = temporaryStatePath()
+        func run(_ arguments: [String]) async throws -> NotifyProcess.Result {
+            try await NotifyProcess.run(arguments + ["--config", config], environment: ["NOTIFY_STATE": state])
+        }
+        let add = try await run(["silence", "add", "--match", "environment=staging", "--for", "2h", "--comment", "load test", "--by", "alice"])
+        XCTAssertEqual(add.status, 0, add.stderr)
+        XCTAssertEqual(add.stdout, "1\n")
+        let send = try await run(["send", "--kind", "failover", "--env", "staging", "--summary", "x"])
+        XCTAssertEqual(send.stdout, "1\n", "recorded, and the console printed nothing")
+        let list = try await run(["silence", "list"])
+        XCTAssertTrue(list.stdout.hasPrefix("#1\tactive\tenvironment=staging"), list.stdout)
+        XCTAssertTrue(list.stdout.contains("by alice  \"load test\""), list.stdout)
+        let expire = try await run(["silence", "expire", "1"])
+        XCTAssertEqual(expire.stdout, "silence 1 expired\n")
+        let again = try await run(["silence", "expire", "1"])
+        XCTAssertEqual(again.status, 65)
+        let bad = try await run(["silence", "add", "--match", "region=eu", "--for", "1h"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains(#"cannot match on "region""#), bad.stderr)
+    }
 }

@@ -113,24 +113,38 @@ public final class Notifier: Sendable {
     }
 
     /// What an escalation does when it comes due: the step's targets, and when the next one is.
-    func fire(_ escalation: EscalationState, alert: Alert) -> EscalationFiring {
+    /// While a silence matches the alert, nothing: the step waits (looked at again every
+    /// minute, so expiring a silence early takes effect within one).
+    func fire(_ escalation: EscalationState, alert: Alert, silences: [Silence] = []) -> EscalationFiring {
+        let now = clock.now()
+        let matching = silences.filter { $0.isActive(at: now) && $0.matches(alert) }
+        if let until = matching.map(\.endsAt).max() {
+            let names = matching.map { "#\($0.id)" + ($0.comment.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            return .postpone(until: min(until, now + 60), note: "silenced by \(names) until \(until.formatted(Date.ISO8601FormatStyle())): nobody paged",
+                             log: !escalation.silenced)
+        }
         let route = router.routes.first { $0.name == escalation.route }
         let policy = policies[escalation.policy] ?? route.flatMap { $0.policy == nil ? self.policy(for: $0) : nil }
         guard let policy, let firing = policy.firing(at: escalation.position) else {
             return EscalationFiring(targets: [], next: nil, note: "policy \(escalation.policy) is no longer in the config: escalation stopped")
         }
-        let now = clock.now()
         var nobodyOnCall: [String] = []
         let targets = policy.steps[firing.step].targets.flatMap { target -> [OutboxTarget] in
             guard !target.contacts.isEmpty else { return [OutboxTarget(channel: target.channel)] }
             let people = resolve(target.contacts, at: now, unstaffed: &nobodyOnCall)
             return people.map { OutboxTarget(channel: target.channel, recipient: $0) }
         }
-        let next = policy.firing(at: escalation.position + 1).map { (escalation.position + 1, escalation.startedAt + $0.offset.timeInterval) }
+        // After a silence, the policy's clock starts again from this step, so the steps after it
+        // keep their spacing instead of all coming due at once.
+        let startedAt = escalation.silenced ? now - firing.offset.timeInterval : escalation.startedAt
+        let next = policy.firing(at: escalation.position + 1).map { (escalation.position + 1, startedAt + $0.offset.timeInterval) }
         var note = route?.policy == nil ? "notified by route \(escalation.route)" : "step \(firing.step + 1) of \(policy.steps.count) of policy \(policy.name)"
+        if escalation.silenced { note = "silence over; " + note }
         if firing.pass > 0 { note += ", repeat \(firing.pass) of \(policy.repeatCount)" }
         if !nobodyOnCall.isEmpty { note += "; nobody on call in \(nobodyOnCall.joined(separator: ", "))" }
-        return EscalationFiring(targets: targets, next: next, note: note)
+        var result = EscalationFiring(targets: targets, next: next, note: note)
+        if escalation.silenced { result.restartedAt = startedAt }
+        return result
     }
 
     /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date`, in
@@ -156,8 +170,9 @@ public final class Notifier: Sendable {
         var delivered: [OutboxDelivery] = []
         while true {
             let now = clock.now()
+            let silences = try await store.silences(notEndedAt: now).filter { $0.isActive(at: now) }
             let fired = try await store.fireDueEscalations(at: now, limit: 256, fire: { [self] escalation, alert in
-                fire(escalation, alert: alert)
+                fire(escalation, alert: alert, silences: silences)
             })
             let items = try await store.claimOutbox(owner: leaseOwner, at: now, leaseFor: leaseDuration, limit: maxConcurrentDeliveries)
             if items.isEmpty, fired == 0 { return delivered }

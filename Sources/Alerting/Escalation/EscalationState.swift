@@ -13,6 +13,8 @@ public struct EscalationState: Sendable, Hashable {
     public var startedAt: Date
     /// Acknowledged: nothing fires, unless the policy's ack timeout brings it back at `dueAt`.
     public var acknowledged: Bool
+    /// Waiting because a silence matches the alert.
+    public var silenced = false
 
     public init(alertID: Int64, policy: String, route: String, position: Int, dueAt: Date, startedAt: Date, acknowledged: Bool = false) {
         self.alertID = alertID
@@ -33,11 +35,24 @@ public struct EscalationFiring: Sendable, Hashable {
     public var next: (position: Int, dueAt: Date)?
     /// For the timeline: "step 2 of db-failover (pass 1)".
     public var note: String
+    /// Not now: the step waits until then (a silence), and nothing else changes.
+    public var postponeUntil: Date?
+    /// Whether to write `note` to the timeline (a postponement is noted once, not every minute).
+    public var logNote = true
+    /// A new start for the policy's clock: after a silence, escalation starts when it ends.
+    public var restartedAt: Date?
 
     public init(targets: [OutboxTarget], next: (position: Int, dueAt: Date)?, note: String) {
         self.targets = targets
         self.next = next
         self.note = note
+    }
+
+    public static func postpone(until date: Date, note: String, log: Bool) -> EscalationFiring {
+        var firing = EscalationFiring(targets: [], next: nil, note: note)
+        firing.postponeUntil = date
+        firing.logNote = log
+        return firing
     }
 
     public static func == (lhs: EscalationFiring, rhs: EscalationFiring) -> Bool {

@@ -28,9 +28,11 @@ public struct RouteExplanation: Sendable, Encodable {
     public var ackTimeout: Duration?
     /// An open alert with the same dedup key: the event would update it and page nobody.
     public var openAlertID: Int64?
+    /// Active silences that match: the alert would be recorded and wait for them to end.
+    public var silencedBy: [Int64] = []
 
     enum CodingKeys: String, CodingKey {
-        case alert, routes, route, policy, pages, ackTimeoutSeconds = "ack_timeout_seconds", openAlertID = "open_alert_id"
+        case alert, routes, route, policy, pages, ackTimeoutSeconds = "ack_timeout_seconds", openAlertID = "open_alert_id", silencedBy = "silenced_by"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -42,6 +44,7 @@ public struct RouteExplanation: Sendable, Encodable {
         try container.encode(pages, forKey: .pages)
         try container.encodeIfPresent(ackTimeout?.timeInterval, forKey: .ackTimeoutSeconds)
         try container.encodeIfPresent(openAlertID, forKey: .openAlertID)
+        try container.encode(silencedBy, forKey: .silencedBy)
     }
 
     /// For a terminal.
@@ -56,6 +59,9 @@ public struct RouteExplanation: Sendable, Encodable {
         if let openAlertID {
             lines.append("alert #\(openAlertID) is already open with this dedup key: the event would update it and page nobody.")
             return lines.joined(separator: "\n")
+        }
+        if !silencedBy.isEmpty {
+            lines.append("silenced by \(silencedBy.map { "#\($0)" }.joined(separator: ", ")): the alert would be recorded, and the times below start when the silence ends.")
         }
         guard route != nil, let policy else {
             lines.append("no route matches: the alert would be recorded and nobody notified.")
@@ -93,6 +99,7 @@ extension Notifier {
             explanation.openAlertID = open.id
             return explanation
         }
+        explanation.silencedBy = try await store.silences(notEndedAt: now).filter { $0.isActive(at: now) && $0.matches(alert) }.map(\.id)
         guard let route, let policy = policy(for: route) else { return explanation }
         explanation.policy = route.policy ?? "(the route's own list, at once)"
         explanation.ackTimeout = policy.ackTimeout

@@ -36,6 +36,15 @@ public protocol AlertStore: Sendable {
     /// The escalation of one alert, if it has one running.
     func escalation(alertID: Int64) async throws -> EscalationState?
 
+    /// Stores a silence and returns it with its id.
+    func addSilence(_ silence: Silence) async throws -> Silence
+
+    /// Silences not yet over at `date` (active or to come), oldest first; all of them with nil.
+    func silences(notEndedAt date: Date?) async throws -> [Silence]
+
+    /// Ends a silence now. False when there is no such silence or it was already over.
+    func expireSilence(id: Int64, at now: Date) async throws -> Bool
+
     /// Appends a finished delivery to its alert's timeline.
     func recordDelivery(_ record: DeliveryRecord) async throws
 

@@ -24,6 +24,8 @@ public actor MemoryAlertStore: AlertStore {
         var alertID: Int64
         var position: Int
     }
+    private var silenceList: [Int64: Silence] = [:]
+    private var nextSilenceID: Int64 = 1
     private var nextID: Int64 = 1
     private var nextOutboxID: Int64 = 1
 
@@ -96,8 +98,18 @@ public actor MemoryAlertStore: AlertStore {
                 escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now)
             }
             let firing = fire(escalation, alert)
+            if firing.logNote {
+                logByAlert[alert.id, default: []].append(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
+            }
+            if let postponed = firing.postponeUntil {
+                escalation.dueAt = postponed
+                escalation.silenced = true
+                escalations[alert.id] = escalation
+                continue
+            }
+            escalation.silenced = false
+            if let restartedAt = firing.restartedAt { escalation.startedAt = restartedAt }
             for target in firing.targets { enqueue(alertID: alert.id, target: target, position: escalation.position, action: .trigger, at: now) }
-            logByAlert[alert.id, default: []].append(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
             if let next = firing.next {
                 escalation.position = next.position
                 escalation.dueAt = next.dueAt
@@ -160,6 +172,25 @@ public actor MemoryAlertStore: AlertStore {
     }
 
     public func escalation(alertID: Int64) -> EscalationState? { escalations[alertID] }
+
+    public func addSilence(_ silence: Silence) -> Silence {
+        var stored = silence
+        stored.id = nextSilenceID
+        nextSilenceID += 1
+        silenceList[stored.id] = stored
+        return stored
+    }
+
+    public func silences(notEndedAt date: Date?) -> [Silence] {
+        silenceList.values.filter { date == nil || $0.endsAt > date! }.sorted { $0.id < $1.id }
+    }
+
+    public func expireSilence(id: Int64, at now: Date) -> Bool {
+        guard var silence = silenceList[id], silence.endsAt > now else { return false }
+        silence.endsAt = max(now, silence.startsAt)
+        silenceList[id] = silence
+        return true
+    }
 
     public func recordDelivery(_ record: DeliveryRecord) {
         deliveriesByAlert[record.alertID, default: []].append(record)

@@ -204,13 +204,21 @@ public final class SQLiteAlertStore: AlertStore {
                     escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now)
                 }
                 let firing = fire(escalation, alert)
+                if firing.logNote {
+                    try Self.appendLog(db, AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
+                }
+                if let postponed = firing.postponeUntil {
+                    try db.execute(sql: "UPDATE escalations SET due_at = ?, silenced = 1, position = ?, started_at = ?, acknowledged = 0 WHERE alert_id = ?",
+                                   arguments: [postponed.timeIntervalSince1970, escalation.position, escalation.startedAt.timeIntervalSince1970, alert.id])
+                    continue
+                }
+                let startedAt = firing.restartedAt ?? escalation.startedAt
                 for target in firing.targets {
                     try Self.enqueue(db, alertID: alert.id, target: target, position: escalation.position, action: .trigger, at: now)
                 }
-                try Self.appendLog(db, AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
                 if let next = firing.next {
-                    try db.execute(sql: "UPDATE escalations SET position = ?, due_at = ?, started_at = ?, acknowledged = 0 WHERE alert_id = ?",
-                                   arguments: [next.position, next.dueAt.timeIntervalSince1970, escalation.startedAt.timeIntervalSince1970, alert.id])
+                    try db.execute(sql: "UPDATE escalations SET position = ?, due_at = ?, started_at = ?, acknowledged = 0, silenced = 0 WHERE alert_id = ?",
+                                   arguments: [next.position, next.dueAt.timeIntervalSince1970, startedAt.timeIntervalSince1970, alert.id])
                 } else {
                     try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [alert.id])
                 }
@@ -291,10 +299,45 @@ public final class SQLiteAlertStore: AlertStore {
     }
 
     private static func escalation(_ row: Row) -> EscalationState {
-        EscalationState(
+        var state = EscalationState(
             alertID: row["alert_id"], policy: row["policy"], route: row["route"], position: row["position"],
             dueAt: Date(timeIntervalSince1970: row["due_at"]), startedAt: Date(timeIntervalSince1970: row["started_at"]),
             acknowledged: (row["acknowledged"] as Int) != 0)
+        state.silenced = (row["silenced"] as Int) != 0
+        return state
+    }
+
+    // MARK: Silences
+
+    public func addSilence(_ silence: Silence) async throws -> Silence {
+        let matchers = try String(decoding: JSONEncoder().encode(silence.matchers.map(\.description)), as: UTF8.self)
+        return try await pool.write { db in
+            try db.execute(sql: "INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [matchers, silence.startsAt.timeIntervalSince1970, silence.endsAt.timeIntervalSince1970, silence.comment, silence.createdBy])
+            var stored = silence
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    public func silences(notEndedAt date: Date?) async throws -> [Silence] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM silences WHERE ends_at > ? ORDER BY id", arguments: [date?.timeIntervalSince1970 ?? -Double.infinity]).map { row in
+                let texts = (try? JSONDecoder().decode([String].self, from: Data((row["matchers"] as String).utf8))) ?? []
+                return Silence(
+                    id: row["id"], matchers: texts.compactMap { try? RouteMatcher.parse($0) },
+                    startsAt: Date(timeIntervalSince1970: row["starts_at"]), endsAt: Date(timeIntervalSince1970: row["ends_at"]),
+                    comment: row["comment"], createdBy: row["created_by"])
+            }
+        }
+    }
+
+    public func expireSilence(id: Int64, at now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE silences SET ends_at = MAX(?, starts_at) WHERE id = ? AND ends_at > ?",
+                           arguments: [now.timeIntervalSince1970, id, now.timeIntervalSince1970])
+            return db.changesCount > 0
+        }
     }
 
     private static func outboxItem(_ row: Row) -> OutboxItem {

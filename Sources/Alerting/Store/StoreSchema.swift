@@ -82,6 +82,20 @@ enum StoreSchema {
                 CREATE INDEX outbox_alert ON outbox(alert_id, position);
                 """)
         }
+        migrator.registerMigration("v3: silences") { db in
+            try db.execute(sql: """
+                CREATE TABLE silences (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    matchers TEXT NOT NULL,
+                    starts_at REAL NOT NULL,
+                    ends_at REAL NOT NULL,
+                    comment TEXT,
+                    created_by TEXT
+                );
+                CREATE INDEX silences_end ON silences(ends_at);
+                ALTER TABLE escalations ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }
