@@ -87,4 +87,64 @@ final class SilenceTests: XCTestCase {
             XCTAssertEqual(explanation.silencedBy, [1])
         }
     }
+
+    // MARK: Maintenance windows
+
+    private func utc(_ text: String) -> Date {
+        guard let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) else { fatalError(text) }
+        return date
+    }
+
+    func testWeeklyWindowRecursInItsTimezoneAndRunsPastMidnight() throws {
+        let config = try ConfigLoader(environment: [:]).parse("""
+            channels: {out: {type: console}}
+            routes: [{notify: [out]}]
+            maintenance:
+              - {name: db-patching, match: {environment: "prod-*"}, timezone: Europe/Berlin, days: [sat, sun], from: "23:00", until: "02:00"}
+              - {name: migration, match: ["source=~db-.*"], from: "2026-11-28T02:00:00Z", until: "2026-11-28T04:00:00Z"}
+            """)
+        let weekly = config.maintenance[0]
+        // Saturday 2026-11-28 23:30 in Berlin (UTC+1) is 22:30Z; the window runs to Sunday 02:00.
+        XCTAssertNil(weekly.openWindow(at: utc("2026-11-28T21:59:00Z")))
+        XCTAssertEqual(weekly.openWindow(at: utc("2026-11-28T22:30:00Z"))?.end, utc("2026-11-29T01:00:00Z"))
+        XCTAssertNotNil(weekly.openWindow(at: utc("2026-11-29T00:59:00Z")), "past midnight, still Saturday's window")
+        XCTAssertNil(weekly.openWindow(at: utc("2026-11-27T22:30:00Z")), "Friday: no window")
+        XCTAssertNotNil(weekly.openWindow(at: utc("2026-11-29T22:30:00Z")), "Sunday too")
+        XCTAssertNotNil(weekly.openWindow(at: utc("2026-11-30T00:30:00Z")), "Sunday's runs into Monday")
+        XCTAssertNil(weekly.openWindow(at: utc("2026-11-30T22:30:00Z")), "Monday: no window")
+        let once = config.maintenance[1]
+        XCTAssertNotNil(once.openWindow(at: utc("2026-11-28T03:00:00Z")))
+        XCTAssertNil(once.openWindow(at: utc("2026-11-28T04:00:00Z")))
+    }
+
+    func testMaintenanceWindowSilencesAndEscalationStartsWhenItCloses() async throws {
+        let clock = ManualClock(now: start)   // 10:00Z
+        let slack = ScriptedChannel(name: "slack")
+        let window = MaintenanceWindow(name: "patching", matchers: [try RouteMatcher.parse("environment=staging")],
+                                       when: .once(from: start - 60, until: start + 900))
+        let notifier = Notifier(router: Router(routes: [Route(name: "all", channels: ["slack"])]), channels: [slack],
+                                maintenance: [window], clock: clock)
+        _ = try await notifier.process(staging())
+        XCTAssertEqual(slack.received.count, 0)
+        let explanation = try await notifier.explain(AlertEvent(kind: .failover, environment: "staging", source: "db-9", summary: "x"))
+        XCTAssertEqual(explanation.maintenance, ["maintenance patching"])
+        advance(clock, to: 15)
+        _ = try await notifier.runDue()
+        XCTAssertEqual(slack.received.count, 1)
+        let notes = try await notifier.store.log(alertID: 1).compactMap(\.note)
+        XCTAssertTrue(notes.contains { $0.hasPrefix("silenced by maintenance patching until") }, "\(notes)")
+    }
+
+    func testMaintenanceConfigErrors() {
+        func error(_ extra: String) -> String {
+            do {
+                _ = try ConfigLoader(environment: [:]).parse("channels: {out: {type: console}}\nroutes: [{notify: [out]}]\nmaintenance:\n" + extra)
+                return ""
+            } catch { return "\(error)" }
+        }
+        XCTAssertTrue(error("  - {match: {kind: x}, days: [someday], from: \"02:00\", until: \"03:00\"}").contains(#"maintenance[0].days: "someday" is not a day"#))
+        XCTAssertTrue(error("  - {match: {kind: x}, days: [sat], from: \"2am\", until: \"03:00\"}").contains(#"maintenance[0].from: "2am" is not a time of day"#))
+        XCTAssertTrue(error("  - {match: {kind: x}, from: \"2026-11-28T04:00:00Z\", until: \"2026-11-28T02:00:00Z\"}").contains("maintenance[0].until: must be after from"))
+        XCTAssertTrue(error("  - {days: [sat], from: \"02:00\", until: \"03:00\"}").contains("maintenance[0].match: missing"))
+    }
 }

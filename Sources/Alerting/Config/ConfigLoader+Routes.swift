@@ -61,6 +61,50 @@ extension ConfigLoader {
         return OnCallSchedule(name: name, timeZone: timeZone, rotations: rotations, overrides: overrides)
     }
 
+    /// `maintenance:` entries: `{name, match, timezone, from, until}` once (RFC 3339 instants),
+    /// or `{name, match, timezone, days: [sat, sun], from: "02:00", until: "04:00"}` weekly.
+    func readMaintenance(index: Int, _ node: ConfigNode) throws -> MaintenanceWindow {
+        try node.checkKeys(allowed: ["name", "match", "timezone", "days", "from", "until"])
+        let name = try node.optional("name")?.nonEmptyString() ?? "maintenance[\(index)]"
+        let matchers = try readMatchers(node.required("match"))
+        guard !matchers.isEmpty else { throw try node.required("match").error("needs at least one matcher") }
+        var timeZone = TimeZone.gmt
+        if let zoneNode = try node.optional("timezone") {
+            let zoneName = try zoneNode.nonEmptyString()
+            guard let zone = TimeZone(identifier: zoneName) else { throw zoneNode.error("\(quoted(zoneName)) is not an IANA timezone such as Europe/Berlin or UTC") }
+            timeZone = zone
+        }
+        let fromNode = try node.required("from"), untilNode = try node.required("until")
+        if let daysNode = try node.optional("days") {
+            var days: Set<Int> = []
+            for day in try daysNode.stringList() {
+                guard let number = MaintenanceWindow.dayNames[day.lowercased().prefix(3).description] else {
+                    throw daysNode.error("\(quoted(day)) is not a day (mon, tue, wed, thu, fri, sat, sun)")
+                }
+                days.insert(number)
+            }
+            func clock(_ valueNode: ConfigNode) throws -> DateComponents {
+                let text = try valueNode.nonEmptyString()
+                let parts = text.split(separator: ":").compactMap { Int($0) }
+                guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+                    throw valueNode.error("\(quoted(text)) is not a time of day such as 02:00")
+                }
+                return DateComponents(hour: parts[0], minute: parts[1])
+            }
+            return MaintenanceWindow(name: name, matchers: matchers, timeZone: timeZone, when: .weekly(days: days, from: try clock(fromNode), until: try clock(untilNode)))
+        }
+        func instant(_ valueNode: ConfigNode) throws -> Date {
+            let text = try valueNode.nonEmptyString()
+            guard let date = FieldReader.parseTimestamp(text) else {
+                throw valueNode.error("\(quoted(text)) is not an RFC 3339 time (or give days: for a weekly window)")
+            }
+            return date
+        }
+        let from = try instant(fromNode), until = try instant(untilNode)
+        guard until > from else { throw untilNode.error("must be after from") }
+        return MaintenanceWindow(name: name, matchers: matchers, timeZone: timeZone, when: .once(from: from, until: until))
+    }
+
     /// `2026-11-02T09:00` or `2026-11-02T09:00:00`, as wall-clock time in `timeZone`.
     static func localTime(_ text: String, in timeZone: TimeZone) -> Date? {
         let parts = text.split(separator: "T")

@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "delivery", "templates_dir", "state"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "delivery", "templates_dir", "state"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -79,6 +79,9 @@ public struct ConfigLoader: Sendable {
         var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery)
         config.policies = policies
         config.schedules = schedules
+        config.maintenance = try root.optional("maintenance")?.sequenceItems().enumerated().map { index, node in
+            try readMaintenance(index: index, node)
+        } ?? []
         config.templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
         config.statePath = try root.optional("state")?.nonEmptyString()
         return config

@@ -7,6 +7,8 @@ public struct NotifyConfig: Sendable {
     public var policies: [String: EscalationPolicy] = [:]
     /// On-call schedules that targets can name as `oncall:NAME`.
     public var schedules: [String: OnCallSchedule] = [:]
+    /// Planned maintenance: while a window is open, matching alerts page nobody.
+    public var maintenance: [MaintenanceWindow] = []
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings

@@ -22,6 +22,8 @@ public final class Notifier: Sendable {
     public let policies: [String: EscalationPolicy]
     /// On-call schedules by name, for `oncall:NAME` targets.
     public let schedules: [String: OnCallSchedule]
+    /// Planned maintenance from the config: silences that come and go by the clock.
+    public let maintenance: [MaintenanceWindow]
     /// This process, as the holder of outbox claims.
     public let leaseOwner: LeaseOwner
     /// How long a claim on an outbox item lasts: longer than the slowest delivery with all its
@@ -43,6 +45,7 @@ public final class Notifier: Sendable {
         throttleLedger: ThrottleLedger = ThrottleLedger(),
         policies: [EscalationPolicy] = [],
         schedules: [OnCallSchedule] = [],
+        maintenance: [MaintenanceWindow] = [],
         leaseDuration: Duration = .seconds(300),
         maxConcurrentDeliveries: Int = 32,
         giveUpAfter: Duration = .seconds(3600),
@@ -60,6 +63,7 @@ public final class Notifier: Sendable {
         self.throttleLedger = throttleLedger
         self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.maintenance = maintenance
         self.leaseOwner = LeaseOwner()
         self.leaseDuration = leaseDuration
         self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
@@ -119,7 +123,7 @@ public final class Notifier: Sendable {
         let now = clock.now()
         let matching = silences.filter { $0.isActive(at: now) && $0.matches(alert) }
         if let until = matching.map(\.endsAt).max() {
-            let names = matching.map { "#\($0.id)" + ($0.comment.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            let names = matching.map { $0.id == 0 ? ($0.comment ?? "maintenance") : "#\($0.id)" + ($0.comment.map { " (\($0))" } ?? "") }.joined(separator: ", ")
             return .postpone(until: min(until, now + 60), note: "silenced by \(names) until \(until.formatted(Date.ISO8601FormatStyle())): nobody paged",
                              log: !escalation.silenced)
         }
@@ -147,6 +151,11 @@ public final class Notifier: Sendable {
         return result
     }
 
+    /// The silences in force at `now`: the stored ones and open maintenance windows.
+    public func activeSilences(at now: Date) async throws -> [Silence] {
+        try await store.silences(notEndedAt: now).filter { $0.isActive(at: now) } + maintenance.compactMap { $0.silence(at: now) }
+    }
+
     /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date`, in
     /// order, each once. Schedules with nobody on call are added to `unstaffed`.
     public func resolve(_ names: [String], at date: Date, unstaffed: inout [String]) -> [String] {
@@ -170,7 +179,7 @@ public final class Notifier: Sendable {
         var delivered: [OutboxDelivery] = []
         while true {
             let now = clock.now()
-            let silences = try await store.silences(notEndedAt: now).filter { $0.isActive(at: now) }
+            let silences = try await activeSilences(at: now)
             let fired = try await store.fireDueEscalations(at: now, limit: 256, fire: { [self] escalation, alert in
                 fire(escalation, alert: alert, silences: silences)
             })

@@ -60,6 +60,7 @@ public final class NotifyRuntime: Sendable {
             channelThrottles: config.channels.compactMapValues(\.throttle),
             policies: Array(config.policies.values),
             schedules: Array(config.schedules.values),
+            maintenance: config.maintenance,
             leaseDuration: config.delivery.leaseDuration,
             maxConcurrentDeliveries: config.delivery.maxConcurrent,
             giveUpAfter: config.delivery.giveUpAfter,

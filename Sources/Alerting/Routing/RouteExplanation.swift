@@ -30,9 +30,11 @@ public struct RouteExplanation: Sendable, Encodable {
     public var openAlertID: Int64?
     /// Active silences that match: the alert would be recorded and wait for them to end.
     public var silencedBy: [Int64] = []
+    /// Open maintenance windows that match, likewise.
+    public var maintenance: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case alert, routes, route, policy, pages, ackTimeoutSeconds = "ack_timeout_seconds", openAlertID = "open_alert_id", silencedBy = "silenced_by"
+        case alert, routes, route, policy, pages, ackTimeoutSeconds = "ack_timeout_seconds", openAlertID = "open_alert_id", silencedBy = "silenced_by", maintenance
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -45,6 +47,7 @@ public struct RouteExplanation: Sendable, Encodable {
         try container.encodeIfPresent(ackTimeout?.timeInterval, forKey: .ackTimeoutSeconds)
         try container.encodeIfPresent(openAlertID, forKey: .openAlertID)
         try container.encode(silencedBy, forKey: .silencedBy)
+        try container.encode(maintenance, forKey: .maintenance)
     }
 
     /// For a terminal.
@@ -60,8 +63,9 @@ public struct RouteExplanation: Sendable, Encodable {
             lines.append("alert #\(openAlertID) is already open with this dedup key: the event would update it and page nobody.")
             return lines.joined(separator: "\n")
         }
-        if !silencedBy.isEmpty {
-            lines.append("silenced by \(silencedBy.map { "#\($0)" }.joined(separator: ", ")): the alert would be recorded, and the times below start when the silence ends.")
+        let silencers = silencedBy.map { "silence #\($0)" } + maintenance
+        if !silencers.isEmpty {
+            lines.append("silenced by \(silencers.joined(separator: ", ")): the alert would be recorded, and the times below start when that ends.")
         }
         guard route != nil, let policy else {
             lines.append("no route matches: the alert would be recorded and nobody notified.")
@@ -99,7 +103,9 @@ extension Notifier {
             explanation.openAlertID = open.id
             return explanation
         }
-        explanation.silencedBy = try await store.silences(notEndedAt: now).filter { $0.isActive(at: now) && $0.matches(alert) }.map(\.id)
+        let silences = try await activeSilences(at: now).filter { $0.matches(alert) }
+        explanation.silencedBy = silences.map(\.id).filter { $0 > 0 }
+        explanation.maintenance = silences.filter { $0.id == 0 }.compactMap(\.comment)
         guard let route, let policy = policy(for: route) else { return explanation }
         explanation.policy = route.policy ?? "(the route's own list, at once)"
         explanation.ackTimeout = policy.ackTimeout
