@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "delivery", "templates_dir", "state"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "delivery", "templates_dir", "state"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -79,6 +79,20 @@ public struct ConfigLoader: Sendable {
         var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery)
         config.policies = policies
         config.schedules = schedules
+        if let heartbeatsNode = try root.optional("heartbeats") {
+            for (name, node) in try heartbeatsNode.mappingEntries() {
+                try node.checkKeys(allowed: ["interval", "grace", "severity", "environment"])
+                var heartbeat = Heartbeat(name: name, interval: try positive(node.required("interval")))
+                if let grace = try node.optional("grace") { heartbeat.grace = try grace.duration() }
+                if let severityNode = try node.optional("severity") {
+                    let text = try severityNode.string()
+                    guard let severity = Severity(rawValue: text) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+                    heartbeat.severity = severity
+                }
+                heartbeat.environment = try node.optional("environment")?.nonEmptyString()
+                config.heartbeats[name] = heartbeat
+            }
+        }
         config.maintenance = try root.optional("maintenance")?.sequenceItems().enumerated().map { index, node in
             try readMaintenance(index: index, node)
         } ?? []

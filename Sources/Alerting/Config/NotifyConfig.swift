@@ -9,6 +9,8 @@ public struct NotifyConfig: Sendable {
     public var schedules: [String: OnCallSchedule] = [:]
     /// Planned maintenance: while a window is open, matching alerts page nobody.
     public var maintenance: [MaintenanceWindow] = []
+    /// Dead-man's switches.
+    public var heartbeats: [String: Heartbeat] = [:]
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings

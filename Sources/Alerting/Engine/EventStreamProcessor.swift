@@ -128,7 +128,7 @@ public struct StreamSummary: Sendable, Hashable, Codable {
         case .acknowledged, .alreadyAcknowledged: acknowledged += 1
         case .resolved: resolved += 1
         case .unknownKey: unknownKeys += 1
-        case .escalated, .retriggered: break
+        case .escalated, .retriggered, .heartbeat: break
         }
         if result.unrouted { unrouted += 1 }
     }

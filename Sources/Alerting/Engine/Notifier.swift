@@ -24,6 +24,8 @@ public final class Notifier: Sendable {
     public let schedules: [String: OnCallSchedule]
     /// Planned maintenance from the config: silences that come and go by the clock.
     public let maintenance: [MaintenanceWindow]
+    /// Dead-man's switches by name.
+    public let heartbeats: [String: Heartbeat]
     /// This process, as the holder of outbox claims.
     public let leaseOwner: LeaseOwner
     /// How long a claim on an outbox item lasts: longer than the slowest delivery with all its
@@ -46,6 +48,7 @@ public final class Notifier: Sendable {
         policies: [EscalationPolicy] = [],
         schedules: [OnCallSchedule] = [],
         maintenance: [MaintenanceWindow] = [],
+        heartbeats: [Heartbeat] = [],
         leaseDuration: Duration = .seconds(300),
         maxConcurrentDeliveries: Int = 32,
         giveUpAfter: Duration = .seconds(3600),
@@ -64,6 +67,7 @@ public final class Notifier: Sendable {
         self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.maintenance = maintenance
+        self.heartbeats = Dictionary(heartbeats.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.leaseOwner = LeaseOwner()
         self.leaseDuration = leaseDuration
         self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
@@ -81,9 +85,21 @@ public final class Notifier: Sendable {
     /// Nothing is delivered here: ``runDue()`` does that.
     public func ingest(_ events: [AlertEvent]) async throws -> [IngestResult] {
         let now = clock.now()
-        let transitions = try await store.record(events, at: now, plan: { [self] transition in
+        // A heartbeat's beat is recorded, and resolves its missed alert if one is open.
+        var events = events
+        var beats: Set<Int> = []
+        for (index, event) in events.enumerated() where event.kind == .heartbeat {
+            let name = event.source ?? event.dedupKey
+            try await store.recordBeat(name, at: now)
+            events[index] = AlertEvent(kind: .heartbeatMissed, action: .resolve, source: name, dedupKey: "heartbeat_missed/\(name)", actor: name, note: "heartbeat")
+            beats.insert(index)
+        }
+        var transitions = try await store.record(events, at: now, plan: { [self] transition in
             plan(transition, at: now)
         })
+        for index in beats where transitions[index].change == .unknownKey {
+            transitions[index].change = .heartbeat
+        }
         return transitions.map { transition in
             let route = transition.alert.flatMap { router.route(for: $0) }
             let unrouted = transition.change == .opened && route == nil
@@ -151,6 +167,27 @@ public final class Notifier: Sendable {
         return result
     }
 
+    /// Raises a `heartbeat_missed` alert for every heartbeat overdue now (once: not while its
+    /// alert is open). Returns what ingesting them did.
+    @discardableResult
+    public func checkHeartbeats() async throws -> [IngestResult] {
+        guard !heartbeats.isEmpty else { return [] }
+        let now = clock.now()
+        var missed: [AlertEvent] = []
+        for (name, beat) in try await store.beats(heartbeats.keys.sorted(), at: now) {
+            guard let heartbeat = heartbeats[name], now >= heartbeat.deadline(after: beat.lastBeat ?? beat.since),
+                  try await store.openAlert(dedupKey: heartbeat.dedupKey) == nil else { continue }
+            missed.append(heartbeat.missedEvent(lastBeat: beat.lastBeat, since: beat.since, now: now))
+        }
+        return missed.isEmpty ? [] : try await ingest(missed)
+    }
+
+    /// Records a beat (`notify heartbeat NAME`) and does what is then due (resolve notices, if
+    /// the beat ended a missed alert).
+    public func beat(_ name: String) async throws -> ProcessingResult {
+        try await process(AlertEvent(kind: .heartbeat, source: name))
+    }
+
     /// The silences in force at `now`: the stored ones and open maintenance windows.
     public func activeSilences(at now: Date) async throws -> [Silence] {
         try await store.silences(notEndedAt: now).filter { $0.isActive(at: now) } + maintenance.compactMap { $0.silence(at: now) }
@@ -176,6 +213,7 @@ public final class Notifier: Sendable {
     /// delivers them concurrently, and records each outcome. Returns what was delivered.
     @discardableResult
     public func runDue() async throws -> [OutboxDelivery] {
+        try await checkHeartbeats()
         var delivered: [OutboxDelivery] = []
         while true {
             let now = clock.now()

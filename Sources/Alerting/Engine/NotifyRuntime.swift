@@ -61,6 +61,7 @@ public final class NotifyRuntime: Sendable {
             policies: Array(config.policies.values),
             schedules: Array(config.schedules.values),
             maintenance: config.maintenance,
+            heartbeats: Array(config.heartbeats.values),
             leaseDuration: config.delivery.leaseDuration,
             maxConcurrentDeliveries: config.delivery.maxConcurrent,
             giveUpAfter: config.delivery.giveUpAfter,

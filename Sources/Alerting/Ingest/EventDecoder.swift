@@ -61,7 +61,10 @@ public struct EventDecoder: Sendable {
         let severity = reader.enumeration("severity", Severity.self)
         let environment = reader.name("environment")
         let source = reader.name("source")
-        let summary = reader.summary("summary", required: action == .trigger)
+        // A heartbeat's beat says only who is alive: its source names the heartbeat.
+        let isBeat = kind == .heartbeat
+        if isBeat, source == nil, !reader.hasProblem(for: "source") { reader.problem("source", "missing (it names the heartbeat)") }
+        let summary = reader.summary("summary", required: action == .trigger && !isBeat)
         let details = reader.details("details")
         let timestamp = reader.timestamp("timestamp")
         let links = reader.links("links")

@@ -45,6 +45,13 @@ public protocol AlertStore: Sendable {
     /// Ends a silence now. False when there is no such silence or it was already over.
     func expireSilence(id: Int64, at now: Date) async throws -> Bool
 
+    /// Records a heartbeat's beat.
+    func recordBeat(_ name: String, at date: Date) async throws
+
+    /// For each name: its last beat, or nil with the time notify first looked for it (recorded
+    /// now for names it had never seen), so a heartbeat that never beats is missed too.
+    func beats(_ names: [String], at now: Date) async throws -> [String: (lastBeat: Date?, since: Date)]
+
     /// Appends a finished delivery to its alert's timeline.
     func recordDelivery(_ record: DeliveryRecord) async throws
 

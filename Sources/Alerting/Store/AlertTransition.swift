@@ -15,6 +15,8 @@ public struct AlertTransition: Sendable, Hashable {
         case escalated
         /// (Timeline only) an acknowledged alert was not resolved within the ack timeout.
         case retriggered
+        /// A heartbeat's beat, with nothing missed to resolve.
+        case heartbeat
     }
 
     public var change: Change

@@ -25,6 +25,7 @@ public actor MemoryAlertStore: AlertStore {
         var position: Int
     }
     private var silenceList: [Int64: Silence] = [:]
+    private var beatsByName: [String: (lastBeat: Date?, since: Date)] = [:]
     private var nextSilenceID: Int64 = 1
     private var nextID: Int64 = 1
     private var nextOutboxID: Int64 = 1
@@ -183,6 +184,19 @@ public actor MemoryAlertStore: AlertStore {
 
     public func silences(notEndedAt date: Date?) -> [Silence] {
         silenceList.values.filter { date == nil || $0.endsAt > date! }.sorted { $0.id < $1.id }
+    }
+
+    public func recordBeat(_ name: String, at date: Date) {
+        beatsByName[name] = (date, beatsByName[name]?.since ?? date)
+    }
+
+    public func beats(_ names: [String], at now: Date) -> [String: (lastBeat: Date?, since: Date)] {
+        var result: [String: (lastBeat: Date?, since: Date)] = [:]
+        for name in names {
+            if beatsByName[name] == nil { beatsByName[name] = (nil, now) }
+            result[name] = beatsByName[name]
+        }
+        return result
     }
 
     public func expireSilence(id: Int64, at now: Date) -> Bool {

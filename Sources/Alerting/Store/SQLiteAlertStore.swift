@@ -332,6 +332,29 @@ public final class SQLiteAlertStore: AlertStore {
         }
     }
 
+    public func recordBeat(_ name: String, at date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO heartbeats (name, last_beat, first_seen) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET last_beat = MAX(COALESCE(last_beat, 0), excluded.last_beat)
+                """, arguments: [name, date.timeIntervalSince1970, date.timeIntervalSince1970])
+        }
+    }
+
+    public func beats(_ names: [String], at now: Date) async throws -> [String: (lastBeat: Date?, since: Date)] {
+        guard !names.isEmpty else { return [:] }
+        return try await pool.write { db in
+            var result: [String: (lastBeat: Date?, since: Date)] = [:]
+            for name in names {
+                try db.execute(sql: "INSERT OR IGNORE INTO heartbeats (name, first_seen) VALUES (?, ?)", arguments: [name, now.timeIntervalSince1970])
+                if let row = try Row.fetchOne(db, sql: "SELECT last_beat, first_seen FROM heartbeats WHERE name = ?", arguments: [name]) {
+                    result[name] = ((row["last_beat"] as Double?).map { Date(timeIntervalSince1970: $0) }, Date(timeIntervalSince1970: row["first_seen"]))
+                }
+            }
+            return result
+        }
+    }
+
     public func expireSilence(id: Int64, at now: Date) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE silences SET ends_at = MAX(?, starts_at) WHERE id = ? AND ends_at > ?",

@@ -96,6 +96,15 @@ enum StoreSchema {
                 ALTER TABLE escalations ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v4: heartbeats") { db in
+            try db.execute(sql: """
+                CREATE TABLE heartbeats (
+                    name TEXT PRIMARY KEY,
+                    last_beat REAL,
+                    first_seen REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }
