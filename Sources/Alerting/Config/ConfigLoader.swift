@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "delivery", "templates_dir", "state"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "delivery", "templates_dir", "state"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -79,6 +79,34 @@ public struct ConfigLoader: Sendable {
         var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery)
         config.policies = policies
         config.schedules = schedules
+        if let detectors = try root.optional("detectors") {
+            try detectors.checkKeys(allowed: ["continuous_failure"])
+            if let node = try detectors.optional("continuous_failure") {
+                try node.checkKeys(allowed: ["kind", "threshold", "window", "per", "quiet", "severity"])
+                var detector = ContinuousFailureDetector()
+                if let kindNode = try node.optional("kind") {
+                    let text = try kindNode.string()
+                    guard let kind = AlertKind(rawValue: text) else { throw kindNode.error("\(quoted(text)) is not \(AlertKind.namingRule)") }
+                    detector.kind = kind
+                }
+                if let value = try node.optional("threshold") { detector.threshold = try value.int(in: 1...10_000) }
+                if let value = try node.optional("window") { detector.window = try positive(value) }
+                if let value = try node.optional("quiet") { detector.quietPeriod = try positive(value) }
+                if let perNode = try node.optional("per") {
+                    switch try perNode.string() {
+                    case "environment": detector.per = .environment
+                    case "source": detector.per = .source
+                    default: throw perNode.error("expected environment or source")
+                    }
+                }
+                if let severityNode = try node.optional("severity") {
+                    let text = try severityNode.string()
+                    guard let severity = Severity(rawValue: text) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+                    detector.severity = severity
+                }
+                config.continuousFailure = detector
+            }
+        }
         if let heartbeatsNode = try root.optional("heartbeats") {
             for (name, node) in try heartbeatsNode.mappingEntries() {
                 try node.checkKeys(allowed: ["interval", "grace", "severity", "environment"])

@@ -11,6 +11,8 @@ public struct NotifyConfig: Sendable {
     public var maintenance: [MaintenanceWindow] = []
     /// Dead-man's switches.
     public var heartbeats: [String: Heartbeat] = [:]
+    /// `detectors.continuous_failure`.
+    public var continuousFailure: ContinuousFailureDetector?
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings

@@ -26,6 +26,7 @@ public final class Notifier: Sendable {
     public let maintenance: [MaintenanceWindow]
     /// Dead-man's switches by name.
     public let heartbeats: [String: Heartbeat]
+    public let continuousFailure: ContinuousFailureDetector?
     /// This process, as the holder of outbox claims.
     public let leaseOwner: LeaseOwner
     /// How long a claim on an outbox item lasts: longer than the slowest delivery with all its
@@ -49,6 +50,7 @@ public final class Notifier: Sendable {
         schedules: [OnCallSchedule] = [],
         maintenance: [MaintenanceWindow] = [],
         heartbeats: [Heartbeat] = [],
+        continuousFailure: ContinuousFailureDetector? = nil,
         leaseDuration: Duration = .seconds(300),
         maxConcurrentDeliveries: Int = 32,
         giveUpAfter: Duration = .seconds(3600),
@@ -68,6 +70,7 @@ public final class Notifier: Sendable {
         self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.maintenance = maintenance
         self.heartbeats = Dictionary(heartbeats.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.continuousFailure = continuousFailure
         self.leaseOwner = LeaseOwner()
         self.leaseDuration = leaseDuration
         self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
@@ -100,6 +103,7 @@ public final class Notifier: Sendable {
         for index in beats where transitions[index].change == .unknownKey {
             transitions[index].change = .heartbeat
         }
+        try await detectContinuousFailures(after: transitions, at: now)
         return transitions.map { transition in
             let route = transition.alert.flatMap { router.route(for: $0) }
             let unrouted = transition.change == .opened && route == nil
@@ -182,6 +186,43 @@ public final class Notifier: Sendable {
         return missed.isEmpty ? [] : try await ingest(missed)
     }
 
+    /// Raises a `continuous_failure` alert for each group the recorded failures pushed over the
+    /// threshold (once: not while the group's alert is open; it is recorded in the same
+    /// state as everything else, so failures from separate `notify send`s add up).
+    private func detectContinuousFailures(after transitions: [AlertTransition], at now: Date) async throws {
+        guard let detector = continuousFailure else { return }
+        var groups: [String?] = []
+        for transition in transitions where transition.event.action == .trigger && transition.event.kind == detector.kind {
+            let group = transition.alert.flatMap { detector.per.value(of: $0) }
+            if !groups.contains(group) { groups.append(group) }
+        }
+        var raised: [AlertEvent] = []
+        for group in groups {
+            guard try await store.openAlert(dedupKey: detector.dedupKey(group: group)) == nil else { continue }
+            let recent = try await store.triggers(kind: detector.kind, field: detector.per, value: group, since: now - detector.window.timeInterval)
+            if recent.count >= detector.threshold { raised.append(detector.event(group: group, count: recent.count)) }
+        }
+        if !raised.isEmpty { _ = try await ingest(raised) }
+    }
+
+    /// Resolves `continuous_failure` alerts whose group has been quiet for the detector's quiet period.
+    @discardableResult
+    public func resolveQuietContinuousFailures() async throws -> [IngestResult] {
+        guard let detector = continuousFailure else { return [] }
+        let now = clock.now()
+        var resolves: [AlertEvent] = []
+        for alert in try await store.alerts(statuses: [.triggered, .acknowledged]) where alert.kind == .continuousFailure && alert.dedupKey.hasPrefix("continuous_failure/") {
+            let group = detector.per.value(of: alert)
+            let recent = try await store.triggers(kind: detector.kind, field: detector.per, value: group, since: now - detector.quietPeriod.timeInterval)
+            // Quiet: no failure at all in the period, or the latest one exactly that old.
+            if recent.count == 0 || (recent.latest.map { now.timeIntervalSince($0) >= detector.quietPeriod.timeInterval } ?? true) {
+                resolves.append(AlertEvent(kind: .continuousFailure, action: .resolve, dedupKey: alert.dedupKey,
+                                           note: "no \(detector.kind) for \(DurationParser.format(detector.quietPeriod))"))
+            }
+        }
+        return resolves.isEmpty ? [] : try await ingest(resolves)
+    }
+
     /// Records a beat (`notify heartbeat NAME`) and does what is then due (resolve notices, if
     /// the beat ended a missed alert).
     public func beat(_ name: String) async throws -> ProcessingResult {
@@ -214,6 +255,7 @@ public final class Notifier: Sendable {
     @discardableResult
     public func runDue() async throws -> [OutboxDelivery] {
         try await checkHeartbeats()
+        try await resolveQuietContinuousFailures()
         var delivered: [OutboxDelivery] = []
         while true {
             let now = clock.now()

@@ -62,6 +62,7 @@ public final class NotifyRuntime: Sendable {
             schedules: Array(config.schedules.values),
             maintenance: config.maintenance,
             heartbeats: Array(config.heartbeats.values),
+            continuousFailure: config.continuousFailure,
             leaseDuration: config.delivery.leaseDuration,
             maxConcurrentDeliveries: config.delivery.maxConcurrent,
             giveUpAfter: config.delivery.giveUpAfter,

@@ -45,6 +45,10 @@ public protocol AlertStore: Sendable {
     /// Ends a silence now. False when there is no such silence or it was already over.
     func expireSilence(id: Int64, at now: Date) async throws -> Bool
 
+    /// Trigger events (opening or repeating) of alerts of `kind` whose `field` (environment or
+    /// source) is `value`, since `date`: how many, and the latest one's time.
+    func triggers(kind: AlertKind, field: MatchField, value: String?, since date: Date) async throws -> (count: Int, latest: Date?)
+
     /// Records a heartbeat's beat.
     func recordBeat(_ name: String, at date: Date) async throws
 

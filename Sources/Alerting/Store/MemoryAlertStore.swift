@@ -186,6 +186,19 @@ public actor MemoryAlertStore: AlertStore {
         silenceList.values.filter { date == nil || $0.endsAt > date! }.sorted { $0.id < $1.id }
     }
 
+    public func triggers(kind: AlertKind, field: MatchField, value: String?, since date: Date) -> (count: Int, latest: Date?) {
+        var count = 0
+        var latest: Date?
+        for (id, entries) in logByAlert {
+            guard let alert = alertsByID[id], alert.kind == kind, field.value(of: alert) == value else { continue }
+            for entry in entries where entry.action == .trigger && (entry.change == .opened || entry.change == .deduplicated) && entry.at >= date {
+                count += 1
+                latest = max(latest ?? entry.at, entry.at)
+            }
+        }
+        return (count, latest)
+    }
+
     public func recordBeat(_ name: String, at date: Date) {
         beatsByName[name] = (date, beatsByName[name]?.since ?? date)
     }

@@ -332,6 +332,22 @@ public final class SQLiteAlertStore: AlertStore {
         }
     }
 
+    public func triggers(kind: AlertKind, field: MatchField, value: String?, since date: Date) async throws -> (count: Int, latest: Date?) {
+        let column: String
+        switch field {
+        case .environment: column = "environment"
+        case .source: column = "source"
+        default: return (0, nil)
+        }
+        return try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS n, MAX(l.at) AS latest FROM alert_log l JOIN alerts a ON a.id = l.alert_id
+                WHERE a.kind = ? AND a.\(column) IS ? AND l.action = 'trigger' AND l.change IN ('opened', 'deduplicated') AND l.at >= ?
+                """, arguments: [kind.rawValue, value, date.timeIntervalSince1970])
+            return (row?["n"] ?? 0, (row?["latest"] as Double?).map { Date(timeIntervalSince1970: $0) })
+        }
+    }
+
     public func recordBeat(_ name: String, at date: Date) async throws {
         try await pool.write { db in
             try db.execute(sql: """
