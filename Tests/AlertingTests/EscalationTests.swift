@@ -149,7 +149,7 @@ final class EscalationTests: XCTestCase {
             let rig = Rig(store: store, clock: clock, policy: policy)
             let start = start
             _ = try await store.record([AlertEvent(kind: .failover, summary: "x", dedupKey: "db")], at: start, plan: { _ in
-                EscalationPlan(start: ("db", "db", start))
+                EscalationPlan(starts: [.init(policy: "db", route: "db", dueAt: start)])
             })
             _ = try await store.fireDueEscalations(at: start, limit: 10, fire: { escalation, alert in rig.notifier.fire(escalation, alert: alert) })
             // A process on this host claimed the item and died (pid 999999 does not run here).

@@ -72,4 +72,15 @@ final class RouterTests: XCTestCase {
         XCTAssertFalse(gold.matches(detailed([:])))
         XCTAssertTrue(RouteMatcher(field: .detail("port"), patterns: [GlobPattern("5432")]).matches(detailed(["port": .int(5432)])))
     }
+
+    func testContinueKeepsMatchingLaterRoutes() {
+        var audit = Route(name: "audit", channels: ["webhook"])
+        audit.continueMatching = true
+        let prod = Route(name: "prod", matchers: [RouteMatcher(field: .environment, patterns: [GlobPattern("prod-*")])], channels: ["slack"])
+        let fallback = Route(name: "default", channels: ["console"])
+        let router = Router(routes: [audit, prod, fallback])
+        XCTAssertEqual(router.matchingRoutes(for: alert()).map(\.name), ["audit", "prod"], "prod does not continue: default is not reached")
+        XCTAssertEqual(router.matchingRoutes(for: alert(environment: "staging")).map(\.name), ["audit", "default"])
+        XCTAssertEqual(router.route(for: alert())?.name, "audit")
+    }
 }

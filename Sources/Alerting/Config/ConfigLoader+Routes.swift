@@ -160,19 +160,24 @@ extension ConfigLoader {
     }
 
     func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], people: People, policies: [String: EscalationPolicy]) throws -> Route {
-        try node.checkKeys(allowed: ["name", "match", "notify", "policy", "notify_on_resolve"])
+        try node.checkKeys(allowed: ["name", "match", "notify", "policy", "notify_on_resolve", "continue"])
         let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
         let matchers = try node.optional("match").map(readMatchers) ?? []
         let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
+        let continueMatching = try node.optional("continue")?.bool() ?? false
         switch (try node.optional("notify"), try node.optional("policy")) {
         case (let notifyNode?, nil):
-            return Route(name: name, matchers: matchers, targets: try readTargets(notifyNode, channels: channels, people: people), notifyOnResolve: notifyOnResolve)
+            var route = Route(name: name, matchers: matchers, targets: try readTargets(notifyNode, channels: channels, people: people), notifyOnResolve: notifyOnResolve)
+            route.continueMatching = continueMatching
+            return route
         case (nil, let policyNode?):
             let policy = try policyNode.nonEmptyString()
             guard policies[policy] != nil else {
                 throw policyNode.error("no policy named \(quoted(policy)) (policies: \(policies.keys.sorted().joined(separator: ", ")))")
             }
-            return Route(name: name, matchers: matchers, policy: policy, notifyOnResolve: notifyOnResolve)
+            var route = Route(name: name, matchers: matchers, policy: policy, notifyOnResolve: notifyOnResolve)
+            route.continueMatching = continueMatching
+            return route
         case (_?, _?):
             throw node.error("give notify or policy, not both")
         case (nil, nil):

@@ -121,16 +121,23 @@ public final class Notifier: Sendable {
     }
 
     private func plan(_ transition: AlertTransition, at now: Date) -> EscalationPlan {
-        guard let alert = transition.alert, let route = router.route(for: alert) else { return .nothing }
-        let policy = policy(for: route)
+        guard let alert = transition.alert else { return .nothing }
+        let routes = router.matchingRoutes(for: alert)
+        guard !routes.isEmpty else { return .nothing }
         switch transition.change {
         case .opened:
-            guard let policy, let first = policy.firing(at: 0) else { return .nothing }
-            return EscalationPlan(start: (policy.name, route.name, now + first.offset.timeInterval))
+            return EscalationPlan(starts: routes.compactMap { route in
+                guard let policy = policy(for: route), let first = policy.firing(at: 0) else { return nil }
+                return EscalationPlan.Start(policy: policy.name, route: route.name, dueAt: now + first.offset.timeInterval)
+            })
         case .acknowledged:
-            return EscalationPlan(retriggerAt: policy?.ackTimeout.map { now + $0.timeInterval })
+            var retrigger: [String: Date] = [:]
+            for route in routes {
+                if let timeout = policy(for: route)?.ackTimeout { retrigger[route.name] = now + timeout.timeInterval }
+            }
+            return EscalationPlan(retriggerAt: retrigger)
         case .resolved:
-            return EscalationPlan(notifyResolve: route.notifyOnResolve)
+            return EscalationPlan(notifyResolve: routes.contains { $0.notifyOnResolve })
         default:
             return .nothing
         }

@@ -81,6 +81,8 @@ public struct OutboxTarget: Sendable, Hashable {
 public struct OutboxItem: Sendable, Hashable {
     public var id: Int64
     public var alertID: Int64
+    /// The route whose escalation created it; nil for resolve notices.
+    public var route: String?
     public var target: OutboxTarget
     /// The firing that created it; nil for resolve notices.
     public var position: Int?
@@ -88,9 +90,10 @@ public struct OutboxItem: Sendable, Hashable {
     public var action: EventAction
     public var createdAt: Date
 
-    public init(id: Int64, alertID: Int64, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date) {
+    public init(id: Int64, alertID: Int64, route: String? = nil, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date) {
         self.id = id
         self.alertID = alertID
+        self.route = route
         self.target = target
         self.position = position
         self.action = action
@@ -100,31 +103,33 @@ public struct OutboxItem: Sendable, Hashable {
 
 /// What to do, inside the store's transaction, about a transition that was just recorded.
 public struct EscalationPlan: Sendable, Hashable {
-    /// For an alert that opened: the policy to run and its first due time.
-    public var start: (policy: String, route: String, dueAt: Date)?
-    /// For an acknowledged alert: when it triggers again, if the policy has an ack timeout.
-    public var retriggerAt: Date?
+    public struct Start: Sendable, Hashable {
+        public var policy: String
+        public var route: String
+        public var dueAt: Date
+
+        public init(policy: String, route: String, dueAt: Date) {
+            self.policy = policy
+            self.route = route
+            self.dueAt = dueAt
+        }
+    }
+
+    /// For an alert that opened: the policies to run (one per matching route) and when each
+    /// first fires.
+    public var starts: [Start]
+    /// For an acknowledged alert: by route, when it triggers again (policies with an ack timeout).
+    public var retriggerAt: [String: Date]
     /// For a resolved alert: tell the places and people that were paged.
     public var notifyResolve: Bool
 
-    public init(start: (policy: String, route: String, dueAt: Date)? = nil, retriggerAt: Date? = nil, notifyResolve: Bool = false) {
-        self.start = start
+    public init(starts: [Start] = [], retriggerAt: [String: Date] = [:], notifyResolve: Bool = false) {
+        self.starts = starts
         self.retriggerAt = retriggerAt
         self.notifyResolve = notifyResolve
     }
 
     public static let nothing = EscalationPlan()
-
-    public static func == (lhs: EscalationPlan, rhs: EscalationPlan) -> Bool {
-        lhs.start?.policy == rhs.start?.policy && lhs.start?.route == rhs.start?.route && lhs.start?.dueAt == rhs.start?.dueAt
-            && lhs.retriggerAt == rhs.retriggerAt && lhs.notifyResolve == rhs.notifyResolve
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(start?.policy)
-        hasher.combine(retriggerAt)
-        hasher.combine(notifyResolve)
-    }
 }
 
 /// Who holds a claim on outbox items: this host and process. A claim by a process that is gone

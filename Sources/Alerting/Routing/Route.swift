@@ -199,6 +199,9 @@ public struct Route: Sendable, Hashable {
     public var policy: String?
     /// Whether the channels and people that were paged hear about the resolution too.
     public var notifyOnResolve: Bool
+    /// `continue: true`: after this route matches, later routes are tried too
+    /// (Alertmanager's semantics); each matching route runs its own policy.
+    public var continueMatching = false
 
     public init(name: String, matchers: [RouteMatcher] = [], targets: [RouteTarget], notifyOnResolve: Bool = false) {
         self.name = name

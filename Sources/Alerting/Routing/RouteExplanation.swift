@@ -23,6 +23,8 @@ public struct RouteExplanation: Sendable, Encodable {
     public var routes: [RouteCheck]
     /// The first route that matched.
     public var route: String?
+    /// Every route the alert would take (more than one with `continue: true`).
+    public var usedRoutes: [String] = []
     public var policy: String?
     public var pages: [Page]
     public var ackTimeout: Duration?
@@ -57,7 +59,7 @@ public struct RouteExplanation: Sendable, Encodable {
         for (index, check) in routes.enumerated() {
             let mark = check.matched ? "match" : "no match"
             let why = check.failed.isEmpty ? "" : ": " + check.failed.joined(separator: ", ")
-            lines.append("  \(index + 1). \(check.name): \(mark)\(why)\(check.name == route ? "  <- used" : "")")
+            lines.append("  \(index + 1). \(check.name): \(mark)\(why)\(usedRoutes.contains(check.name) ? "  <- used" : "")")
         }
         if let openAlertID {
             lines.append("alert #\(openAlertID) is already open with this dedup key: the event would update it and page nobody.")
@@ -97,8 +99,9 @@ extension Notifier {
                     "\(matcher) (\(matcher.field.value(of: alert).map { "\"\($0)\"" } ?? "absent"))"
                 })
         }
-        let route = router.route(for: alert)
-        var explanation = RouteExplanation(alert: alert, routes: checks, route: route?.name, pages: [])
+        let used = router.matchingRoutes(for: alert)
+        var explanation = RouteExplanation(alert: alert, routes: checks, route: used.first?.name, pages: [])
+        explanation.usedRoutes = used.map(\.name)
         if let open = try await store.openAlert(dedupKey: event.dedupKey) {
             explanation.openAlertID = open.id
             return explanation
@@ -106,26 +109,31 @@ extension Notifier {
         let silences = try await activeSilences(at: now).filter { $0.matches(alert) }
         explanation.silencedBy = silences.map(\.id).filter { $0 > 0 }
         explanation.maintenance = silences.filter { $0.id == 0 }.compactMap(\.comment)
-        guard let route, let policy = policy(for: route) else { return explanation }
-        explanation.policy = route.policy ?? "(the route's own list, at once)"
-        explanation.ackTimeout = policy.ackTimeout
-        for position in 0..<policy.firingCount {
-            guard let firing = policy.firing(at: position) else { continue }
-            let at = now + firing.offset.timeInterval
-            for target in policy.steps[firing.step].targets {
-                // On-call targets resolve at the page's own time: a handoff in between shows.
-                var unstaffed: [String] = []
-                let names: [String?] = target.contacts.isEmpty ? [nil] : resolve(target.contacts, at: at, unstaffed: &unstaffed)
-                for name in names {
-                    explanation.pages.append(.init(
-                        at: at, step: firing.step + 1, pass: firing.pass, channel: target.channel,
-                        to: name, phone: name.flatMap { contacts[$0]?.phone?.e164 }))
-                }
-                for schedule in unstaffed {
-                    explanation.pages.append(.init(at: at, step: firing.step + 1, pass: firing.pass, channel: target.channel, to: "nobody on call in \(schedule)", phone: nil))
+        var policyNames: [String] = []
+        for route in used {
+            guard let policy = policy(for: route) else { continue }
+            policyNames.append(route.policy ?? "(route \(route.name)'s own list, at once)")
+            if explanation.ackTimeout == nil { explanation.ackTimeout = policy.ackTimeout }
+            for position in 0..<policy.firingCount {
+                guard let firing = policy.firing(at: position) else { continue }
+                let at = now + firing.offset.timeInterval
+                for target in policy.steps[firing.step].targets {
+                    // On-call targets resolve at the page's own time: a handoff in between shows.
+                    var unstaffed: [String] = []
+                    let names: [String?] = target.contacts.isEmpty ? [nil] : resolve(target.contacts, at: at, unstaffed: &unstaffed)
+                    for name in names {
+                        explanation.pages.append(.init(
+                            at: at, step: firing.step + 1, pass: firing.pass, channel: target.channel,
+                            to: name, phone: name.flatMap { contacts[$0]?.phone?.e164 }))
+                    }
+                    for schedule in unstaffed {
+                        explanation.pages.append(.init(at: at, step: firing.step + 1, pass: firing.pass, channel: target.channel, to: "nobody on call in \(schedule)", phone: nil))
+                    }
                 }
             }
         }
+        explanation.pages.sort { $0.at < $1.at }
+        if !policyNames.isEmpty { explanation.policy = policyNames.joined(separator: " + ") }
         return explanation
     }
 }

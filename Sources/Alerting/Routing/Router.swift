@@ -11,4 +11,15 @@ public struct Router: Sendable {
     public func route(for alert: Alert) -> Route? {
         routes.first { $0.matches(alert) }
     }
+
+    /// Every route the alert takes: the first match, and while the matched route says
+    /// `continue`, the later ones that match too.
+    public func matchingRoutes(for alert: Alert) -> [Route] {
+        var matched: [Route] = []
+        for route in routes where route.matches(alert) {
+            matched.append(route)
+            if !route.continueMatching { break }
+        }
+        return matched
+    }
 }

@@ -7,7 +7,12 @@ public actor MemoryAlertStore: AlertStore {
     private var openIDByKey: [String: Int64] = [:]
     private var deliveriesByAlert: [Int64: [DeliveryRecord]] = [:]
     private var logByAlert: [Int64: [AlertLogEntry]] = [:]
-    private var escalations: [Int64: EscalationState] = [:]
+    private var escalations: [EscalationKey: EscalationState] = [:]
+
+    private struct EscalationKey: Hashable {
+        var alertID: Int64
+        var route: String
+    }
     private var outbox: [Int64: (item: OutboxItem, owner: LeaseOwner?, leaseUntil: Date?)] = [:]
     /// Items sent back to try again later, and when.
     private var notBefore: [Int64: Date] = [:]
@@ -22,6 +27,7 @@ public actor MemoryAlertStore: AlertStore {
 
     private struct FiringKey: Hashable {
         var alertID: Int64
+        var route: String?
         var position: Int
     }
     private var silenceList: [Int64: Silence] = [:]
@@ -62,23 +68,26 @@ public actor MemoryAlertStore: AlertStore {
     private func apply(_ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date) {
         switch transition.change {
         case .opened:
-            if let start = plan.start {
-                escalations[alert.id] = EscalationState(alertID: alert.id, policy: start.policy, route: start.route, position: 0, dueAt: start.dueAt, startedAt: now)
+            for start in plan.starts {
+                escalations[EscalationKey(alertID: alert.id, route: start.route)] = EscalationState(
+                    alertID: alert.id, policy: start.policy, route: start.route, position: 0, dueAt: start.dueAt, startedAt: now)
             }
         case .acknowledged:
             cancelPendingPages(alertID: alert.id)
-            if let retriggerAt = plan.retriggerAt, var escalation = escalations[alert.id] {
-                escalation.acknowledged = true
-                escalation.dueAt = retriggerAt
-                escalations[alert.id] = escalation
-            } else {
-                escalations[alert.id] = nil
+            for (key, var escalation) in escalations where key.alertID == alert.id {
+                if let retriggerAt = plan.retriggerAt[key.route] {
+                    escalation.acknowledged = true
+                    escalation.dueAt = retriggerAt
+                    escalations[key] = escalation
+                } else {
+                    escalations[key] = nil
+                }
             }
         case .resolved:
             cancelPendingPages(alertID: alert.id)
-            escalations[alert.id] = nil
+            for key in escalations.keys where key.alertID == alert.id { escalations[key] = nil }
             if plan.notifyResolve {
-                for target in pagedTargets(alertID: alert.id) { enqueue(alertID: alert.id, target: target, position: nil, action: .resolve, at: now) }
+                for target in pagedTargets(alertID: alert.id) { enqueue(alertID: alert.id, route: nil, target: target, position: nil, action: .resolve, at: now) }
             }
         default:
             break
@@ -88,8 +97,9 @@ public actor MemoryAlertStore: AlertStore {
     public func fireDueEscalations(at now: Date, limit: Int, fire: @Sendable (EscalationState, Alert) -> EscalationFiring) -> Int {
         let due = escalations.values.filter { $0.dueAt <= now }.sorted { $0.dueAt < $1.dueAt }.prefix(limit)
         for var escalation in due {
+            let key = EscalationKey(alertID: escalation.alertID, route: escalation.route)
             guard var alert = alertsByID[escalation.alertID], alert.status.isOpen else {
-                escalations[escalation.alertID] = nil
+                escalations[key] = nil
                 continue
             }
             if escalation.acknowledged {
@@ -105,18 +115,18 @@ public actor MemoryAlertStore: AlertStore {
             if let postponed = firing.postponeUntil {
                 escalation.dueAt = postponed
                 escalation.silenced = true
-                escalations[alert.id] = escalation
+                escalations[key] = escalation
                 continue
             }
             escalation.silenced = false
             if let restartedAt = firing.restartedAt { escalation.startedAt = restartedAt }
-            for target in firing.targets { enqueue(alertID: alert.id, target: target, position: escalation.position, action: .trigger, at: now) }
+            for target in firing.targets { enqueue(alertID: alert.id, route: escalation.route, target: target, position: escalation.position, action: .trigger, at: now) }
             if let next = firing.next {
                 escalation.position = next.position
                 escalation.dueAt = next.dueAt
-                escalations[alert.id] = escalation
+                escalations[key] = escalation
             } else {
-                escalations[alert.id] = nil
+                escalations[key] = nil
             }
         }
         return due.count
@@ -151,7 +161,7 @@ public actor MemoryAlertStore: AlertStore {
         outbox[item.id] = nil
         notBefore[item.id] = nil
         guard let position = item.position else { return false }
-        let key = FiringKey(alertID: item.alertID, position: position)
+        let key = FiringKey(alertID: item.alertID, route: item.route, position: position)
         unfinishedByFiring[key, default: 1] -= 1
         let allFailed = (allFailedByFiring[key] ?? true) && report.outcome.label == "permanent"
         allFailedByFiring[key] = allFailed
@@ -159,9 +169,10 @@ public actor MemoryAlertStore: AlertStore {
         unfinishedByFiring[key] = nil
         allFailedByFiring[key] = nil
         guard allFailed,
-              var escalation = escalations[item.alertID], !escalation.acknowledged, escalation.position == position + 1, escalation.dueAt > now else { return false }
+              let route = item.route, var escalation = escalations[EscalationKey(alertID: item.alertID, route: route)],
+              !escalation.acknowledged, escalation.position == position + 1, escalation.dueAt > now else { return false }
         escalation.dueAt = now
-        escalations[item.alertID] = escalation
+        escalations[EscalationKey(alertID: item.alertID, route: route)] = escalation
         logByAlert[item.alertID, default: []].append(AlertLogEntry(alertID: item.alertID, at: now, action: .trigger, change: .escalated, note: Self.fallbackNote))
         return true
     }
@@ -172,7 +183,9 @@ public actor MemoryAlertStore: AlertStore {
         return (dues + leases).min()
     }
 
-    public func escalation(alertID: Int64) -> EscalationState? { escalations[alertID] }
+    public func escalation(alertID: Int64) -> EscalationState? {
+        escalations.values.filter { $0.alertID == alertID }.min { $0.route < $1.route }
+    }
 
     public func addSilence(_ silence: Silence) -> Silence {
         var stored = silence
@@ -241,19 +254,19 @@ public actor MemoryAlertStore: AlertStore {
         logByAlert[alertID] ?? []
     }
 
-    private func enqueue(alertID: Int64, target: OutboxTarget, position: Int?, action: EventAction, at now: Date) {
-        let item = OutboxItem(id: nextOutboxID, alertID: alertID, target: target, position: position, action: action, createdAt: now)
+    private func enqueue(alertID: Int64, route: String?, target: OutboxTarget, position: Int?, action: EventAction, at now: Date) {
+        let item = OutboxItem(id: nextOutboxID, alertID: alertID, route: route, target: target, position: position, action: action, createdAt: now)
         nextOutboxID += 1
         outbox[item.id] = (item, nil, nil)
         outboxOrder.append(item.id)
-        if let position { unfinishedByFiring[FiringKey(alertID: alertID, position: position), default: 0] += 1 }
+        if let position { unfinishedByFiring[FiringKey(alertID: alertID, route: route, position: position), default: 0] += 1 }
     }
 
     /// Pages not yet claimed are dropped once someone acknowledged or resolved the alert.
     private func cancelPendingPages(alertID: Int64) {
         for (id, entry) in outbox where entry.item.alertID == alertID && entry.item.action == .trigger && entry.owner == nil {
             outbox[id] = nil
-            if let position = entry.item.position { unfinishedByFiring[FiringKey(alertID: alertID, position: position), default: 1] -= 1 }
+            if let position = entry.item.position { unfinishedByFiring[FiringKey(alertID: alertID, route: entry.item.route, position: position), default: 1] -= 1 }
         }
     }
 

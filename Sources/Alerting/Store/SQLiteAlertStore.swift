@@ -163,16 +163,19 @@ public final class SQLiteAlertStore: AlertStore {
     private static func apply(_ db: Database, _ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date) throws {
         switch transition.change {
         case .opened:
-            if let start = plan.start {
+            for start in plan.starts {
                 try db.execute(sql: "INSERT INTO escalations (alert_id, policy, route, position, due_at, started_at) VALUES (?, ?, ?, 0, ?, ?)",
                                arguments: [alert.id, start.policy, start.route, start.dueAt.timeIntervalSince1970, now.timeIntervalSince1970])
             }
         case .acknowledged:
             try cancelPendingPages(db, alertID: alert.id)
-            if let retriggerAt = plan.retriggerAt {
-                try db.execute(sql: "UPDATE escalations SET acknowledged = 1, due_at = ? WHERE alert_id = ?", arguments: [retriggerAt.timeIntervalSince1970, alert.id])
-            } else {
-                try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [alert.id])
+            for route in try String.fetchAll(db, sql: "SELECT route FROM escalations WHERE alert_id = ?", arguments: [alert.id]) {
+                if let retriggerAt = plan.retriggerAt[route] {
+                    try db.execute(sql: "UPDATE escalations SET acknowledged = 1, due_at = ? WHERE alert_id = ? AND route = ?",
+                                   arguments: [retriggerAt.timeIntervalSince1970, alert.id, route])
+                } else {
+                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ? AND route = ?", arguments: [alert.id, route])
+                }
             }
         case .resolved:
             try cancelPendingPages(db, alertID: alert.id)
@@ -181,7 +184,7 @@ public final class SQLiteAlertStore: AlertStore {
                 // Tell every channel and person the alert reached.
                 let targets = try Row.fetchAll(db, sql: "SELECT DISTINCT channel, recipient FROM deliveries WHERE alert_id = ? AND outcome = 'delivered' ORDER BY id", arguments: [alert.id])
                 for row in targets {
-                    try enqueue(db, alertID: alert.id, target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]), position: nil, action: .resolve, at: now)
+                    try enqueue(db, alertID: alert.id, route: nil, target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]), position: nil, action: .resolve, at: now)
                 }
             }
         default:
@@ -193,8 +196,9 @@ public final class SQLiteAlertStore: AlertStore {
         try await pool.write { db in
             let due = try Row.fetchAll(db, sql: "SELECT * FROM escalations WHERE due_at <= ? ORDER BY due_at LIMIT ?", arguments: [now.timeIntervalSince1970, limit]).map(Self.escalation)
             for var escalation in due {
+                let route = escalation.route
                 guard var alert = try Row.fetchOne(db, sql: "SELECT * FROM alerts WHERE id = ?", arguments: [escalation.alertID]).map(Self.alert), alert.status.isOpen else {
-                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [escalation.alertID])
+                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ? AND route = ?", arguments: [escalation.alertID, route])
                     continue
                 }
                 if escalation.acknowledged {
@@ -208,19 +212,19 @@ public final class SQLiteAlertStore: AlertStore {
                     try Self.appendLog(db, AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
                 }
                 if let postponed = firing.postponeUntil {
-                    try db.execute(sql: "UPDATE escalations SET due_at = ?, silenced = 1, position = ?, started_at = ?, acknowledged = 0 WHERE alert_id = ?",
-                                   arguments: [postponed.timeIntervalSince1970, escalation.position, escalation.startedAt.timeIntervalSince1970, alert.id])
+                    try db.execute(sql: "UPDATE escalations SET due_at = ?, silenced = 1, position = ?, started_at = ?, acknowledged = 0 WHERE alert_id = ? AND route = ?",
+                                   arguments: [postponed.timeIntervalSince1970, escalation.position, escalation.startedAt.timeIntervalSince1970, alert.id, route])
                     continue
                 }
                 let startedAt = firing.restartedAt ?? escalation.startedAt
                 for target in firing.targets {
-                    try Self.enqueue(db, alertID: alert.id, target: target, position: escalation.position, action: .trigger, at: now)
+                    try Self.enqueue(db, alertID: alert.id, route: route, target: target, position: escalation.position, action: .trigger, at: now)
                 }
                 if let next = firing.next {
-                    try db.execute(sql: "UPDATE escalations SET position = ?, due_at = ?, started_at = ?, acknowledged = 0, silenced = 0 WHERE alert_id = ?",
-                                   arguments: [next.position, next.dueAt.timeIntervalSince1970, startedAt.timeIntervalSince1970, alert.id])
+                    try db.execute(sql: "UPDATE escalations SET position = ?, due_at = ?, started_at = ?, acknowledged = 0, silenced = 0 WHERE alert_id = ? AND route = ?",
+                                   arguments: [next.position, next.dueAt.timeIntervalSince1970, startedAt.timeIntervalSince1970, alert.id, route])
                 } else {
-                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [alert.id])
+                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ? AND route = ?", arguments: [alert.id, route])
                 }
             }
             return due.count
@@ -260,11 +264,12 @@ public final class SQLiteAlertStore: AlertStore {
             try db.execute(sql: "UPDATE outbox SET state = 'done', outcome = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                            arguments: [report.outcome.label, item.id])
             guard let position = item.position else { return false }
-            let outcomes = try Row.fetchAll(db, sql: "SELECT state, outcome FROM outbox WHERE alert_id = ? AND position = ?", arguments: [item.alertID, position])
+            guard let route = item.route else { return false }
+            let outcomes = try Row.fetchAll(db, sql: "SELECT state, outcome FROM outbox WHERE alert_id = ? AND route = ? AND position = ?", arguments: [item.alertID, route, position])
             let allFailed = outcomes.allSatisfy { ($0["state"] as String) == "done" && ($0["outcome"] as String?) == "permanent" }
             guard allFailed else { return false }
-            try db.execute(sql: "UPDATE escalations SET due_at = ? WHERE alert_id = ? AND position = ? AND acknowledged = 0 AND due_at > ?",
-                           arguments: [now.timeIntervalSince1970, item.alertID, position + 1, now.timeIntervalSince1970])
+            try db.execute(sql: "UPDATE escalations SET due_at = ? WHERE alert_id = ? AND route = ? AND position = ? AND acknowledged = 0 AND due_at > ?",
+                           arguments: [now.timeIntervalSince1970, item.alertID, route, position + 1, now.timeIntervalSince1970])
             guard db.changesCount > 0 else { return false }
             try Self.appendLog(db, AlertLogEntry(alertID: item.alertID, at: now, action: .trigger, change: .escalated, note: Self.fallbackNote))
             return true
@@ -282,15 +287,15 @@ public final class SQLiteAlertStore: AlertStore {
 
     public func escalation(alertID: Int64) async throws -> EscalationState? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM escalations WHERE alert_id = ?", arguments: [alertID]).map(Self.escalation)
+            try Row.fetchOne(db, sql: "SELECT * FROM escalations WHERE alert_id = ? ORDER BY route LIMIT 1", arguments: [alertID]).map(Self.escalation)
         }
     }
 
     static let fallbackNote = "every delivery of the last step failed permanently: escalating now"
 
-    private static func enqueue(_ db: Database, alertID: Int64, target: OutboxTarget, position: Int?, action: EventAction, at now: Date) throws {
-        try db.execute(sql: "INSERT INTO outbox (alert_id, channel, recipient, position, action, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [alertID, target.channel, target.recipient, position, action.rawValue, now.timeIntervalSince1970])
+    private static func enqueue(_ db: Database, alertID: Int64, route: String?, target: OutboxTarget, position: Int?, action: EventAction, at now: Date) throws {
+        try db.execute(sql: "INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [alertID, route, target.channel, target.recipient, position, action.rawValue, now.timeIntervalSince1970])
     }
 
     /// Pages no process has claimed yet are dropped once the alert is acknowledged or resolved.
@@ -381,7 +386,7 @@ public final class SQLiteAlertStore: AlertStore {
 
     private static func outboxItem(_ row: Row) -> OutboxItem {
         OutboxItem(
-            id: row["id"], alertID: row["alert_id"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
+            id: row["id"], alertID: row["alert_id"], route: row["route"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
             position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
             createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }

@@ -105,6 +105,26 @@ enum StoreSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v5: one escalation per alert and route (continue: true)") { db in
+            try db.execute(sql: """
+                CREATE TABLE escalations_by_route (
+                    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+                    policy TEXT NOT NULL,
+                    route TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    due_at REAL NOT NULL,
+                    started_at REAL NOT NULL,
+                    acknowledged INTEGER NOT NULL DEFAULT 0,
+                    silenced INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (alert_id, route)
+                );
+                INSERT INTO escalations_by_route SELECT alert_id, policy, route, position, due_at, started_at, acknowledged, silenced FROM escalations;
+                DROP TABLE escalations;
+                ALTER TABLE escalations_by_route RENAME TO escalations;
+                CREATE INDEX escalations_due ON escalations(due_at);
+                ALTER TABLE outbox ADD COLUMN route TEXT;
+                """)
+        }
         return migrator
     }
 }
