@@ -236,13 +236,16 @@ public final class SQLiteAlertStore: AlertStore {
             // Claims held by processes of this host that are gone are free at once.
             let holders = try String.fetchAll(db, sql: "SELECT DISTINCT lease_owner FROM outbox WHERE state = 'claimed' AND lease_until >= ?", arguments: [now.timeIntervalSince1970])
             let gone = holders.filter { LeaseOwner($0)?.isAlive() == false }
-            let goneList = gone.isEmpty ? "NULL" : gone.map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ", ")
+            let placeholders = gone.isEmpty ? "NULL" : Array(repeating: "?", count: gone.count).joined(separator: ", ")
+            var arguments: StatementArguments = [now.timeIntervalSince1970, now.timeIntervalSince1970]
+            arguments += StatementArguments(gone)
+            arguments += [limit]
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM outbox
                 WHERE (state = 'pending' AND (not_before IS NULL OR not_before <= ?))
-                   OR (state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(goneList))))
+                   OR (state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))))
                 ORDER BY id LIMIT ?
-                """, arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+                """, arguments: arguments)
             let items = rows.map(Self.outboxItem)
             for item in items {
                 try db.execute(sql: "UPDATE outbox SET state = 'claimed', lease_owner = ?, lease_until = ? WHERE id = ?",
