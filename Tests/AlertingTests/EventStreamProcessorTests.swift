@@ -87,5 +87,6 @@ final class EventStreamProcessorTests: XCTestCase {
         XCTAssertEqual(channel.received.count, 0)
         let log = try await notifier.store.log(alertID: 1)
         XCTAssertEqual(log.map(\.change), [.opened, .acknowledged])
+        XCTAssertEqual(log.last?.note, "came before anyone was notified", "the timeline says why nobody was paged")
     }
 }

@@ -115,4 +115,13 @@ final class SQLiteAlertStoreTests: XCTestCase {
         XCTAssertEqual(StateLocation.resolve(flag: nil, environment: ["XDG_STATE_HOME": "/xdg", "HOME": "/home/u"], configured: nil), "/xdg/notify/state.db")
         XCTAssertEqual(StateLocation.resolve(flag: nil, environment: ["HOME": "/home/u"], configured: nil), "/home/u/.local/state/notify/state.db")
     }
+
+    func testResolveBeforeTheFirstStepSaysNobodyWasNotified() async throws {
+        let store = try SQLiteAlertStore(path: temporaryStatePath())
+        let now = now
+        _ = try await store.record([trigger()], at: now, plan: { _ in EscalationPlan(starts: [.init(policy: "p", route: "r", dueAt: now)]) })
+        _ = try await store.record([AlertEvent(kind: .unspecified, action: .resolve, dedupKey: "db", note: "flapped")], at: now)
+        let log = try await store.log(alertID: 1)
+        XCTAssertEqual(log.last?.note, "flapped; came before anyone was notified")
+    }
 }

@@ -22,6 +22,21 @@ public struct AlertLogEntry: Sendable, Hashable {
         self.summary = summary
     }
 
+    /// The note for an acknowledge or resolve that came before anyone was paged: the pages not
+    /// yet sent are dropped (the alert is handled), and the timeline says so.
+    /// - Parameter neverNotified: the alert has an escalation whose first step has not fired.
+    static func droppedPagesNote(pending: Int, neverNotified: Bool) -> String? {
+        let dropped = pending == 1 ? "1 page not yet sent was dropped" : "\(pending) pages not yet sent were dropped"
+        if neverNotified { return "came before anyone was notified" + (pending > 0 ? "; \(dropped)" : "") }
+        return pending > 0 ? dropped : nil
+    }
+
+    /// `extra` added to the note the person gave, if any.
+    mutating func addNote(_ extra: String?) {
+        guard let extra else { return }
+        note = note.map { "\($0); \(extra)" } ?? extra
+    }
+
     init(_ transition: AlertTransition, alertID: Int64, at now: Date) {
         self.init(alertID: alertID, at: now, action: transition.event.action, change: transition.change,
                   actor: transition.event.actor, note: transition.event.note, summary: transition.event.summary)

@@ -58,7 +58,15 @@ public actor MemoryAlertStore: AlertStore {
                 break
             }
             if let alert = transition.alert {
-                logByAlert[alert.id, default: []].append(AlertLogEntry(transition, alertID: alert.id, at: now))
+                var entry = AlertLogEntry(transition, alertID: alert.id, at: now)
+                if transition.change == .acknowledged || transition.change == .resolved {
+                    let pages = outbox.values.filter { $0.item.alertID == alert.id && $0.item.action == .trigger }
+                    let pending = pages.filter { $0.owner == nil }.count
+                    let fired = !pages.isEmpty || deliveriesByAlert[alert.id]?.isEmpty == false
+                    let escalating = escalations.keys.contains { $0.alertID == alert.id }
+                    entry.addNote(AlertLogEntry.droppedPagesNote(pending: pending, neverNotified: escalating && !fired))
+                }
+                logByAlert[alert.id, default: []].append(entry)
                 apply(plan(transition), to: transition, alert: alert, at: now)
             }
             return transition

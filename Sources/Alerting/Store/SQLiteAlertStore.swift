@@ -88,10 +88,11 @@ public final class SQLiteAlertStore: AlertStore {
                     cache[event.dedupKey] = open
                 }
                 if let alert = transition.alert {
-                    try Self.appendLog(db, AlertLogEntry(transition, alertID: alert.id, at: now))
+                    var entry = AlertLogEntry(transition, alertID: alert.id, at: now)
                     if transition.change != .deduplicated {
-                        try Self.apply(db, plan(transition), to: transition, alert: alert, at: now)
+                        entry.addNote(try Self.apply(db, plan(transition), to: transition, alert: alert, at: now))
                     }
+                    try Self.appendLog(db, entry)
                 }
                 transitions.append(transition)
             }
@@ -160,7 +161,16 @@ public final class SQLiteAlertStore: AlertStore {
 
     // MARK: Escalation and outbox
 
-    private static func apply(_ db: Database, _ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date) throws {
+    /// Applies the plan; returns a note for the timeline when an acknowledge or resolve dropped
+    /// pages that had not gone out.
+    private static func apply(_ db: Database, _ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date) throws -> String? {
+        var droppedNote: String?
+        if transition.change == .acknowledged || transition.change == .resolved {
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE alert_id = ? AND action = 'trigger' AND state = 'pending'", arguments: [alert.id]) ?? 0
+            let fired = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE alert_id = ? AND action = 'trigger'", arguments: [alert.id]) ?? 0
+            let escalating = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM escalations WHERE alert_id = ?", arguments: [alert.id]) ?? 0
+            droppedNote = AlertLogEntry.droppedPagesNote(pending: pending, neverNotified: escalating > 0 && fired == 0)
+        }
         switch transition.change {
         case .opened:
             for start in plan.starts {
@@ -190,6 +200,7 @@ public final class SQLiteAlertStore: AlertStore {
         default:
             break
         }
+        return droppedNote
     }
 
     public func fireDueEscalations(at now: Date, limit: Int, fire: @Sendable (EscalationState, Alert) -> EscalationFiring) async throws -> Int {
