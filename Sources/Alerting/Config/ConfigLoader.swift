@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "delivery", "templates_dir", "state"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -120,6 +120,12 @@ public struct ConfigLoader: Sendable {
                 heartbeat.environment = try node.optional("environment")?.nonEmptyString()
                 config.heartbeats[name] = heartbeat
             }
+        }
+        if let node = try root.optional("storm_control") {
+            try node.checkKeys(allowed: ["max_new_alerts", "window", "digest_wait"])
+            var storm = StormControl(maxNewAlerts: try node.required("max_new_alerts").int(in: 1...10_000), window: try positive(node.required("window")))
+            if let value = try node.optional("digest_wait") { storm.digestWait = try value.duration() }
+            config.stormControl = storm
         }
         config.maintenance = try root.optional("maintenance")?.sequenceItems().enumerated().map { index, node in
             try readMaintenance(index: index, node)

@@ -80,6 +80,7 @@ public struct ConfigSummary: Sendable {
             let action = route.policy.map { "policy \($0)" } ?? route.targets.map(\.description).joined(separator: "; ")
             lines.append("  \(index + 1). \(route.name): \(match) -> \(action)\(resolve)")
         }
+        if let storm = config.stormControl { lines.append("storm control: \(storm)") }
         let retry = config.delivery.retry
         lines.append("delivery: timeout \(DurationParser.format(config.delivery.timeout)), \(retry.maxAttempts) attempts, backoff \(DurationParser.format(retry.initialBackoff))..\(DurationParser.format(retry.maxBackoff)), Retry-After up to \(DurationParser.format(retry.maxRetryAfter)), \(config.delivery.maxConcurrent) concurrent")
         if let directory = config.templatesDirectory { lines.append("templates_dir: \(directory)") }

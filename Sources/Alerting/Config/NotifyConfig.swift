@@ -13,6 +13,8 @@ public struct NotifyConfig: Sendable {
     public var heartbeats: [String: Heartbeat] = [:]
     /// `detectors.continuous_failure`.
     public var continuousFailure: ContinuousFailureDetector?
+    /// `storm_control`: a cap on different alerts per contact, then digests. Off when nil.
+    public var stormControl: StormControl?
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings

@@ -27,6 +27,8 @@ public final class Notifier: Sendable {
     /// Dead-man's switches by name.
     public let heartbeats: [String: Heartbeat]
     public let continuousFailure: ContinuousFailureDetector?
+    /// Caps how many different alerts page one contact in a window; nil: no cap.
+    public let stormControl: StormControl?
     /// This process, as the holder of outbox claims.
     public let leaseOwner: LeaseOwner
     /// How long a claim on an outbox item lasts: longer than the slowest delivery with all its
@@ -51,6 +53,7 @@ public final class Notifier: Sendable {
         maintenance: [MaintenanceWindow] = [],
         heartbeats: [Heartbeat] = [],
         continuousFailure: ContinuousFailureDetector? = nil,
+        stormControl: StormControl? = nil,
         leaseDuration: Duration = .seconds(300),
         maxConcurrentDeliveries: Int = 32,
         giveUpAfter: Duration = .seconds(3600),
@@ -71,6 +74,7 @@ public final class Notifier: Sendable {
         self.maintenance = maintenance
         self.heartbeats = Dictionary(heartbeats.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.continuousFailure = continuousFailure
+        self.stormControl = stormControl
         self.leaseOwner = LeaseOwner()
         self.leaseDuration = leaseDuration
         self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
@@ -267,9 +271,10 @@ public final class Notifier: Sendable {
         while true {
             let now = clock.now()
             let silences = try await activeSilences(at: now)
-            let fired = try await store.fireDueEscalations(at: now, limit: 256, fire: { [self] escalation, alert in
+            var fired = try await store.fireDueEscalations(at: now, limit: 256, fire: { [self] escalation, alert in
                 fire(escalation, alert: alert, silences: silences)
             })
+            if let stormControl { fired += try await store.flushStormDigests(at: now, storm: stormControl) }
             let items = try await store.claimOutbox(owner: leaseOwner, at: now, leaseFor: leaseDuration, limit: maxConcurrentDeliveries)
             if items.isEmpty, fired == 0 { return delivered }
             delivered += try await withThrowingTaskGroup(of: OutboxDelivery.self) { group in
@@ -286,7 +291,11 @@ public final class Notifier: Sendable {
     /// Delivers one outbox item and records its outcome (which may bring the next step forward).
     private func deliver(_ item: OutboxItem) async throws -> OutboxDelivery {
         var report: DeliveryReport
-        if let alert = try await store.alert(id: item.alertID) {
+        if let held = try await holdForStorm(item) {
+            report = held
+        } else if !item.digestOf.isEmpty {
+            report = try await sendDigest(item)
+        } else if let alert = try await store.alert(id: item.alertID) {
             let event = AlertEvent(kind: alert.kind, action: item.action, severity: alert.severity, environment: alert.environment,
                                    source: alert.source, summary: alert.summary, dedupKey: alert.dedupKey)
             let recipient = item.target.recipient.map { contacts[$0] ?? Contact(name: $0) }
@@ -305,6 +314,34 @@ public final class Notifier: Sendable {
         }
         log(report, alertID: item.alertID)
         return OutboxDelivery(item: item, report: report)
+    }
+
+    /// Storm control for one page: nil to send it; else the report of holding it for the
+    /// contact's digest (a throttled outcome whose time is when the digest goes).
+    private func holdForStorm(_ item: OutboxItem) async throws -> DeliveryReport? {
+        guard let stormControl, item.action == .trigger, item.digestOf.isEmpty, let contact = item.target.recipient,
+              channels[item.target.channel]?.medium != nil else { return nil }
+        let now = clock.now()
+        guard case .held(let digestAt) = try await store.admitPage(contact: contact, alertID: item.alertID, channel: item.target.channel, at: now, storm: stormControl) else { return nil }
+        logger.notice("storm control: page held for a digest", metadata: ["alert": "\(item.alertID)", "to": "\(contact)", "digest_at": "\(digestAt.formatted(Date.ISO8601FormatStyle()))"])
+        return DeliveryReport(channel: item.target.channel, recipient: contact, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: digestAt))])
+    }
+
+    /// Sends a storm digest: the newest alert still triggered, carrying the others that are.
+    private func sendDigest(_ item: OutboxItem) async throws -> DeliveryReport {
+        var live: [Alert] = []
+        for id in item.digestOf + [item.alertID] {
+            if let alert = try await store.alert(id: id), alert.status == .triggered { live.append(alert) }
+        }
+        guard let newest = live.last else {
+            return DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
+                                  attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "storm digest not sent: every alert in it was acknowledged or resolved"))])
+        }
+        let event = AlertEvent(kind: newest.kind, severity: newest.severity, environment: newest.environment,
+                               source: newest.source, summary: newest.summary, dedupKey: newest.dedupKey)
+        let recipient = item.target.recipient.map { contacts[$0] ?? Contact(name: $0) }
+        let carried = live.dropLast().map { DigestItem(alertID: $0.id, summary: $0.summary, at: $0.firstSeen) }
+        return await send(alert: newest, event: event, channelName: item.target.channel, recipient: recipient, carrying: carried)
     }
 
     /// Renders and delivers one planned notification (retrying as the policy allows) and
@@ -352,7 +389,8 @@ public final class Notifier: Sendable {
         contact.throttles[medium] ?? channelThrottles[channel] ?? ThrottleRule.defaultRule(for: medium)
     }
 
-    private func send(alert: Alert, event: AlertEvent, channelName: String, recipient: Contact?) async -> DeliveryReport {
+    /// - Parameter carrying: alerts held back by storm control that this message reports too.
+    private func send(alert: Alert, event: AlertEvent, channelName: String, recipient: Contact?, carrying: [DigestItem] = []) async -> DeliveryReport {
         let now = clock.now()
         func failed(_ reason: String) -> DeliveryReport {
             DeliveryReport(channel: channelName, recipient: recipient?.name, attempts: [.init(startedAt: now, outcome: .permanent(reason: reason))])
@@ -366,10 +404,13 @@ public final class Notifier: Sendable {
             let item = DigestItem(alertID: alert.id, summary: alert.summary, at: now)
             switch await throttleLedger.admit(key, rule: throttleRule(for: recipient, channel: channelName, medium: medium), item: item, at: now) {
             case .throttled(let nextAllowed):
+                // A storm digest's other alerts wait in the throttle's digest with this one.
+                if !carrying.isEmpty { await throttleLedger.giveBack(Digest(items: carrying), for: key) }
                 return DeliveryReport(channel: channelName, recipient: recipient.name, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: nextAllowed))])
             case .allowed(let digest):
                 notification.digest = digest
                 throttleKey = key
+                if !carrying.isEmpty { notification.digest = Digest(items: carrying + (digest?.items ?? [])) }
             }
         }
         var report: DeliveryReport
@@ -386,7 +427,8 @@ public final class Notifier: Sendable {
         report.recipient = recipient?.name
         // A digest whose message did not go out rides on the next one instead.
         if !report.outcome.isDelivered, let digest = notification.digest, let throttleKey {
-            await throttleLedger.giveBack(digest, for: throttleKey)
+            let carried = Set(carrying.map(\.alertID))
+            await throttleLedger.giveBack(Digest(items: digest.items.filter { !carried.contains($0.alertID) }), for: throttleKey)
         }
         return report
     }

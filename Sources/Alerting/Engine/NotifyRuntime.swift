@@ -63,6 +63,7 @@ public final class NotifyRuntime: Sendable {
             maintenance: config.maintenance,
             heartbeats: Array(config.heartbeats.values),
             continuousFailure: config.continuousFailure,
+            stormControl: config.stormControl,
             leaseDuration: config.delivery.leaseDuration,
             maxConcurrentDeliveries: config.delivery.maxConcurrent,
             giveUpAfter: config.delivery.giveUpAfter,

@@ -89,8 +89,10 @@ public struct OutboxItem: Sendable, Hashable {
     /// What the notification says: a trigger (page) or a resolve.
     public var action: EventAction
     public var createdAt: Date
+    /// For a storm-control digest: the other held alerts it carries (``alertID`` is the newest).
+    public var digestOf: [Int64]
 
-    public init(id: Int64, alertID: Int64, route: String? = nil, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date) {
+    public init(id: Int64, alertID: Int64, route: String? = nil, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date, digestOf: [Int64] = []) {
         self.id = id
         self.alertID = alertID
         self.route = route
@@ -98,6 +100,7 @@ public struct OutboxItem: Sendable, Hashable {
         self.position = position
         self.action = action
         self.createdAt = createdAt
+        self.digestOf = digestOf
     }
 }
 

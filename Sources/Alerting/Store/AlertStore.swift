@@ -29,8 +29,19 @@ public protocol AlertStore: Sendable {
     /// permanently, the next step becomes due at once (fallback) and this returns true.
     func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) async throws -> Bool
 
+    /// Storm control: whether a page of `alertID` to `contact` goes now, or is held for the
+    /// contact's digest. Sends when the alert already paged them within the window, or fewer
+    /// than `storm.maxNewAlerts` alerts did; holds when a digest is already gathering for
+    /// them, or the window is full. One transaction, so concurrent deliveries count right.
+    func admitPage(contact: String, alertID: Int64, channel: String, at now: Date, storm: StormControl) async throws -> StormAdmission
+
+    /// Turns each contact's held pages whose digest is due into one outbox item: the newest
+    /// alert still triggered, carrying the others (acknowledged or resolved ones are dropped).
+    /// Returns how many digests were queued.
+    func flushStormDigests(at now: Date, storm: StormControl) async throws -> Int
+
     /// When there is next something to do: the earliest escalation due time or outbox lease
-    /// expiry; `now`-ish when items are pending; nil when nothing is scheduled.
+    /// expiry or storm digest; `now`-ish when items are pending; nil when nothing is scheduled.
     func nextWakeUp() async throws -> Date?
 
     /// The escalation of one alert, if it has one running.

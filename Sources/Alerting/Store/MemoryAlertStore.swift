@@ -35,6 +35,9 @@ public actor MemoryAlertStore: AlertStore {
     private var nextSilenceID: Int64 = 1
     private var nextID: Int64 = 1
     private var nextOutboxID: Int64 = 1
+    /// Storm control: which alerts paged each contact when, and the pages held for a digest.
+    private var contactPages: [String: [(alertID: Int64, at: Date)]] = [:]
+    private var stormHeld: [String: [(alertID: Int64, channel: String, digestAt: Date)]] = [:]
 
     public init() {}
 
@@ -161,6 +164,9 @@ public actor MemoryAlertStore: AlertStore {
 
     public func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) -> Bool {
         deliveriesByAlert[item.alertID, default: []].append(DeliveryRecord(alertID: item.alertID, report: report))
+        if retryAt == nil {
+            for id in item.digestOf { deliveriesByAlert[id, default: []].append(DeliveryRecord(alertID: id, report: report)) }
+        }
         if let retryAt {
             outbox[item.id] = (item, nil, nil)
             notBefore[item.id] = retryAt
@@ -188,7 +194,43 @@ public actor MemoryAlertStore: AlertStore {
     public func nextWakeUp() -> Date? {
         let dues = escalations.values.map(\.dueAt)
         let leases = outbox.values.map { $0.leaseUntil ?? notBefore[$0.item.id] ?? $0.item.createdAt }
-        return (dues + leases).min()
+        let digests = stormHeld.values.compactMap { $0.first?.digestAt }
+        return (dues + leases + digests).min()
+    }
+
+    public func admitPage(contact: String, alertID: Int64, channel: String, at now: Date, storm: StormControl) -> StormAdmission {
+        let windowStart = now - storm.window.timeInterval
+        contactPages[contact]?.removeAll { $0.at <= windowStart }
+        if let held = stormHeld[contact], let digestAt = held.first?.digestAt {
+            if !held.contains(where: { $0.alertID == alertID }) { stormHeld[contact, default: []].append((alertID, channel, digestAt)) }
+            return .held(digestAt: digestAt)
+        }
+        let pages = contactPages[contact] ?? []
+        if pages.contains(where: { $0.alertID == alertID }) { return .send }
+        if Set(pages.map(\.alertID)).count < storm.maxNewAlerts {
+            contactPages[contact, default: []].append((alertID, now))
+            return .send
+        }
+        let digestAt = now + storm.digestWait.timeInterval
+        stormHeld[contact] = [(alertID, channel, digestAt)]
+        return .held(digestAt: digestAt)
+    }
+
+    public func flushStormDigests(at now: Date, storm: StormControl) -> Int {
+        var queued = 0
+        for (contact, held) in stormHeld.sorted(by: { $0.key < $1.key }) where (held.first?.digestAt ?? .distantFuture) <= now {
+            stormHeld[contact] = nil
+            let live = held.filter { alertsByID[$0.alertID]?.status == .triggered }
+            guard let first = live.first, let newest = live.last else { continue }
+            let item = OutboxItem(id: nextOutboxID, alertID: newest.alertID, target: OutboxTarget(channel: first.channel, recipient: contact),
+                                  position: nil, action: .trigger, createdAt: now, digestOf: live.dropLast().map(\.alertID))
+            nextOutboxID += 1
+            outbox[item.id] = (item, nil, nil)
+            outboxOrder.append(item.id)
+            contactPages[contact, default: []] += live.map { ($0.alertID, now) }
+            queued += 1
+        }
+        return queued
     }
 
     public func escalation(alertID: Int64) -> EscalationState? {
@@ -272,7 +314,8 @@ public actor MemoryAlertStore: AlertStore {
 
     /// Pages not yet claimed are dropped once someone acknowledged or resolved the alert.
     private func cancelPendingPages(alertID: Int64) {
-        for (id, entry) in outbox where entry.item.alertID == alertID && entry.item.action == .trigger && entry.owner == nil {
+        // A storm digest stays: it carries other alerts too (it is re-checked when it goes out).
+        for (id, entry) in outbox where entry.item.alertID == alertID && entry.item.action == .trigger && entry.owner == nil && entry.item.digestOf.isEmpty {
             outbox[id] = nil
             if let position = entry.item.position { unfinishedByFiring[FiringKey(alertID: alertID, route: entry.item.route, position: position), default: 1] -= 1 }
         }

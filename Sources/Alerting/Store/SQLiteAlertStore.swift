@@ -270,6 +270,10 @@ public final class SQLiteAlertStore: AlertStore {
         let attempts = try String(decoding: JSONEncoder.notify().encode(report.attempts.map(AttemptJSON.init)), as: UTF8.self)
         return try await pool.write { db in
             try Self.insertDelivery(db, alertID: item.alertID, report: report, attempts: attempts)
+            if retryAt == nil {
+                // The alerts a digest carried went out (or failed) with it.
+                for id in item.digestOf { try Self.insertDelivery(db, alertID: id, report: report, attempts: attempts) }
+            }
             if let retryAt {
                 try db.execute(sql: "UPDATE outbox SET state = 'pending', not_before = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                                arguments: [retryAt.timeIntervalSince1970, item.id])
@@ -295,7 +299,8 @@ public final class SQLiteAlertStore: AlertStore {
             let due = try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM escalations")
             let pending = try Double.fetchOne(db, sql: "SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE state = 'pending'")
             let lease = try Double.fetchOne(db, sql: "SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed'")
-            return [due, pending, lease].compactMap { $0 }.min().map { Date(timeIntervalSince1970: $0) }
+            let digest = try Double.fetchOne(db, sql: "SELECT MIN(digest_at) FROM storm_held")
+            return [due, pending, lease, digest].compactMap { $0 }.min().map { Date(timeIntervalSince1970: $0) }
         }
     }
 
@@ -314,7 +319,8 @@ public final class SQLiteAlertStore: AlertStore {
 
     /// Pages no process has claimed yet are dropped once the alert is acknowledged or resolved.
     private static func cancelPendingPages(_ db: Database, alertID: Int64) throws {
-        try db.execute(sql: "DELETE FROM outbox WHERE alert_id = ? AND action = 'trigger' AND state = 'pending'", arguments: [alertID])
+        // A storm digest stays: it carries other alerts too (it is re-checked when it goes out).
+        try db.execute(sql: "DELETE FROM outbox WHERE alert_id = ? AND action = 'trigger' AND state = 'pending' AND digest IS NULL", arguments: [alertID])
     }
 
     private static func escalation(_ row: Row) -> EscalationState {
@@ -402,7 +408,8 @@ public final class SQLiteAlertStore: AlertStore {
         OutboxItem(
             id: row["id"], alertID: row["alert_id"], route: row["route"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
             position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
-            createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            digestOf: (row["digest"] as String?).flatMap { try? JSONDecoder().decode([Int64].self, from: Data($0.utf8)) } ?? [])
     }
 
     // MARK: Rows

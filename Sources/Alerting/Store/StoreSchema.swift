@@ -125,6 +125,29 @@ enum StoreSchema {
                 ALTER TABLE outbox ADD COLUMN route TEXT;
                 """)
         }
+        migrator.registerMigration("v6: storm control") { db in
+            try db.execute(sql: """
+                -- Which alerts paged which contact when, for storm control's window.
+                CREATE TABLE contact_pages (
+                    contact TEXT NOT NULL,
+                    alert_id INTEGER NOT NULL,
+                    at REAL NOT NULL
+                );
+                CREATE INDEX contact_pages_contact ON contact_pages(contact, at);
+                -- Pages held back by storm control until their contact's digest goes out.
+                CREATE TABLE storm_held (
+                    contact TEXT NOT NULL,
+                    alert_id INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    digest_at REAL NOT NULL,
+                    PRIMARY KEY (contact, alert_id)
+                );
+                CREATE INDEX storm_held_due ON storm_held(digest_at);
+                -- A digest's other alerts, as a JSON array of ids.
+                ALTER TABLE outbox ADD COLUMN digest TEXT;
+                """)
+        }
         return migrator
     }
 }
