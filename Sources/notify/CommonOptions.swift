@@ -48,7 +48,7 @@ struct CommonOptions: ParsableArguments {
 
     /// Builds the runtime from the config and opens the state store, or exits 78 (config) or
     /// 74 (state file).
-    func makeRuntime(logger: Logger) throws -> NotifyRuntime {
+    func makeRuntime(logger: Logger, metrics: NotifyMetrics = NotifyMetrics()) throws -> NotifyRuntime {
         let (_, config) = try loadConfig()
         let path = StateLocation.resolve(flag: state, environment: ProcessInfo.processInfo.environment, configured: config.statePath)
         let store: any AlertStore
@@ -59,7 +59,7 @@ struct CommonOptions: ParsableArguments {
             throw ExitStatus.ioError
         }
         do {
-            return try NotifyRuntime(config: config, store: store, logger: logger)
+            return try NotifyRuntime(config: config, store: store, metrics: metrics, logger: logger)
         } catch {
             Diagnostics.error("config error: \(error)")
             throw ExitStatus.configError

@@ -41,12 +41,16 @@ public struct Notification: Sendable {
     public var recipient: Contact?
     /// Notifications to the same person that a throttle held back since the last message.
     public var digest: Digest?
+    /// The provider's id of the first message about this alert on this channel, for channels
+    /// that thread later messages under it (Slack's `ts`).
+    public var thread: String?
 
-    public init(alert: Alert, event: AlertEvent, body: String?, recipient: Contact? = nil, digest: Digest? = nil) {
+    public init(alert: Alert, event: AlertEvent, body: String?, recipient: Contact? = nil, digest: Digest? = nil, thread: String? = nil) {
         self.alert = alert
         self.event = event
         self.body = body
         self.recipient = recipient
         self.digest = digest
+        self.thread = thread
     }
 }

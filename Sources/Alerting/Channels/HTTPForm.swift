@@ -8,6 +8,19 @@ enum HTTPForm {
         fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
+    /// Parses a form body: `+` is a space, `%XX` a byte; fields in the order sent, repeats kept.
+    static func decode(_ text: String) -> [(String, String)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (unescape(parts[0]), parts.count > 1 ? unescape(parts[1]) : "")
+        }
+    }
+
+    static func unescape(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
     /// Percent-encodes all but `A-Z a-z 0-9 * - . _`, and writes spaces as `+` (the HTML form
     /// rules, which Twilio's signature checks and most gateways follow).
     static func escape(_ text: String) -> String {

@@ -13,6 +13,10 @@ extension ConfigLoader {
             try node.checkKeys(allowed: common + ["webhook_url", "url"])
             let urlNode = try node.optional("url") ?? node.required("webhook_url")
             settings = .slack(webhookURL: Secret(try urlNode.url()))
+        case "slack_bot":
+            try node.checkKeys(allowed: common + ["token", "channel", "base_url"])
+            settings = .slackBot(token: Secret(try node.required("token").nonEmptyString()), channel: try node.required("channel").nonEmptyString(),
+                                 baseURL: try node.optional("base_url")?.url() ?? "https://slack.com/api")
         case "webhook":
             try node.checkKeys(allowed: common + ["url", "webhook_url", "headers"])
             let urlNode = try node.optional("url") ?? node.required("webhook_url")

@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -130,6 +130,18 @@ public struct ConfigLoader: Sendable {
         config.maintenance = try root.optional("maintenance")?.sequenceItems().enumerated().map { index, node in
             try readMaintenance(index: index, node)
         } ?? []
+        if let serverNode = try root.optional("server") {
+            let server = try readServer(serverNode)
+            config.server = server
+            // A voice channel without its own callback_url offers the keypad menu at the server's.
+            if let publicURL = server.publicURL {
+                for (name, channel) in config.channels {
+                    if case .twilioVoice(let account, let from, nil, let ringTimeout, let detection) = channel.settings {
+                        config.channels[name]?.settings = .twilioVoice(account: account, from: from, callbackURL: publicURL, ringTimeout: ringTimeout, machineDetection: detection)
+                    }
+                }
+            }
+        }
         config.templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
         config.statePath = try root.optional("state")?.nonEmptyString()
         return config

@@ -18,6 +18,7 @@ public struct ConfigSummary: Sendable {
             var facts: [String] = []
             switch channel.settings {
             case .slack: facts.append("webhook_url set")
+            case .slackBot(_, let conversation, _): facts.append("token set; posts in \(conversation) with Acknowledge/Resolve buttons")
             case .webhook(_, let headers):
                 facts.append("url set")
                 if !headers.isEmpty { facts.append("headers: " + headers.keys.sorted().joined(separator: ", ")) }

@@ -15,6 +15,8 @@ public struct NotifyConfig: Sendable {
     public var continuousFailure: ContinuousFailureDetector?
     /// `storm_control`: a cap on different alerts per contact, then digests. Off when nil.
     public var stormControl: StormControl?
+    /// `server:`, for `notify serve`.
+    public var server: ServerConfig?
     /// In config order; the first match wins.
     public var routes: [Route]
     public var delivery: DeliverySettings
@@ -58,6 +60,7 @@ public struct DeliverySettings: Sendable, Hashable {
 public struct ChannelConfig: Sendable, Hashable {
     public enum Settings: Sendable, Hashable {
         case slack(webhookURL: Secret)
+        case slackBot(token: Secret, channel: String, baseURL: String)
         case webhook(url: Secret, headers: [String: Secret])
         case console
         case twilioSMS(account: TwilioAccount, sender: TwilioSMSChannel.Sender, statusCallback: String?, maxSegments: Int)
@@ -83,6 +86,7 @@ public struct ChannelConfig: Sendable, Hashable {
     public var type: String {
         switch settings {
         case .slack: "slack"
+        case .slackBot: "slack_bot"
         case .webhook: "webhook"
         case .console: "console"
         case .twilioSMS: "twilio_sms"
@@ -95,12 +99,12 @@ public struct ChannelConfig: Sendable, Hashable {
     /// How the channel reaches people, or nil for channels that post to a place.
     public var medium: ContactMedium? {
         switch settings {
-        case .slack, .webhook, .console: nil
+        case .slack, .slackBot, .webhook, .console: nil
         case .twilioSMS: .sms
         case .twilioVoice: .voice
         case .httpGateway(let medium, _, _): medium
         }
     }
 
-    public static let types = ["slack", "webhook", "console", "twilio_sms", "twilio_voice", "http_sms", "http_voice"]
+    public static let types = ["slack", "slack_bot", "webhook", "console", "twilio_sms", "twilio_voice", "http_sms", "http_voice"]
 }

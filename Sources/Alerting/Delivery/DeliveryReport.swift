@@ -29,6 +29,12 @@ public struct DeliveryReport: Sendable, Hashable {
         recipient.map { "\(channel) to \($0)" } ?? channel
     }
 
+    /// The provider's id for the message, when it was delivered and the provider gave one.
+    public var providerID: String? {
+        if case .delivered(let id) = outcome { return id }
+        return nil
+    }
+
     /// The outcome of the last attempt; a report with no attempt is a permanent failure.
     public var outcome: DeliveryOutcome {
         attempts.last?.outcome ?? .permanent(reason: "no attempt was made")

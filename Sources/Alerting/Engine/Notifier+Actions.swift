@@ -24,9 +24,15 @@ extension Notifier {
         try await act(.resolve, alertID: alertID, actor: actor, note: note)
     }
 
-    private func act(_ action: EventAction, alertID: Int64, actor: String?, note: String?) async throws -> ProcessingResult {
+    /// Acknowledges or resolves by id. With `deliverNow` false, only records it (and what it
+    /// means for escalation), leaving the resolve notices to whoever runs ``runDue()``: what
+    /// `notify serve` does, so answering Twilio or Slack never waits on other deliveries.
+    public func act(_ action: EventAction, alertID: Int64, actor: String?, note: String?, deliverNow: Bool = true) async throws -> ProcessingResult {
         guard let alert = try await store.alert(id: alertID) else { throw ActionError.noSuchAlert(alertID) }
         guard alert.status.isOpen else { throw ActionError.alreadyResolved(alertID) }
-        return try await process(AlertEvent(kind: alert.kind, action: action, dedupKey: alert.dedupKey, actor: actor, note: note))
+        let event = AlertEvent(kind: alert.kind, action: action, dedupKey: alert.dedupKey, actor: actor, note: note)
+        if deliverNow { return try await process(event) }
+        guard let ingested = try await ingest([event]).first else { throw AlertStoreError.inconsistent("store returned no transition for one event") }
+        return ProcessingResult(transition: ingested.transition, route: ingested.route, reports: [], unrouted: ingested.unrouted)
     }
 }

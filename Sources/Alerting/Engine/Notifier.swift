@@ -29,6 +29,7 @@ public final class Notifier: Sendable {
     public let continuousFailure: ContinuousFailureDetector?
     /// Caps how many different alerts page one contact in a window; nil: no cap.
     public let stormControl: StormControl?
+    public let metrics: NotifyMetrics
     /// This process, as the holder of outbox claims.
     public let leaseOwner: LeaseOwner
     /// How long a claim on an outbox item lasts: longer than the slowest delivery with all its
@@ -54,6 +55,7 @@ public final class Notifier: Sendable {
         heartbeats: [Heartbeat] = [],
         continuousFailure: ContinuousFailureDetector? = nil,
         stormControl: StormControl? = nil,
+        metrics: NotifyMetrics = NotifyMetrics(),
         leaseDuration: Duration = .seconds(300),
         maxConcurrentDeliveries: Int = 32,
         giveUpAfter: Duration = .seconds(3600),
@@ -75,6 +77,7 @@ public final class Notifier: Sendable {
         self.heartbeats = Dictionary(heartbeats.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.continuousFailure = continuousFailure
         self.stormControl = stormControl
+        self.metrics = metrics
         self.leaseOwner = LeaseOwner()
         self.leaseDuration = leaseDuration
         self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
@@ -101,6 +104,7 @@ public final class Notifier: Sendable {
             events[index] = AlertEvent(kind: .heartbeatMissed, action: .resolve, source: name, dedupKey: "heartbeat_missed/\(name)", actor: name, note: "heartbeat")
             beats.insert(index)
         }
+        for event in events { metrics.eventReceived(event.kind, action: event.action) }
         var transitions = try await store.record(events, at: now, plan: { [self] transition in
             plan(transition, at: now)
         })
@@ -158,6 +162,7 @@ public final class Notifier: Sendable {
             return .postpone(until: min(until, now + 60), note: "silenced by \(names) until \(until.formatted(Date.ISO8601FormatStyle())): nobody paged",
                              log: !escalation.silenced)
         }
+        metrics.escalationFired(lag: now.timeIntervalSince(escalation.dueAt))
         let route = router.routes.first { $0.name == escalation.route }
         let policy = policies[escalation.policy] ?? route.flatMap { $0.policy == nil ? self.policy(for: $0) : nil }
         guard let policy, let firing = policy.firing(at: escalation.position) else {
@@ -313,6 +318,7 @@ public final class Notifier: Sendable {
             logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(item.alertID)"])
         }
         log(report, alertID: item.alertID)
+        metrics.delivered(report, latency: now.timeIntervalSince(item.createdAt))
         return OutboxDelivery(item: item, report: report)
     }
 
@@ -397,6 +403,12 @@ public final class Notifier: Sendable {
         }
         guard let channel = channels[channelName] else { return failed("no channel named \(channelName)") }
         var notification = Notification(alert: alert, event: event, body: nil, recipient: recipient)
+        if channel is SlackBotChannel, alert.id != 0 {
+            // Later messages about an alert go in the thread of its first one on this channel.
+            notification.thread = (try? await store.deliveries(alertID: alert.id))?.first { record in
+                record.report.channel == channelName && record.report.outcome.isDelivered && record.report.providerID != nil
+            }?.report.providerID
+        }
         var throttleKey: ThrottleLedger.Key?
         if let medium = channel.medium {
             guard let recipient else { return failed("channel \(channelName) reaches people: name them with `to:`") }
@@ -457,7 +469,9 @@ extension Notifier {
     /// `notify watch --keep-running` do. It wakes at the next due time and at least every
     /// `poll`, so a step fires within `poll` of its due time even when another process
     /// scheduled it.
-    public func runContinuously(poll: Duration = .seconds(1), onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
+    /// `wake` cuts a wait short: `notify serve` signals it when a request recorded something, so
+    /// a page goes out at once rather than at the next poll.
+    public func runContinuously(poll: Duration = .seconds(1), wake: WakeSignal? = nil, onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
         while !Task.isCancelled {
             do {
                 // In its own task: cancelling the loop (SIGTERM) lets in-flight deliveries
@@ -469,7 +483,11 @@ extension Notifier {
                     let untilNext = next.timeIntervalSince(clock.now())
                     wait = min(poll, max(.milliseconds(10), .milliseconds(Int64(untilNext * 1000))))
                 }
-                try await clock.sleep(for: wait)
+                if let wake {
+                    try await wake.wait(upTo: wait, clock: clock)
+                } else {
+                    try await clock.sleep(for: wait)
+                }
             } catch where Task.isCancelled {
                 return  // asked to stop: whatever threw was interrupted by that, not broken
             }

@@ -15,6 +15,7 @@ public final class NotifyRuntime: Sendable {
         store: any AlertStore = MemoryAlertStore(),
         clock: any AlertingClock = SystemClock(),
         console: ConsoleOutput = .standardOutput,
+        metrics: NotifyMetrics = NotifyMetrics(),
         logger: Logger = Logger(label: "notify")
     ) throws {
         var templates = TemplateSet.builtIn
@@ -32,6 +33,8 @@ public final class NotifyRuntime: Sendable {
                 switch channel.settings {
                 case .slack(let url):
                     return SlackWebhookChannel(name: channel.name, webhookURL: url, client: client, timeout: timeout, clock: clock)
+                case .slackBot(let token, let conversation, let baseURL):
+                    return SlackBotChannel(name: channel.name, token: token, conversation: conversation, baseURL: baseURL, client: client, timeout: timeout, clock: clock)
                 case .webhook(let url, let headers):
                     return WebhookChannel(name: channel.name, url: url, headers: headers, client: client, timeout: timeout, clock: clock)
                 case .console:
@@ -64,6 +67,7 @@ public final class NotifyRuntime: Sendable {
             heartbeats: Array(config.heartbeats.values),
             continuousFailure: config.continuousFailure,
             stormControl: config.stormControl,
+            metrics: metrics,
             leaseDuration: config.delivery.leaseDuration,
             maxConcurrentDeliveries: config.delivery.maxConcurrent,
             giveUpAfter: config.delivery.giveUpAfter,

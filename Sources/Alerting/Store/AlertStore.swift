@@ -72,6 +72,10 @@ public protocol AlertStore: Sendable {
 
     func alert(id: Int64) async throws -> Alert?
 
+    /// The alert of the latest delivery made to `recipient` through one of `channels`: what a
+    /// bare "ACK" texted back by that person means.
+    func lastAlertDelivered(to recipient: String, channels: [String]) async throws -> Int64?
+
     /// The open (triggered or acknowledged) alert with this key, if any.
     func openAlert(dedupKey: String) async throws -> Alert?
 

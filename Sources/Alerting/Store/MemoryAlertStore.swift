@@ -36,6 +36,9 @@ public actor MemoryAlertStore: AlertStore {
     private var nextID: Int64 = 1
     private var nextOutboxID: Int64 = 1
     /// Storm control: which alerts paged each contact when, and the pages held for a digest.
+    /// By recipient and channel, the alert of the latest delivery that went out.
+    private var lastDelivered: [String: [String: (alertID: Int64, sequence: Int)]] = [:]
+    private var deliverySequence = 0
     private var contactPages: [String: [(alertID: Int64, at: Date)]] = [:]
     private var stormHeld: [String: [(alertID: Int64, channel: String, digestAt: Date)]] = [:]
 
@@ -163,10 +166,11 @@ public actor MemoryAlertStore: AlertStore {
     }
 
     public func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) -> Bool {
-        deliveriesByAlert[item.alertID, default: []].append(DeliveryRecord(alertID: item.alertID, report: report))
         if retryAt == nil {
             for id in item.digestOf { deliveriesByAlert[id, default: []].append(DeliveryRecord(alertID: id, report: report)) }
         }
+        deliveriesByAlert[item.alertID, default: []].append(DeliveryRecord(alertID: item.alertID, report: report))
+        noteDelivered(report, alertID: item.alertID)
         if let retryAt {
             outbox[item.id] = (item, nil, nil)
             notBefore[item.id] = retryAt
@@ -284,9 +288,20 @@ public actor MemoryAlertStore: AlertStore {
 
     public func recordDelivery(_ record: DeliveryRecord) {
         deliveriesByAlert[record.alertID, default: []].append(record)
+        noteDelivered(record.report, alertID: record.alertID)
     }
 
     public func alert(id: Int64) -> Alert? { alertsByID[id] }
+
+    public func lastAlertDelivered(to recipient: String, channels: [String]) -> Int64? {
+        channels.compactMap { lastDelivered[recipient]?[$0] }.max { $0.sequence < $1.sequence }?.alertID
+    }
+
+    private func noteDelivered(_ report: DeliveryReport, alertID: Int64) {
+        guard report.outcome.isDelivered, let recipient = report.recipient else { return }
+        deliverySequence += 1
+        lastDelivered[recipient, default: [:]][report.channel] = (alertID, deliverySequence)
+    }
 
     public func openAlert(dedupKey: String) -> Alert? {
         openIDByKey[dedupKey].flatMap { alertsByID[$0] }

@@ -125,6 +125,15 @@ public final class SQLiteAlertStore: AlertStore {
         }
     }
 
+    public func lastAlertDelivered(to recipient: String, channels: [String]) async throws -> Int64? {
+        guard !channels.isEmpty else { return nil }
+        return try await pool.read { db in
+            let placeholders = Array(repeating: "?", count: channels.count).joined(separator: ", ")
+            return try Int64.fetchOne(db, sql: "SELECT alert_id FROM deliveries WHERE recipient = ? AND outcome = 'delivered' AND channel IN (\(placeholders)) ORDER BY id DESC LIMIT 1",
+                                      arguments: StatementArguments([recipient] + channels))
+        }
+    }
+
     public func openAlert(dedupKey: String) async throws -> Alert? {
         try await pool.read { db in try Self.fetchOpenAlert(db, dedupKey: dedupKey) }
     }
@@ -269,11 +278,11 @@ public final class SQLiteAlertStore: AlertStore {
     public func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) async throws -> Bool {
         let attempts = try String(decoding: JSONEncoder.notify().encode(report.attempts.map(AttemptJSON.init)), as: UTF8.self)
         return try await pool.write { db in
-            try Self.insertDelivery(db, alertID: item.alertID, report: report, attempts: attempts)
             if retryAt == nil {
                 // The alerts a digest carried went out (or failed) with it.
                 for id in item.digestOf { try Self.insertDelivery(db, alertID: id, report: report, attempts: attempts) }
             }
+            try Self.insertDelivery(db, alertID: item.alertID, report: report, attempts: attempts)
             if let retryAt {
                 try db.execute(sql: "UPDATE outbox SET state = 'pending', not_before = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                                arguments: [retryAt.timeIntervalSince1970, item.id])

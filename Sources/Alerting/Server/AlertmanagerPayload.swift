@@ -1,0 +1,105 @@
+import Foundation
+
+/// Alertmanager's webhook body (version 4): each alert in it becomes one notify event, mapped by
+/// an ``AlertmanagerMapping``. A firing alert triggers, a resolved one resolves; the dedup key
+/// is `alertmanager/FINGERPRINT`, so Alertmanager's repeats land on the same notify alert.
+public enum AlertmanagerPayload {
+    public static func events(from body: some Collection<UInt8>, mapping: AlertmanagerMapping = AlertmanagerMapping()) -> Result<[AlertEvent], EventValidationError> {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            return .failure(EventValidationError(problems: [.init(field: nil, "not valid JSON: \(error)")]))
+        }
+        guard case .object(let root) = value else {
+            return .failure(EventValidationError(problems: [.init(field: nil, "expected a JSON object, got \(value.typeName)")]))
+        }
+        if let version = root["version"], version != .string("4") {
+            return .failure(EventValidationError(problems: [.init(field: "version", "\(version.displayText) is not supported: expected \"4\"")]))
+        }
+        guard case .array(let alerts)? = root["alerts"] else {
+            return .failure(EventValidationError(problems: [.init(field: "alerts", "missing, or not an array")]))
+        }
+        var events: [AlertEvent] = []
+        var problems: [EventValidationError.Problem] = []
+        for (index, alertValue) in alerts.enumerated() {
+            switch event(from: alertValue, mapping: mapping, externalURL: root["externalURL"]?.stringValue) {
+            case .success(let event): events.append(event)
+            case .failure(let error):
+                let problem = error.problem
+                problems.append(.init(field: "alerts[\(index)]" + (problem.field.map { ".\($0)" } ?? ""), problem.message))
+            }
+        }
+        return problems.isEmpty ? .success(events) : .failure(EventValidationError(problems: problems))
+    }
+
+    static func event(from value: JSONValue, mapping: AlertmanagerMapping, externalURL: String?) -> Result<AlertEvent, ProblemError> {
+        guard case .object(let alert) = value else { return .failure(ProblemError(field: nil, "expected an object")) }
+        let labels = stringMap(alert["labels"])
+        let annotations = stringMap(alert["annotations"])
+        guard let fingerprint = alert["fingerprint"]?.stringValue, !fingerprint.isEmpty else { return .failure(ProblemError(field: "fingerprint", "missing")) }
+        let action: EventAction
+        switch alert["status"]?.stringValue {
+        case "firing": action = .trigger
+        case "resolved": action = .resolve
+        case let other: return .failure(ProblemError(field: "status", "\(other.map { "\"\($0)\"" } ?? "missing"): expected firing or resolved"))
+        }
+        func first(_ names: [String], in map: [String: String]) -> String? {
+            names.lazy.compactMap { map[$0] }.first { !$0.isEmpty }
+        }
+        let kind = first(mapping.kind, in: labels).flatMap(kindName).flatMap(AlertKind.init(rawValue:)) ?? AlertKind(rawValue: "alertmanager")!
+        var severity: Severity?
+        if let text = first(mapping.severity, in: labels)?.lowercased() { severity = Severity(rawValue: text) ?? mapping.severityMap[text] }
+        var details: [String: JSONValue] = [
+            "labels": .object(labels.mapValues(JSONValue.string)),
+            "fingerprint": .string(fingerprint),
+        ]
+        if !annotations.isEmpty { details["annotations"] = .object(annotations.mapValues(JSONValue.string)) }
+        if let startsAt = alert["startsAt"]?.stringValue { details["starts_at"] = .string(startsAt) }
+        var links: [Link] = []
+        if let url = alert["generatorURL"]?.stringValue, url.hasPrefix("http") { links.append(Link(href: url, text: "Source")) }
+        if let externalURL, externalURL.hasPrefix("http") { links.append(Link(href: externalURL, text: "Alertmanager")) }
+        if let runbook = annotations["runbook_url"], runbook.hasPrefix("http") { links.append(Link(href: runbook, text: "Runbook")) }
+        let summary = first(mapping.summary, in: annotations) ?? labels["alertname"] ?? "Alertmanager alert \(fingerprint)"
+        return .success(AlertEvent(
+            kind: kind, action: action, severity: severity,
+            environment: first(mapping.environment, in: labels), source: first(mapping.source, in: labels),
+            summary: String(summary.prefix(1024)), dedupKey: "alertmanager/\(fingerprint)", details: details, links: links,
+            actor: action == .resolve ? "alertmanager" : nil))
+    }
+
+    /// `HighLatency` → `high_latency`; `DB Failover!` → `db_failover`. Nil when nothing is left.
+    static func kindName(_ text: String) -> String? {
+        var out = ""
+        var previous: Character?
+        for character in text {
+            if character.isUppercase, let previous, previous.isLowercase || previous.isNumber { out += "_" }
+            if character.isLetter || character.isNumber || character == "." || character == "-" {
+                out += character.lowercased()
+            } else if !out.hasSuffix("_") {
+                out += "_"
+            }
+            previous = character
+        }
+        let trimmed = String(out.trimmingCharacters(in: CharacterSet(charactersIn: "_")).unicodeScalars.filter { $0.isASCII }.prefix(64))
+        return AlertKind.isValidName(trimmed) ? trimmed : nil
+    }
+
+    struct ProblemError: Error {
+        var problem: EventValidationError.Problem
+        init(field: String?, _ message: String) { problem = .init(field: field, message) }
+    }
+
+    private static func stringMap(_ value: JSONValue?) -> [String: String] {
+        guard case .object(let object)? = value else { return [:] }
+        return object.compactMapValues(\.stringValue)
+    }
+}
+
+extension JSONValue {
+    /// The string, when this is one.
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+}

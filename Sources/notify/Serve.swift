@@ -1,0 +1,51 @@
+import Alerting
+import ArgumentParser
+import Foundation
+import Logging
+import Prometheus
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take events and acknowledgements over HTTP, and run escalations, until SIGTERM or SIGINT.",
+        discussion: """
+            Endpoints: POST /v1/events, /v1/alertmanager, /v2/enqueue (PagerDuty v2), /twilio/sms, \
+            /twilio/voice/gather, /slack/interactions; GET /healthz, /metrics. Needs a server: section \
+            in the config (see docs/serve.md). On SIGTERM, requests and deliveries in flight finish and \
+            notify exits 0.
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "HOST:PORT to listen on (default: server.listen, else 127.0.0.1:8080; port 0 picks a free one).")
+    var listen: String?
+
+    func run() async throws {
+        let logger = common.bootstrapLogging()
+        let registry = PrometheusCollectorRegistry()
+        let runtime = try common.makeRuntime(logger: logger, metrics: .prometheus(registry))
+        var server = runtime.config.server
+        if let listen {
+            guard let (host, port) = ServerConfig.parseListen(listen) else {
+                try? await runtime.shutdown()
+                throw ValidationError("--listen: expected HOST:PORT, such as 127.0.0.1:8080")
+            }
+            server?.host = host
+            server?.port = port
+        }
+        let status = await runtime.run { runtime in
+            let notifyServer: NotifyServer
+            do {
+                notifyServer = try NotifyServer(runtime: runtime, registry: registry, server: server, logger: logger)
+            } catch {
+                Diagnostics.error("config error: \(error)")
+                return ExitStatus.configError
+            }
+            let host = notifyServer.config.host
+            try await notifyServer.run(onListening: { port in
+                Diagnostics.info("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
+            })
+            return .success
+        }
+        if status != .success { throw status }
+    }
+}
