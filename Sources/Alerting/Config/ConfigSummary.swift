@@ -84,6 +84,14 @@ public struct ConfigSummary: Sendable {
         if let storm = config.stormControl { lines.append("storm control: \(storm)") }
         let retry = config.delivery.retry
         lines.append("delivery: timeout \(DurationParser.format(config.delivery.timeout)), \(retry.maxAttempts) attempts, backoff \(DurationParser.format(retry.initialBackoff))..\(DurationParser.format(retry.maxBackoff)), Retry-After up to \(DurationParser.format(retry.maxRetryAfter)), \(config.delivery.maxConcurrent) concurrent")
+        if let server = config.server {
+            var facts = ["listen \(server.host):\(server.port)"]
+            facts.append(server.publicURL.map { "public_url \($0)" } ?? "no public_url (Twilio callbacks are checked against the listen address)")
+            facts.append(server.authDisabled ? "no auth (loopback only)" : (server.token == nil ? "no token" : "token set"))
+            if !server.integrations.isEmpty { facts.append("integrations: " + server.integrations.map(\.name).sorted().joined(separator: ", ")) }
+            if server.slackSigningSecret != nil { facts.append("Slack signing secret set") }
+            lines.append("server: " + facts.joined(separator: "; "))
+        }
         if let directory = config.templatesDirectory { lines.append("templates_dir: \(directory)") }
         if let state = config.statePath { lines.append("state: \(state)") }
         return lines.joined(separator: "\n")

@@ -1,0 +1,182 @@
+@testable import Alerting
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import XCTest
+
+/// The `notify serve` binary: started for real, fed over HTTP (by this test, and by a real
+/// Alertmanager when one is installed), stopped with SIGTERM.
+final class ServeProcessTests: XCTestCase {
+    struct Running {
+        var process: Process
+        var port: Int
+        var stderr: LockedState<String>
+    }
+
+    private func config(slack: FakeHTTPServer, server: String = "server: {listen: \"127.0.0.1:0\", token: t0ken}") throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-serve-\(UUID().uuidString).yaml").path
+        try """
+            channels:
+              ops-slack: {type: slack, webhook_url: "\(slack.baseURL)/hooks/T1/B1/x"}
+            routes:
+              - notify: [ops-slack]
+                notify_on_resolve: true
+            \(server)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func startServe(_ arguments: [String], state: String) async throws -> Running {
+        let process = Process()
+        process.executableURL = NotifyProcess.binary
+        process.arguments = ["serve"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_STATE": state]) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        let text = LockedState("")
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            text.mutate { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, process.isRunning {
+            if let range = text.value.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression),
+               let port = Int(text.value[range].split(separator: ":").last ?? "") {
+                return Running(process: process, port: port, stderr: text)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        throw NSError(domain: "serve did not start: \(text.value)", code: 1)
+    }
+
+    private func post(_ url: String, _ body: String, headers: [String: String] = [:]) async throws -> UInt {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return response.status.code
+    }
+
+    private func waitFor(_ what: String, timeout: TimeInterval = 20, _ condition: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTFail("timed out waiting for \(what)")
+    }
+
+    func testServePagesAtOnceAndStopsOnSIGTERM() async throws {
+        let slack = try await FakeHTTPServer()
+        let serve = try await startServe(["--config", try config(slack: slack)], state: temporaryStatePath())
+        let status = try await post("http://127.0.0.1:\(serve.port)/v1/events", #"{"kind":"failover","environment":"prod","source":"db-1","summary":"db-1 failed over"}"#,
+                                    headers: ["Authorization": "Bearer t0ken"])
+        XCTAssertEqual(status, 202)
+        try await waitFor("the Slack message", timeout: 5) { !slack.requests.isEmpty }
+        kill(serve.process.processIdentifier, SIGTERM)
+        let stopped = Date()
+        serve.process.waitUntilExit()
+        XCTAssertEqual(serve.process.terminationReason, .exit)
+        XCTAssertEqual(serve.process.terminationStatus, 0, serve.stderr.value)
+        XCTAssertLessThan(Date().timeIntervalSince(stopped), 5)
+        XCTAssertFalse(serve.stderr.value.contains("t0ken"))
+        XCTAssertFalse(serve.stderr.value.contains("hooks/T1"))
+        await slack.stop()
+    }
+
+    func testAuthNoneOnAPublicAddressIsAConfigError() async throws {
+        let slack = try await FakeHTTPServer()
+        let path = try config(slack: slack, server: "server: {listen: \"127.0.0.1:0\", auth: none}")
+        let result = try await NotifyProcess.run(["serve", "--config", path, "--listen", "0.0.0.0:0"])
+        XCTAssertEqual(result.status, 78, result.stderr)
+        XCTAssertTrue(result.stderr.contains("loopback"), result.stderr)
+        await slack.stop()
+    }
+
+    /// Debian's `prometheus-alertmanager` (installed by .ci/run) posting to `notify serve`: a
+    /// firing then resolved alert reaches Slack and resolves the notify alert.
+    func testRealAlertmanager() async throws {
+        let binary = "/usr/bin/prometheus-alertmanager"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "prometheus-alertmanager is not installed")
+        let slack = try await FakeHTTPServer()
+        let state = temporaryStatePath()
+        let serve = try await startServe(["--config", try config(slack: slack)], state: state)
+        defer { serve.process.terminate() }
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alertmanager-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let amConfig = directory.appendingPathComponent("alertmanager.yml")
+        try """
+            route:
+              receiver: notify
+              group_by: [alertname]
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: notify
+                webhook_configs:
+                  - url: http://127.0.0.1:\(serve.port)/v1/alertmanager
+                    send_resolved: true
+                    http_config:
+                      authorization: {credentials: t0ken}
+            """.write(to: amConfig, atomically: true, encoding: .utf8)
+        let amPort = try freePort()
+        let alertmanager = Process()
+        alertmanager.executableURL = URL(fileURLWithPath: binary)
+        alertmanager.arguments = ["--config.file=\(amConfig.path)", "--storage.path=\(directory.path)",
+                                  "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address="]
+        alertmanager.standardOutput = FileHandle.nullDevice
+        alertmanager.standardError = FileHandle.nullDevice
+        try alertmanager.run()
+        defer { alertmanager.terminate() }
+        let api = "http://127.0.0.1:\(amPort)/api/v2/alerts"
+        let labels = #"{"alertname":"DatabaseFailover","env":"prod","severity":"critical","instance":"db1:9100"}"#
+        try await waitFor("Alertmanager to take alerts") {
+            (try? await post(api, #"[{"labels":\#(labels),"annotations":{"summary":"db1 failed over to db2"}}]"#)) == 200
+        }
+        try await waitFor("Alertmanager's firing notification to reach Slack through notify") { !slack.requests.isEmpty }
+        XCTAssertTrue(slack.requests[0].body.contains("db1 failed over to db2"), slack.requests[0].body)
+
+        let now = Date().formatted(Date.ISO8601FormatStyle())
+        let status = try await post(api, #"[{"labels":\#(labels),"annotations":{"summary":"db1 failed over to db2"},"endsAt":"\#(now)"}]"#)
+        XCTAssertEqual(status, 200)
+        let store = try SQLiteAlertStore(path: state)
+        try await waitFor("the notify alert to resolve") {
+            try await store.alerts(statuses: [.resolved]).count == 1
+        }
+        let resolved = try await store.alerts(statuses: [.resolved])
+        XCTAssertEqual(resolved.first?.kind.rawValue, "database_failover")
+        XCTAssertEqual(resolved.first?.environment, "prod")
+        try await waitFor("the resolve notice in Slack") { slack.requests.count >= 2 }
+        await slack.stop()
+    }
+
+    private func freePort() throws -> Int {
+        let socket = makeSocket()
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private func makeSocket() -> Int32 {
+        #if os(Linux)
+        return socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        return socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+    }
+}
