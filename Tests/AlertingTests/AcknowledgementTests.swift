@@ -1,4 +1,5 @@
 @testable import Alerting
+import AsyncHTTPClient
 import Foundation
 import XCTest
 
@@ -245,5 +246,32 @@ final class AcknowledgementTests: XCTestCase {
             try await Task.sleep(for: .milliseconds(10))
         }
         throw MissingValue()
+    }
+}
+
+/// The `slack_bot` channel's unhappy answers: Slack's Web API says most errors in a 200.
+final class SlackBotChannelTests: XCTestCase {
+    func testWebAPIErrorsAreRetryableOrPermanentByCode() {
+        XCTAssertEqual(SlackBotChannel.outcome(of: Data(#"{"ok":true,"ts":"1.2"}"#.utf8)), .delivered(providerID: "1.2"))
+        XCTAssertEqual(SlackBotChannel.outcome(of: Data(#"{"ok":false,"error":"ratelimited"}"#.utf8)).label, "retryable")
+        XCTAssertEqual(SlackBotChannel.outcome(of: Data(#"{"ok":false,"error":"internal_error"}"#.utf8)).label, "retryable")
+        XCTAssertEqual(SlackBotChannel.outcome(of: Data(#"{"ok":false,"error":"channel_not_found"}"#.utf8)), .permanent(reason: "Slack: channel_not_found"))
+        XCTAssertEqual(SlackBotChannel.outcome(of: Data(#"{"ok":false,"error":"invalid_auth"}"#.utf8)).label, "permanent")
+        XCTAssertEqual(SlackBotChannel.outcome(of: Data("<html>".utf8)).label, "retryable")
+    }
+
+    func test429HonoursRetryAfterAndTheTokenNeverShows() async throws {
+        let slack = try await FakeHTTPServer(script: [.init(status: .tooManyRequests, body: "", headers: ["Retry-After": "7"])])
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let channel = SlackBotChannel(name: "bot", token: Secret("xoxb-SECRET"), conversation: "C1", baseURL: slack.baseURL, client: client)
+        let alert = Alert.sample()
+        let event = AlertEvent(kind: .failover, summary: "s")
+        let outcome = await channel.deliver(Alerting.Notification(alert: alert, event: event, body: #"{"text":"hi","blocks":[]}"#))
+        XCTAssertEqual(outcome, .retryable(reason: "HTTP 429", retryAfter: .seconds(7)))
+        XCTAssertFalse("\(outcome)".contains("xoxb"))
+        let closed = await channel.deliver(Alerting.Notification(alert: alert, event: event, body: "not json"))
+        XCTAssertEqual(closed.label, "permanent")
+        try await client.shutdown()
+        await slack.stop()
     }
 }

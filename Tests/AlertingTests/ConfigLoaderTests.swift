@@ -124,7 +124,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(configError("""
             channels: {x: {type: pigeon}}
             routes: [{notify: [x]}]
-            """).contains(#"channels.x.type: "pigeon" is not one of slack, webhook, console"#))
+            """).contains(#"channels.x.type: "pigeon" is not one of slack, slack_bot, webhook, console"#))
     }
 
     func testBadValuesAreExplainedWithoutEchoingSecrets() {
