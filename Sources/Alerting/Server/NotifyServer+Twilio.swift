@@ -11,7 +11,7 @@ extension NotifyServer {
         guard let parameters = try await verifiedTwilioForm(request) else { return Self.forbidden }
         let from = parameters.first { $0.0 == "From" }?.1 ?? ""
         let text = parameters.first { $0.0 == "Body" }?.1 ?? ""
-        guard let contact = notifier.contacts.values.first(where: { $0.phone?.e164 == from }) else {
+        guard let contact = contact(withPhone: from) else {
             logger.warning("SMS from a number that is no contact's: refused", metadata: ["from": "\(from)"])
             return .xml(TwiMLReply.empty)
         }
@@ -35,7 +35,7 @@ extension NotifyServer {
         }
         let digits = parameters.first { $0.0 == "Digits" }?.1 ?? ""
         let called = parameters.first { $0.0 == "To" }?.1 ?? parameters.first { $0.0 == "Called" }?.1 ?? ""
-        let actor = notifier.contacts.values.first { $0.phone?.e164 == called }?.name ?? called
+        let actor = contact(withPhone: called)?.name ?? called
         switch digits {
         case TwiML.acknowledgeDigit:
             return .xml(TwiMLReply.say(await act(.acknowledge, alertID: alertID, by: actor, via: "phone keypad")))
@@ -44,6 +44,11 @@ extension NotifyServer {
         default:
             return .xml(try await repeatCall(alertID: alertID))
         }
+    }
+
+    /// The contact whose `phone` is `number` (E.164, as Twilio sends it).
+    func contact(withPhone number: String) -> Contact? {
+        notifier.contacts.values.first { $0.phone?.e164 == number }
     }
 
     /// Acknowledges or resolves, and says what came of it in a sentence for the person.
