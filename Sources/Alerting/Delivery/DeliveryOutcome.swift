@@ -28,7 +28,10 @@ public enum DeliveryOutcome: Sendable, Hashable {
         }
     }
 
-    /// `delivered`, `retryable` or `permanent`.
+    /// The label of a permanent failure, as stored.
+    public static let permanentLabel = "permanent"
+
+    /// `delivered`, `retryable`, `permanent` or `throttled`.
     public var label: String {
         switch self {
         case .delivered: "delivered"

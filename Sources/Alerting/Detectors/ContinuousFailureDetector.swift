@@ -1,7 +1,9 @@
+import Foundation
+
 /// "An environment keeps failing": `threshold` failure events (health checks, by default)
 /// within `window`, grouped `per` environment (or source), raise one `continuous_failure`
 /// alert for the group; it resolves once no failure has been seen for `quietPeriod`.
-public struct ContinuousFailureDetector: Sendable, Hashable {
+public struct ContinuousFailureDetector: Detector, Hashable {
     /// The kind of event counted.
     public var kind: AlertKind
     public var threshold: Int
@@ -30,5 +32,45 @@ public struct ContinuousFailureDetector: Sendable, Hashable {
             summary: "\(count) \(kind) events in \(per) \(group ?? "-") within \(DurationParser.format(window))",
             dedupKey: dedupKey(group: group),
             details: ["threshold": .int(Int64(threshold)), "window_seconds": .int(Int64(window.timeInterval)), "counted_kind": .string(kind.rawValue)])
+    }
+
+    /// Raises the alert of each group the recorded failures pushed over the threshold (once:
+    /// not while the group's alert is open).
+    public func react(to transitions: [AlertTransition], at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+        var groups: [String?] = []
+        for transition in transitions where transition.event.action == .trigger && transition.event.kind == kind {
+            let group = transition.alert.flatMap { per.value(of: $0) }
+            if !groups.contains(group) { groups.append(group) }
+        }
+        var raised: [AlertEvent] = []
+        for group in groups where try transaction.openAlert(dedupKey: dedupKey(group: group)) == nil {
+            let count = try failures(group: group, since: now - window.timeInterval, in: transaction).count
+            if count >= threshold { raised.append(event(group: group, count: count)) }
+        }
+        return raised
+    }
+
+    /// Resolves the alerts of groups quiet for `quietPeriod`: no failure at all in the period,
+    /// or the latest one exactly that old.
+    public func check(at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+        var resolves: [AlertEvent] = []
+        for alert in try transaction.alerts(statuses: [.triggered, .acknowledged])
+        where alert.kind == .continuousFailure && alert.dedupKey.hasPrefix("continuous_failure/") {
+            let recent = try failures(group: per.value(of: alert), since: now - quietPeriod.timeInterval, in: transaction)
+            guard recent.allSatisfy({ now.timeIntervalSince($0) >= quietPeriod.timeInterval }) else { continue }
+            resolves.append(AlertEvent(kind: .continuousFailure, action: .resolve, dedupKey: alert.dedupKey,
+                                       note: "no \(kind) for \(DurationParser.format(quietPeriod))"))
+        }
+        return resolves
+    }
+
+    /// When the group's failures were recorded since `date`: each trigger of `kind` that opened
+    /// or repeated an alert of the group.
+    func failures(group: String?, since date: Date, in transaction: any StoreTransaction) throws -> [Date] {
+        try transaction.logEntries(kind: kind, since: date).compactMap { alert, entry in
+            guard entry.action == .trigger, entry.change == .opened || entry.change == .deduplicated,
+                  per.value(of: alert) == group else { return nil }
+            return entry.at
+        }
     }
 }

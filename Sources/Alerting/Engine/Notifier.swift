@@ -27,6 +27,8 @@ public final class Notifier: Sendable {
     /// Dead-man's switches by name.
     public let heartbeats: [String: Heartbeat]
     public let continuousFailure: ContinuousFailureDetector?
+    /// Heartbeats and continuous failure, run inside the engine's transactions.
+    public let detectors: [any Detector]
     /// Caps how many different alerts page one contact in a window; nil: no cap.
     public let stormControl: StormControl?
     public let metrics: NotifyMetrics
@@ -76,6 +78,7 @@ public final class Notifier: Sendable {
         self.maintenance = maintenance
         self.heartbeats = Dictionary(heartbeats.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.continuousFailure = continuousFailure
+        self.detectors = (heartbeats.isEmpty ? [] : [HeartbeatDetector(heartbeats: heartbeats)]) + (continuousFailure.map { [$0] } ?? [])
         self.stormControl = stormControl
         self.metrics = metrics
         self.leaseOwner = LeaseOwner()
@@ -97,29 +100,42 @@ public final class Notifier: Sendable {
         let now = clock.now()
         // A heartbeat's beat is recorded, and resolves its missed alert if one is open.
         var events = events
-        var beats: Set<Int> = []
+        var beats: [Int: String] = [:]
         for (index, event) in events.enumerated() where event.kind == .heartbeat {
             let name = event.source ?? event.dedupKey
-            try await store.recordBeat(name, at: now)
             events[index] = AlertEvent(kind: .heartbeatMissed, action: .resolve, source: name, dedupKey: "heartbeat_missed/\(name)", actor: name, note: "heartbeat")
-            beats.insert(index)
+            beats[index] = name
         }
         for event in events { metrics.eventReceived(event.kind, action: event.action) }
-        var transitions = try await store.record(events, at: now, plan: { [self] transition in
-            plan(transition, at: now)
-        })
-        for index in beats where transitions[index].change == .unknownKey {
+        let recorded = try await store.write { [self, events, beats] transaction in
+            for name in beats.values { try HeartbeatDetector.recordBeat(name, at: now, in: transaction) }
+            let transitions = try AlertRecorder.record(events, at: now, in: transaction, plan: { plan($0, at: now) })
+            let raised = try detectors.flatMap { try $0.react(to: transitions, at: now, in: transaction) }
+            let detected = try AlertRecorder.record(raised, at: now, in: transaction, plan: { plan($0, at: now) })
+            return (transitions, detected)
+        }
+        var transitions = recorded.0
+        for index in beats.keys where transitions[index].change == .unknownKey {
             transitions[index].change = .heartbeat
         }
-        try await detectContinuousFailures(after: transitions, at: now)
-        return transitions.map { transition in
-            let route = transition.alert.flatMap { router.route(for: $0) }
-            let unrouted = transition.change == .opened && route == nil
-            if unrouted, let alert = transition.alert {
-                logger.warning("no route matches; nobody is notified", metadata: ["alert": "\(alert.id)", "kind": "\(alert.kind)", "environment": "\(alert.environment ?? "-")"])
-            }
-            return IngestResult(transition: transition, route: route, unrouted: unrouted)
+        for transition in recorded.1 { logDetected(transition) }
+        return transitions.map(result)
+    }
+
+    private func result(_ transition: AlertTransition) -> IngestResult {
+        let route = transition.alert.flatMap { router.route(for: $0) }
+        let unrouted = transition.change == .opened && route == nil
+        if unrouted, let alert = transition.alert {
+            logger.warning("no route matches; nobody is notified", metadata: ["alert": "\(alert.id)", "kind": "\(alert.kind)", "environment": "\(alert.environment ?? "-")"])
         }
+        return IngestResult(transition: transition, route: route, unrouted: unrouted)
+    }
+
+    private func logDetected(_ transition: AlertTransition) {
+        guard let alert = transition.alert, transition.change == .opened || transition.change == .resolved else { return }
+        logger.notice(transition.change == .opened ? "detector raised an alert" : "detector resolved an alert",
+                      metadata: ["alert": "\(alert.id)", "kind": "\(alert.kind)", "key": "\(alert.dedupKey)"])
+        _ = result(transition)
     }
 
     /// The escalation policy a route runs: its named one, or one step with its targets.
@@ -187,56 +203,18 @@ public final class Notifier: Sendable {
         return result
     }
 
-    /// Raises a `heartbeat_missed` alert for every heartbeat overdue now (once: not while its
-    /// alert is open). Returns what ingesting them did.
+    /// Runs every detector's check (heartbeats missed, quiet continuous failures) and records
+    /// what they raise or resolve, in one transaction. Returns what recording it did.
     @discardableResult
-    public func checkHeartbeats() async throws -> [IngestResult] {
-        guard !heartbeats.isEmpty else { return [] }
+    public func runDetectors() async throws -> [AlertTransition] {
+        guard !detectors.isEmpty else { return [] }
         let now = clock.now()
-        var missed: [AlertEvent] = []
-        for (name, beat) in try await store.beats(heartbeats.keys.sorted(), at: now) {
-            guard let heartbeat = heartbeats[name], now >= heartbeat.deadline(after: beat.lastBeat ?? beat.since),
-                  try await store.openAlert(dedupKey: heartbeat.dedupKey) == nil else { continue }
-            missed.append(heartbeat.missedEvent(lastBeat: beat.lastBeat, since: beat.since, now: now))
+        let transitions = try await store.write { [self] transaction in
+            let events = try detectors.flatMap { try $0.check(at: now, in: transaction) }
+            return try AlertRecorder.record(events, at: now, in: transaction, plan: { plan($0, at: now) })
         }
-        return missed.isEmpty ? [] : try await ingest(missed)
-    }
-
-    /// Raises a `continuous_failure` alert for each group the recorded failures pushed over the
-    /// threshold (once: not while the group's alert is open; it is recorded in the same
-    /// state as everything else, so failures from separate `notify send`s add up).
-    private func detectContinuousFailures(after transitions: [AlertTransition], at now: Date) async throws {
-        guard let detector = continuousFailure else { return }
-        var groups: [String?] = []
-        for transition in transitions where transition.event.action == .trigger && transition.event.kind == detector.kind {
-            let group = transition.alert.flatMap { detector.per.value(of: $0) }
-            if !groups.contains(group) { groups.append(group) }
-        }
-        var raised: [AlertEvent] = []
-        for group in groups {
-            guard try await store.openAlert(dedupKey: detector.dedupKey(group: group)) == nil else { continue }
-            let recent = try await store.triggers(kind: detector.kind, field: detector.per, value: group, since: now - detector.window.timeInterval)
-            if recent.count >= detector.threshold { raised.append(detector.event(group: group, count: recent.count)) }
-        }
-        if !raised.isEmpty { _ = try await ingest(raised) }
-    }
-
-    /// Resolves `continuous_failure` alerts whose group has been quiet for the detector's quiet period.
-    @discardableResult
-    public func resolveQuietContinuousFailures() async throws -> [IngestResult] {
-        guard let detector = continuousFailure else { return [] }
-        let now = clock.now()
-        var resolves: [AlertEvent] = []
-        for alert in try await store.alerts(statuses: [.triggered, .acknowledged]) where alert.kind == .continuousFailure && alert.dedupKey.hasPrefix("continuous_failure/") {
-            let group = detector.per.value(of: alert)
-            let recent = try await store.triggers(kind: detector.kind, field: detector.per, value: group, since: now - detector.quietPeriod.timeInterval)
-            // Quiet: no failure at all in the period, or the latest one exactly that old.
-            if recent.count == 0 || (recent.latest.map { now.timeIntervalSince($0) >= detector.quietPeriod.timeInterval } ?? true) {
-                resolves.append(AlertEvent(kind: .continuousFailure, action: .resolve, dedupKey: alert.dedupKey,
-                                           note: "no \(detector.kind) for \(DurationParser.format(detector.quietPeriod))"))
-            }
-        }
-        return resolves.isEmpty ? [] : try await ingest(resolves)
+        transitions.forEach(logDetected)
+        return transitions
     }
 
     /// Records a beat (`notify heartbeat NAME`) and does what is then due (resolve notices, if
@@ -247,7 +225,9 @@ public final class Notifier: Sendable {
 
     /// The silences in force at `now`: the stored ones and open maintenance windows.
     public func activeSilences(at now: Date) async throws -> [Silence] {
-        try await store.silences(notEndedAt: now).filter { $0.isActive(at: now) } + maintenance.compactMap { $0.silence(at: now) }
+        let readings = try await store.silenceReadings(notEndedAt: now)
+        for unreadable in readings.unreadable { logger.error("\(unreadable)") }
+        return readings.silences.filter { $0.isActive(at: now) } + maintenance.compactMap { $0.silence(at: now) }
     }
 
     /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date`, in
@@ -270,17 +250,18 @@ public final class Notifier: Sendable {
     /// delivers them concurrently, and records each outcome. Returns what was delivered.
     @discardableResult
     public func runDue() async throws -> [OutboxDelivery] {
-        try await checkHeartbeats()
-        try await resolveQuietContinuousFailures()
+        try await runDetectors()
         var delivered: [OutboxDelivery] = []
         while true {
             let now = clock.now()
             let silences = try await activeSilences(at: now)
-            var fired = try await store.fireDueEscalations(at: now, limit: 256, fire: { [self] escalation, alert in
-                fire(escalation, alert: alert, silences: silences)
-            })
-            if let stormControl { fired += try await store.flushStormDigests(at: now, storm: stormControl) }
-            let items = try await store.claimOutbox(owner: leaseOwner, at: now, leaseFor: leaseDuration, limit: maxConcurrentDeliveries)
+            // One transaction a round: fire due steps, queue due digests, claim what is ready.
+            let (fired, items) = try await store.write { [self] transaction in
+                var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { fire($0, alert: $1, silences: silences) })
+                if stormControl != nil { fired += try StormGate.flushDigests(at: now, in: transaction) }
+                let items = try OutboxQueue.claim(owner: leaseOwner, at: now, leaseFor: leaseDuration, limit: maxConcurrentDeliveries, in: transaction)
+                return (fired, items)
+            }
             if items.isEmpty, fired == 0 { return delivered }
             delivered += try await withThrowingTaskGroup(of: OutboxDelivery.self) { group in
                 for item in items {
@@ -314,7 +295,10 @@ public final class Notifier: Sendable {
         if case .retryable(_, let retryAfter) = report.outcome, now < item.createdAt + giveUpAfter.timeInterval {
             retryAt = now + max(requeueDelay, retryAfter ?? .zero).timeInterval
         }
-        if try await store.completeOutbox(item, report: report, retryAt: retryAt, at: now) {
+        let escalatedNow = try await store.write { [report, retryAt] transaction in
+            try OutboxQueue.complete(item, report: report, retryAt: retryAt, at: now, in: transaction)
+        }
+        if escalatedNow {
             logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(item.alertID)"])
         }
         log(report, alertID: item.alertID)
@@ -328,7 +312,10 @@ public final class Notifier: Sendable {
         guard let stormControl, item.action == .trigger, item.digestOf.isEmpty, let contact = item.target.recipient,
               channels[item.target.channel]?.medium != nil else { return nil }
         let now = clock.now()
-        guard case .held(let digestAt) = try await store.admitPage(contact: contact, alertID: item.alertID, channel: item.target.channel, at: now, storm: stormControl) else { return nil }
+        let admission = try await store.write { transaction in
+            try StormGate.admit(contact: contact, alertID: item.alertID, channel: item.target.channel, at: now, storm: stormControl, in: transaction)
+        }
+        guard case .held(let digestAt) = admission else { return nil }
         logger.notice("storm control: page held for a digest", metadata: ["alert": "\(item.alertID)", "to": "\(contact)", "digest_at": "\(digestAt.formatted(Date.ISO8601FormatStyle()))"])
         return DeliveryReport(channel: item.target.channel, recipient: contact, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: digestAt))])
     }

@@ -1,107 +1,190 @@
 import Foundation
 
-/// Where alert state lives. The engine never keeps alerts anywhere else, so a durable store
-/// makes the whole pipeline durable.
+/// Where alert state lives: a small transactional seam, the way Hummingbird's `PersistDriver`
+/// sits beside `MemoryPersistDriver`. A store runs a transaction and offers plain reads and
+/// writes of rows (``StoreTransaction``); it decides nothing. Dedup, escalation, the outbox's
+/// lease and fallback rules, storm control and the detectors live above it, written once
+/// (``AlertRecorder``, ``EscalationFirer``, ``OutboxQueue``, ``StormGate``, ``Detector``), so
+/// every store applies the same rules and passes the same conformance suite.
 ///
-/// Implementations must apply a batch atomically and in order: event 2 of a batch sees what
-/// event 1 did, and either the whole batch is recorded or none of it.
+/// A transaction is atomic and isolated: its body sees its own writes, and either all of them
+/// are kept or, when the body throws, none.
 public protocol AlertStore: Sendable {
-    /// Records events in order, deduplicating by key, and returns what each one did. For each
-    /// transition, `plan` says what happens to its escalation, and that is written in the same
-    /// transaction: an alert is never open without its escalation, and an acknowledged or
-    /// resolved one never keeps paging.
-    /// - Parameter now: the time to record as first or last seen.
-    func record(_ events: [AlertEvent], at now: Date, plan: @Sendable (AlertTransition) -> EscalationPlan) async throws -> [AlertTransition]
+    /// Runs `body` in one write transaction.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
 
-    /// Fires escalations due at `now` (at most `limit`), in one transaction: `fire` decides
-    /// the deliveries and the next step; the store puts the deliveries in the outbox and
-    /// advances the escalation. An acknowledged alert whose ack timeout has passed triggers
-    /// again first. Returns how many fired.
-    func fireDueEscalations(at now: Date, limit: Int, fire: @Sendable (EscalationState, Alert) -> EscalationFiring) async throws -> Int
-
-    /// Claims outbox items no one holds: pending ones, and claimed ones whose lease ran out or
-    /// whose owner is gone (crashed). The claim lasts `leaseFor`.
-    func claimOutbox(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int) async throws -> [OutboxItem]
-
-    /// Records a claimed item's outcome (the delivery, every attempt), in one transaction. With
-    /// `retryAt`, the item goes back to the outbox to be tried again then (a gateway that is
-    /// down now); otherwise it is finished. When every item of its firing has now failed
-    /// permanently, the next step becomes due at once (fallback) and this returns true.
-    func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) async throws -> Bool
-
-    /// Storm control: whether a page of `alertID` to `contact` goes now, or is held for the
-    /// contact's digest. Sends when the alert already paged them within the window, or fewer
-    /// than `storm.maxNewAlerts` alerts did; holds when a digest is already gathering for
-    /// them, or the window is full. One transaction, so concurrent deliveries count right.
-    func admitPage(contact: String, alertID: Int64, channel: String, at now: Date, storm: StormControl) async throws -> StormAdmission
-
-    /// Turns each contact's held pages whose digest is due into one outbox item: the newest
-    /// alert still triggered, carrying the others (acknowledged or resolved ones are dropped).
-    /// Returns how many digests were queued.
-    func flushStormDigests(at now: Date, storm: StormControl) async throws -> Int
-
-    /// When there is next something to do: the earliest escalation due time or outbox lease
-    /// expiry or storm digest; `now`-ish when items are pending; nil when nothing is scheduled.
-    func nextWakeUp() async throws -> Date?
-
-    /// The escalation of one alert, if it has one running.
-    func escalation(alertID: Int64) async throws -> EscalationState?
-
-    /// Stores a silence and returns it with its id.
-    func addSilence(_ silence: Silence) async throws -> Silence
-
-    /// Silences not yet over at `date` (active or to come), oldest first; all of them with nil.
-    func silences(notEndedAt date: Date?) async throws -> [Silence]
-
-    /// Ends a silence now. False when there is no such silence or it was already over.
-    func expireSilence(id: Int64, at now: Date) async throws -> Bool
-
-    /// Trigger events (opening or repeating) of alerts of `kind` whose `field` (environment or
-    /// source) is `value`, since `date`: how many, and the latest one's time.
-    func triggers(kind: AlertKind, field: MatchField, value: String?, since date: Date) async throws -> (count: Int, latest: Date?)
-
-    /// Records a heartbeat's beat.
-    func recordBeat(_ name: String, at date: Date) async throws
-
-    /// For each name: its last beat, or nil with the time notify first looked for it (recorded
-    /// now for names it had never seen), so a heartbeat that never beats is missed too.
-    func beats(_ names: [String], at now: Date) async throws -> [String: (lastBeat: Date?, since: Date)]
-
-    /// Appends a finished delivery to its alert's timeline.
-    func recordDelivery(_ record: DeliveryRecord) async throws
-
-    func alert(id: Int64) async throws -> Alert?
-
-    /// The alert of the latest delivery made to `recipient` through one of `channels`: what a
-    /// bare "ACK" texted back by that person means.
-    func lastAlertDelivered(to recipient: String, channels: [String]) async throws -> Int64?
-
-    /// The open (triggered or acknowledged) alert with this key, if any.
-    func openAlert(dedupKey: String) async throws -> Alert?
-
-    /// Alerts whose status is one of `statuses`, newest first.
-    func alerts(statuses: Set<AlertStatus>) async throws -> [Alert]
-
-    /// The deliveries recorded for one alert, oldest first.
-    func deliveries(alertID: Int64) async throws -> [DeliveryRecord]
-
-    /// The events recorded for one alert (opened, repeats, acks, resolve), oldest first.
-    func log(alertID: Int64) async throws -> [AlertLogEntry]
+    /// Runs `body` with a consistent view of the store; it must not write.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T
 }
 
-extension AlertStore {
-    /// Records events with no escalation (library users who deliver themselves).
-    public func record(_ events: [AlertEvent], at now: Date) async throws -> [AlertTransition] {
-        try await record(events, at: now, plan: { _ in .nothing })
+/// The plain row verbs a store offers inside a transaction. Each is a lookup, an insert, an
+/// update or a delete; none applies a rule of its own.
+public protocol StoreTransaction: AnyObject {
+    // MARK: Alerts
+    /// The alert with this key that is not resolved, if any.
+    func openAlert(dedupKey: String) throws -> Alert?
+    func alert(id: Int64) throws -> Alert?
+    /// Alerts whose status is one of `statuses`, newest first.
+    func alerts(statuses: Set<AlertStatus>) throws -> [Alert]
+    /// Stores a new alert (its `id` is ignored) and returns the id the store gave it.
+    func insertAlert(_ alert: Alert) throws -> Int64
+    /// Writes an alert's status, last-seen time and count.
+    func updateAlert(_ alert: Alert) throws
+
+    // MARK: Timeline
+    func appendLog(_ entry: AlertLogEntry) throws
+    /// One alert's timeline, oldest first.
+    func log(alertID: Int64) throws -> [AlertLogEntry]
+    /// Timeline entries of alerts of `kind` from `since` on, oldest first, with their alert.
+    func logEntries(kind: AlertKind, since: Date) throws -> [(alert: Alert, entry: AlertLogEntry)]
+
+    // MARK: Escalations
+    /// The escalations of one alert (one per route), by route name.
+    func escalations(alertID: Int64) throws -> [EscalationState]
+    /// Escalations with `dueAt <= now`, earliest first, at most `limit`.
+    func dueEscalations(at now: Date, limit: Int) throws -> [EscalationState]
+    /// Inserts or replaces the escalation of `(alertID, route)`.
+    func saveEscalation(_ escalation: EscalationState) throws
+    func deleteEscalation(alertID: Int64, route: String) throws
+    func earliestEscalationDue() throws -> Date?
+
+    // MARK: Outbox
+    /// Stores a new item (its `id` is ignored) as pending and returns its id.
+    func insertOutbox(_ item: OutboxItem) throws -> Int64
+    /// Every outbox row of one alert, by id.
+    func outbox(alertID: Int64) throws -> [OutboxRow]
+    /// Rows that may be claimed at `now`, by id, at most `limit`: pending ones not held back
+    /// past `now`, and claimed ones whose lease ended before `now` or whose owner is in
+    /// `ownersGone`. A store shared by several processes locks the rows it returns until the
+    /// transaction ends and skips rows another transaction holds.
+    func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow]
+    /// The owners of claims whose lease has not ended at `now`.
+    func leaseOwners(at now: Date) throws -> [String]
+    func saveOutbox(_ row: OutboxRow) throws
+    func deleteOutbox(id: Int64) throws
+    /// The earliest time an outbox row may need attention: a pending row's ready time or a
+    /// claim's lease end.
+    func earliestOutboxTime() throws -> Date?
+
+    // MARK: Deliveries
+    func insertDelivery(_ record: DeliveryRecord) throws
+    /// One alert's deliveries, oldest first.
+    func deliveries(alertID: Int64) throws -> [DeliveryRecord]
+    /// The alert of the latest delivered message to `recipient` through one of `channels`.
+    func lastDeliveredAlert(to recipient: String, channels: [String]) throws -> Int64?
+
+    // MARK: Silences
+    /// Stores a new silence (its `id` is ignored) and returns its id.
+    func insertSilence(_ silence: SilenceRow) throws -> Int64
+    func silence(id: Int64) throws -> SilenceRow?
+    /// Silences whose end is after `date` (all with nil), by id.
+    func silences(endingAfter date: Date?) throws -> [SilenceRow]
+    func updateSilence(_ silence: SilenceRow) throws
+
+    // MARK: Heartbeats
+    func beat(name: String) throws -> BeatRow?
+    func saveBeat(_ beat: BeatRow) throws
+
+    // MARK: Storm control
+    /// Which alerts paged `contact` when, oldest first.
+    func contactPages(contact: String) throws -> [ContactPage]
+    func insertContactPage(_ page: ContactPage) throws
+    func deleteContactPages(contact: String, notAfter date: Date) throws
+    /// Pages held for `contact`'s digest, in the order they were held.
+    func heldPages(contact: String) throws -> [HeldPage]
+    /// Holds a page; a page of the same alert already held for the contact stays as it is.
+    func insertHeldPage(_ page: HeldPage) throws
+    func deleteHeldPages(contact: String) throws
+    /// Contacts with a held page whose digest is due at `now`, by name.
+    func contactsWithDigestDue(at now: Date) throws -> [String]
+    func earliestDigest() throws -> Date?
+}
+
+/// An outbox item and where it stands.
+public struct OutboxRow: Sendable, Hashable {
+    public enum State: Sendable, Hashable {
+        /// Nobody holds it; with a date, not before then (a retry waiting out its delay).
+        case pending(notBefore: Date?)
+        /// `owner` holds it until `until`.
+        case claimed(owner: String, until: Date)
+        /// Finished, with the outcome's label (`delivered`, `permanent`, ...).
+        case done(outcome: String)
     }
 
-    /// Records one event.
-    public func record(_ event: AlertEvent, at now: Date) async throws -> AlertTransition {
-        let transitions = try await record([event], at: now)
-        guard let transition = transitions.first else {
-            throw AlertStoreError.inconsistent("store returned no transition for one event")
-        }
-        return transition
+    public var item: OutboxItem
+    public var state: State
+
+    public init(item: OutboxItem, state: State) {
+        self.item = item
+        self.state = state
+    }
+
+    public var isPending: Bool {
+        if case .pending = state { return true }
+        return false
+    }
+}
+
+/// A silence as stored: its matchers as text, parsed by the engine (an unreadable one must
+/// silence nothing, never everything).
+public struct SilenceRow: Sendable, Hashable {
+    public var id: Int64
+    public var matchers: [String]
+    public var startsAt: Date
+    public var endsAt: Date
+    public var comment: String?
+    public var createdBy: String?
+
+    public init(id: Int64, matchers: [String], startsAt: Date, endsAt: Date, comment: String?, createdBy: String?) {
+        self.id = id
+        self.matchers = matchers
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.comment = comment
+        self.createdBy = createdBy
+    }
+}
+
+/// A heartbeat's last beat, and when notify first looked for it.
+public struct BeatRow: Sendable, Hashable {
+    public var name: String
+    public var lastBeat: Date?
+    public var firstSeen: Date
+
+    public init(name: String, lastBeat: Date?, firstSeen: Date) {
+        self.name = name
+        self.lastBeat = lastBeat
+        self.firstSeen = firstSeen
+    }
+}
+
+/// Storm control's ledger: an alert paged a contact at a time.
+public struct ContactPage: Sendable, Hashable {
+    public var contact: String
+    public var alertID: Int64
+    public var at: Date
+
+    public init(contact: String, alertID: Int64, at: Date) {
+        self.contact = contact
+        self.alertID = alertID
+        self.at = at
+    }
+}
+
+/// A page held back by storm control until its contact's digest goes out.
+public struct HeldPage: Sendable, Hashable {
+    public var contact: String
+    public var alertID: Int64
+    public var channel: String
+    public var at: Date
+    public var digestAt: Date
+
+    public init(contact: String, alertID: Int64, channel: String, at: Date, digestAt: Date) {
+        self.contact = contact
+        self.alertID = alertID
+        self.channel = channel
+        self.at = at
+        self.digestAt = digestAt
     }
 }
 

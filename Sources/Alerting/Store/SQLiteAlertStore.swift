@@ -1,12 +1,6 @@
 import Foundation
 import GRDB
 
-/// An ``AlertStore`` in an SQLite file (WAL mode): the default for `notify`.
-///
-/// Several notify processes may use one file at once (a `watch` daemon, a cron `tick`, a
-/// script's `send`): GRDB runs every write as an immediate transaction (the write lock is taken
-/// first, so read-then-write cannot deadlock between processes), they take turns, and a partial
-/// unique index keeps at most one open alert per dedup key whatever they do.
 /// The state file could not be opened or brought up to date.
 public struct StateFileError: Error, Sendable, CustomStringConvertible {
     public var path: String
@@ -15,6 +9,13 @@ public struct StateFileError: Error, Sendable, CustomStringConvertible {
     public var description: String { reason }
 }
 
+/// An ``AlertStore`` in an SQLite file (WAL mode): the default for `notify`. Plain SQL, one
+/// statement per row verb; the rules live above it.
+///
+/// Several notify processes may use one file at once (a `watch` daemon, a cron `tick`, a
+/// script's `send`): GRDB runs every write as an immediate transaction (the write lock is taken
+/// first, so read-then-write cannot deadlock between processes), they take turns, and a partial
+/// unique index keeps at most one open alert per dedup key whatever they do.
 public final class SQLiteAlertStore: AlertStore {
     public let path: String
     let pool: DatabasePool
@@ -54,282 +55,295 @@ public final class SQLiteAlertStore: AlertStore {
         return pool
     }
 
-    public func record(_ events: [AlertEvent], at now: Date, plan: @Sendable (AlertTransition) -> EscalationPlan) async throws -> [AlertTransition] {
-        try await pool.write { db in
-            var cache: [String: Alert?] = [:]
-            var dirty: [Int64: Alert] = [:]
-            var transitions: [AlertTransition] = []
-            transitions.reserveCapacity(events.count)
-            for event in events {
-                let open: Alert?
-                if let cached = cache[event.dedupKey] {
-                    open = cached
-                } else {
-                    open = try Self.fetchOpenAlert(db, dedupKey: event.dedupKey)
-                }
-                let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
-                var transition = AlertTransition(change: change, alert: open, event: event)
-                switch effect {
-                case .open:
-                    // Flush this key's pending update first: the old alert must be resolved on
-                    // disk before the unique index sees a new open one.
-                    if let previous = dirty.values.first(where: { $0.dedupKey == event.dedupKey }) {
-                        try Self.update(db, previous)
-                        dirty[previous.id] = nil
-                    }
-                    let alert = try Self.insert(db, AlertStateMachine.newAlert(id: 0, from: event, at: now))
-                    cache[event.dedupKey] = alert
-                    transition.alert = alert
-                case .update(let alert):
-                    dirty[alert.id] = alert
-                    cache[event.dedupKey] = alert.status.isOpen ? alert : .some(nil)
-                    transition.alert = alert
-                case .none:
-                    cache[event.dedupKey] = open
-                }
-                if let alert = transition.alert {
-                    var entry = AlertLogEntry(transition, alertID: alert.id, at: now)
-                    if transition.change != .deduplicated {
-                        entry.addNote(try Self.apply(db, plan(transition), to: transition, alert: alert, at: now))
-                    }
-                    try Self.appendLog(db, entry)
-                }
-                transitions.append(transition)
-            }
-            for alert in dirty.values { try Self.update(db, alert) }
-            return transitions
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await pool.write { db in try body(SQLiteTransaction(db)) }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await pool.read { db in try body(SQLiteTransaction(db)) }
+    }
+}
+
+/// The row verbs as SQL on one connection, inside the transaction GRDB opened.
+final class SQLiteTransaction: StoreTransaction {
+    private let db: Database
+
+    init(_ db: Database) {
+        self.db = db
+    }
+
+    private func execute(_ sql: String, _ arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    private func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    private func date(_ sql: String, _ arguments: StatementArguments = []) throws -> Date? {
+        try Double.fetchOne(db.cachedStatement(sql: sql), arguments: arguments).map { Date(timeIntervalSince1970: $0) }
+    }
+
+    // MARK: Alerts
+
+    func openAlert(dedupKey: String) throws -> Alert? {
+        try rows("SELECT * FROM alerts WHERE dedup_key = ? AND status != 'resolved'", [dedupKey]).first.map(Self.alert)
+    }
+
+    func alert(id: Int64) throws -> Alert? {
+        try rows("SELECT * FROM alerts WHERE id = ?", [id]).first.map(Self.alert)
+    }
+
+    func alerts(statuses: Set<AlertStatus>) throws -> [Alert] {
+        guard !statuses.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+        return try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE status IN (\(placeholders)) ORDER BY id DESC",
+                                arguments: StatementArguments(statuses.map(\.rawValue))).map(Self.alert)
+    }
+
+    func insertAlert(_ alert: Alert) throws -> Int64 {
+        try execute("""
+            INSERT INTO alerts (dedup_key, kind, severity, environment, source, summary, status, first_seen, last_seen, count, details, links)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [alert.dedupKey, alert.kind.rawValue, alert.severity.rawValue, alert.environment, alert.source,
+                  alert.summary, alert.status.rawValue, alert.firstSeen.timeIntervalSince1970,
+                  alert.lastSeen.timeIntervalSince1970, alert.count, JSONValue.object(alert.details).compactJSON,
+                  try String(decoding: JSONEncoder.notify().encode(alert.links), as: UTF8.self)])
+        return db.lastInsertedRowID
+    }
+
+    func updateAlert(_ alert: Alert) throws {
+        try execute("UPDATE alerts SET status = ?, last_seen = ?, count = ? WHERE id = ?",
+                    [alert.status.rawValue, alert.lastSeen.timeIntervalSince1970, alert.count, alert.id])
+    }
+
+    // MARK: Timeline
+
+    func appendLog(_ entry: AlertLogEntry) throws {
+        try execute("INSERT INTO alert_log (alert_id, at, action, change, actor, note, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [entry.alertID, entry.at.timeIntervalSince1970, entry.action.rawValue, entry.change.rawValue,
+                     entry.actor, entry.note, entry.summary])
+    }
+
+    func log(alertID: Int64) throws -> [AlertLogEntry] {
+        try rows("SELECT * FROM alert_log WHERE alert_id = ? ORDER BY id", [alertID]).map(Self.logEntry)
+    }
+
+    func logEntries(kind: AlertKind, since: Date) throws -> [(alert: Alert, entry: AlertLogEntry)] {
+        var alerts: [Int64: Alert] = [:]
+        return try rows("""
+            SELECT l.* FROM alert_log l JOIN alerts a ON a.id = l.alert_id WHERE a.kind = ? AND l.at >= ? ORDER BY l.at, l.alert_id, l.id
+            """, [kind.rawValue, since.timeIntervalSince1970]).compactMap { row in
+            let entry = Self.logEntry(row)
+            if alerts[entry.alertID] == nil { alerts[entry.alertID] = try alert(id: entry.alertID) }
+            return alerts[entry.alertID].map { ($0, entry) }
         }
     }
 
-    public func recordDelivery(_ record: DeliveryRecord) async throws {
-        let attempts = try String(decoding: JSONEncoder.notify().encode(record.report.attempts.map(AttemptJSON.init)), as: UTF8.self)
-        try await pool.write { db in
-            try Self.insertDelivery(db, alertID: record.alertID, report: record.report, attempts: attempts)
-        }
+    // MARK: Escalations
+
+    func escalations(alertID: Int64) throws -> [EscalationState] {
+        try rows("SELECT * FROM escalations WHERE alert_id = ? ORDER BY route", [alertID]).map(Self.escalation)
     }
 
-    private static func insertDelivery(_ db: Database, alertID: Int64, report: DeliveryReport, attempts: String) throws {
-        var providerID: String?
-        if case .delivered(let id) = report.outcome { providerID = id }
-        try db.execute(sql: """
+    func dueEscalations(at now: Date, limit: Int) throws -> [EscalationState] {
+        try rows("SELECT * FROM escalations WHERE due_at <= ? ORDER BY due_at, alert_id, route LIMIT ?", [now.timeIntervalSince1970, limit]).map(Self.escalation)
+    }
+
+    func saveEscalation(_ escalation: EscalationState) throws {
+        try execute("""
+            INSERT OR REPLACE INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [escalation.alertID, escalation.policy, escalation.route, escalation.position, escalation.dueAt.timeIntervalSince1970,
+                  escalation.startedAt.timeIntervalSince1970, escalation.acknowledged ? 1 : 0, escalation.silenced ? 1 : 0])
+    }
+
+    func deleteEscalation(alertID: Int64, route: String) throws {
+        try execute("DELETE FROM escalations WHERE alert_id = ? AND route = ?", [alertID, route])
+    }
+
+    func earliestEscalationDue() throws -> Date? { try date("SELECT MIN(due_at) FROM escalations") }
+
+    // MARK: Outbox
+
+    func insertOutbox(_ item: OutboxItem) throws -> Int64 {
+        let digest = item.digestOf.isEmpty ? nil : String(decoding: try JSONEncoder().encode(item.digestOf), as: UTF8.self)
+        try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [item.alertID, item.route, item.target.channel, item.target.recipient, item.position, item.action.rawValue,
+                     item.createdAt.timeIntervalSince1970, digest])
+        return db.lastInsertedRowID
+    }
+
+    func outbox(alertID: Int64) throws -> [OutboxRow] {
+        try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(Self.outboxRow)
+    }
+
+    func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow] {
+        let placeholders = ownersGone.isEmpty ? "NULL" : Array(repeating: "?", count: ownersGone.count).joined(separator: ", ")
+        var arguments: StatementArguments = [now.timeIntervalSince1970, now.timeIntervalSince1970]
+        arguments += StatementArguments(ownersGone)
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: """
+            SELECT * FROM outbox
+            WHERE (state = 'pending' AND (not_before IS NULL OR not_before <= ?))
+               OR (state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))))
+            ORDER BY id LIMIT ?
+            """, arguments: arguments).map(Self.outboxRow)
+    }
+
+    func leaseOwners(at now: Date) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT lease_owner FROM outbox WHERE state = 'claimed' AND lease_until >= ? ORDER BY lease_owner"),
+                            arguments: [now.timeIntervalSince1970])
+    }
+
+    func saveOutbox(_ row: OutboxRow) throws {
+        var state = "pending", owner: String?, until: Double?, notBefore: Double?, outcome: String?
+        switch row.state {
+        case .pending(let date): notBefore = date?.timeIntervalSince1970
+        case .claimed(let holder, let date): (state, owner, until) = ("claimed", holder, date.timeIntervalSince1970)
+        case .done(let label): (state, outcome) = ("done", label)
+        }
+        try execute("UPDATE outbox SET state = ?, lease_owner = ?, lease_until = ?, not_before = ?, outcome = ? WHERE id = ?",
+                    [state, owner, until, notBefore, outcome, row.item.id])
+    }
+
+    func deleteOutbox(id: Int64) throws {
+        try execute("DELETE FROM outbox WHERE id = ?", [id])
+    }
+
+    func earliestOutboxTime() throws -> Date? {
+        let pending = try date("SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE state = 'pending'")
+        let lease = try date("SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed'")
+        return [pending, lease].compactMap { $0 }.min()
+    }
+
+    // MARK: Deliveries
+
+    func insertDelivery(_ record: DeliveryRecord) throws {
+        let report = record.report
+        let attempts = try String(decoding: JSONEncoder.notify().encode(report.attempts.map(AttemptJSON.init)), as: UTF8.self)
+        try execute("""
             INSERT INTO deliveries (alert_id, channel, recipient, at, outcome, reason, provider_id, attempts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [alertID, report.channel, report.recipient,
-                             (report.attempts.last?.startedAt ?? Date()).timeIntervalSince1970,
-                             report.outcome.label, report.outcome.reason, providerID, attempts])
+            """, [record.alertID, report.channel, report.recipient,
+                  (report.attempts.last?.startedAt ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970,
+                  report.outcome.label, report.outcome.reason, report.providerID, attempts])
     }
 
-    public func alert(id: Int64) async throws -> Alert? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM alerts WHERE id = ?", arguments: [id]).map(Self.alert)
+    func deliveries(alertID: Int64) throws -> [DeliveryRecord] {
+        try rows("SELECT * FROM deliveries WHERE alert_id = ? ORDER BY id", [alertID]).map { row in
+            let attempts: [DeliveryReport.Attempt]
+            do {
+                attempts = try JSONDecoder.notify().decode([AttemptJSON].self, from: Data((row["attempts"] as String? ?? "[]").utf8)).map(\.attempt)
+            } catch {
+                // Said in the timeline, not skipped: the delivery happened, its details are lost.
+                attempts = [.init(startedAt: Date(timeIntervalSince1970: row["at"]),
+                                  outcome: .permanent(reason: "stored attempts of delivery \(row["id"] as Int64) are unreadable: \(error)"))]
+            }
+            return DeliveryRecord(alertID: alertID, report: DeliveryReport(channel: row["channel"], recipient: row["recipient"], attempts: attempts))
         }
     }
 
-    public func lastAlertDelivered(to recipient: String, channels: [String]) async throws -> Int64? {
+    func lastDeliveredAlert(to recipient: String, channels: [String]) throws -> Int64? {
         guard !channels.isEmpty else { return nil }
-        return try await pool.read { db in
-            let placeholders = Array(repeating: "?", count: channels.count).joined(separator: ", ")
-            return try Int64.fetchOne(db, sql: "SELECT alert_id FROM deliveries WHERE recipient = ? AND outcome = 'delivered' AND channel IN (\(placeholders)) ORDER BY id DESC LIMIT 1",
-                                      arguments: StatementArguments([recipient] + channels))
+        let placeholders = Array(repeating: "?", count: channels.count).joined(separator: ", ")
+        return try Int64.fetchOne(db, sql: "SELECT alert_id FROM deliveries WHERE recipient = ? AND outcome = 'delivered' AND channel IN (\(placeholders)) ORDER BY id DESC LIMIT 1",
+                                  arguments: StatementArguments([recipient] + channels))
+    }
+
+    // MARK: Silences
+
+    func insertSilence(_ silence: SilenceRow) throws -> Int64 {
+        let matchers = String(decoding: try JSONEncoder().encode(silence.matchers), as: UTF8.self)
+        try execute("INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by) VALUES (?, ?, ?, ?, ?)",
+                    [matchers, silence.startsAt.timeIntervalSince1970, silence.endsAt.timeIntervalSince1970, silence.comment, silence.createdBy])
+        return db.lastInsertedRowID
+    }
+
+    func silence(id: Int64) throws -> SilenceRow? {
+        try rows("SELECT * FROM silences WHERE id = ?", [id]).first.map(Self.silence)
+    }
+
+    func silences(endingAfter date: Date?) throws -> [SilenceRow] {
+        try rows("SELECT * FROM silences WHERE ends_at > ? ORDER BY id", [date?.timeIntervalSince1970 ?? -Double.infinity]).map(Self.silence)
+    }
+
+    func updateSilence(_ silence: SilenceRow) throws {
+        try execute("UPDATE silences SET starts_at = ?, ends_at = ?, comment = ?, created_by = ? WHERE id = ?",
+                    [silence.startsAt.timeIntervalSince1970, silence.endsAt.timeIntervalSince1970, silence.comment, silence.createdBy, silence.id])
+    }
+
+    // MARK: Heartbeats
+
+    func beat(name: String) throws -> BeatRow? {
+        try rows("SELECT * FROM heartbeats WHERE name = ?", [name]).first.map { row in
+            BeatRow(name: name, lastBeat: (row["last_beat"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                    firstSeen: Date(timeIntervalSince1970: row["first_seen"]))
         }
     }
 
-    public func openAlert(dedupKey: String) async throws -> Alert? {
-        try await pool.read { db in try Self.fetchOpenAlert(db, dedupKey: dedupKey) }
+    func saveBeat(_ beat: BeatRow) throws {
+        try execute("INSERT OR REPLACE INTO heartbeats (name, last_beat, first_seen) VALUES (?, ?, ?)",
+                    [beat.name, beat.lastBeat?.timeIntervalSince1970, beat.firstSeen.timeIntervalSince1970])
     }
 
-    public func alerts(statuses: Set<AlertStatus>) async throws -> [Alert] {
-        let list = statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        guard !list.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE status IN (\(list)) ORDER BY id DESC").map(Self.alert)
+    // MARK: Storm control
+
+    func contactPages(contact: String) throws -> [ContactPage] {
+        try rows("SELECT * FROM contact_pages WHERE contact = ? ORDER BY at, rowid", [contact]).map { row in
+            ContactPage(contact: contact, alertID: row["alert_id"], at: Date(timeIntervalSince1970: row["at"]))
         }
     }
 
-    public func deliveries(alertID: Int64) async throws -> [DeliveryRecord] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE alert_id = ? ORDER BY id", arguments: [alertID]).map { row in
-                let attempts = (try? JSONDecoder.notify().decode([AttemptJSON].self, from: Data((row["attempts"] as String? ?? "[]").utf8))) ?? []
-                return DeliveryRecord(alertID: alertID, report: DeliveryReport(
-                    channel: row["channel"], recipient: row["recipient"], attempts: attempts.map(\.attempt)))
-            }
+    func insertContactPage(_ page: ContactPage) throws {
+        try execute("INSERT INTO contact_pages (contact, alert_id, at) VALUES (?, ?, ?)", [page.contact, page.alertID, page.at.timeIntervalSince1970])
+    }
+
+    func deleteContactPages(contact: String, notAfter date: Date) throws {
+        try execute("DELETE FROM contact_pages WHERE contact = ? AND at <= ?", [contact, date.timeIntervalSince1970])
+    }
+
+    func heldPages(contact: String) throws -> [HeldPage] {
+        try rows("SELECT * FROM storm_held WHERE contact = ? ORDER BY at, alert_id", [contact]).map { row in
+            HeldPage(contact: contact, alertID: row["alert_id"], channel: row["channel"],
+                     at: Date(timeIntervalSince1970: row["at"]), digestAt: Date(timeIntervalSince1970: row["digest_at"]))
         }
     }
 
-    public func log(alertID: Int64) async throws -> [AlertLogEntry] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM alert_log WHERE alert_id = ? ORDER BY id", arguments: [alertID]).map { row in
-                AlertLogEntry(
-                    alertID: alertID, at: Date(timeIntervalSince1970: row["at"]),
-                    action: EventAction(rawValue: row["action"]) ?? .trigger,
-                    change: AlertTransition.Change(rawValue: row["change"]) ?? .deduplicated,
-                    actor: row["actor"], note: row["note"], summary: row["summary"])
-            }
-        }
+    func insertHeldPage(_ page: HeldPage) throws {
+        try execute("INSERT OR IGNORE INTO storm_held (contact, alert_id, channel, at, digest_at) VALUES (?, ?, ?, ?, ?)",
+                    [page.contact, page.alertID, page.channel, page.at.timeIntervalSince1970, page.digestAt.timeIntervalSince1970])
     }
 
-    // MARK: Escalation and outbox
-
-    /// Applies the plan; returns a note for the timeline when an acknowledge or resolve dropped
-    /// pages that had not gone out.
-    private static func apply(_ db: Database, _ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date) throws -> String? {
-        var droppedNote: String?
-        if transition.change == .acknowledged || transition.change == .resolved {
-            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE alert_id = ? AND action = 'trigger' AND state = 'pending'", arguments: [alert.id]) ?? 0
-            let fired = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE alert_id = ? AND action = 'trigger'", arguments: [alert.id]) ?? 0
-            let escalating = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM escalations WHERE alert_id = ?", arguments: [alert.id]) ?? 0
-            droppedNote = AlertLogEntry.droppedPagesNote(pending: pending, neverNotified: escalating > 0 && fired == 0)
-        }
-        switch transition.change {
-        case .opened:
-            for start in plan.starts {
-                try db.execute(sql: "INSERT INTO escalations (alert_id, policy, route, position, due_at, started_at) VALUES (?, ?, ?, 0, ?, ?)",
-                               arguments: [alert.id, start.policy, start.route, start.dueAt.timeIntervalSince1970, now.timeIntervalSince1970])
-            }
-        case .acknowledged:
-            try cancelPendingPages(db, alertID: alert.id)
-            for route in try String.fetchAll(db, sql: "SELECT route FROM escalations WHERE alert_id = ?", arguments: [alert.id]) {
-                if let retriggerAt = plan.retriggerAt[route] {
-                    try db.execute(sql: "UPDATE escalations SET acknowledged = 1, due_at = ? WHERE alert_id = ? AND route = ?",
-                                   arguments: [retriggerAt.timeIntervalSince1970, alert.id, route])
-                } else {
-                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ? AND route = ?", arguments: [alert.id, route])
-                }
-            }
-        case .resolved:
-            try cancelPendingPages(db, alertID: alert.id)
-            try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ?", arguments: [alert.id])
-            if plan.notifyResolve {
-                // Tell every channel and person the alert reached.
-                let targets = try Row.fetchAll(db, sql: "SELECT DISTINCT channel, recipient FROM deliveries WHERE alert_id = ? AND outcome = 'delivered' ORDER BY id", arguments: [alert.id])
-                for row in targets {
-                    try enqueue(db, alertID: alert.id, route: nil, target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]), position: nil, action: .resolve, at: now)
-                }
-            }
-        default:
-            break
-        }
-        return droppedNote
+    func deleteHeldPages(contact: String) throws {
+        try execute("DELETE FROM storm_held WHERE contact = ?", [contact])
     }
 
-    public func fireDueEscalations(at now: Date, limit: Int, fire: @Sendable (EscalationState, Alert) -> EscalationFiring) async throws -> Int {
-        try await pool.write { db in
-            let due = try Row.fetchAll(db, sql: "SELECT * FROM escalations WHERE due_at <= ? ORDER BY due_at LIMIT ?", arguments: [now.timeIntervalSince1970, limit]).map(Self.escalation)
-            for var escalation in due {
-                let route = escalation.route
-                guard var alert = try Row.fetchOne(db, sql: "SELECT * FROM alerts WHERE id = ?", arguments: [escalation.alertID]).map(Self.alert), alert.status.isOpen else {
-                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ? AND route = ?", arguments: [escalation.alertID, route])
-                    continue
-                }
-                if escalation.acknowledged {
-                    alert.status = .triggered
-                    try Self.update(db, alert)
-                    try Self.appendLog(db, AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .retriggered, note: "acknowledged and not resolved within the ack timeout"))
-                    escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now)
-                }
-                let firing = fire(escalation, alert)
-                if firing.logNote {
-                    try Self.appendLog(db, AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
-                }
-                if let postponed = firing.postponeUntil {
-                    try db.execute(sql: "UPDATE escalations SET due_at = ?, silenced = 1, position = ?, started_at = ?, acknowledged = 0 WHERE alert_id = ? AND route = ?",
-                                   arguments: [postponed.timeIntervalSince1970, escalation.position, escalation.startedAt.timeIntervalSince1970, alert.id, route])
-                    continue
-                }
-                let startedAt = firing.restartedAt ?? escalation.startedAt
-                for target in firing.targets {
-                    try Self.enqueue(db, alertID: alert.id, route: route, target: target, position: escalation.position, action: .trigger, at: now)
-                }
-                if let next = firing.next {
-                    try db.execute(sql: "UPDATE escalations SET position = ?, due_at = ?, started_at = ?, acknowledged = 0, silenced = 0 WHERE alert_id = ? AND route = ?",
-                                   arguments: [next.position, next.dueAt.timeIntervalSince1970, startedAt.timeIntervalSince1970, alert.id, route])
-                } else {
-                    try db.execute(sql: "DELETE FROM escalations WHERE alert_id = ? AND route = ?", arguments: [alert.id, route])
-                }
-            }
-            return due.count
-        }
+    func contactsWithDigestDue(at now: Date) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT contact FROM storm_held WHERE digest_at <= ? ORDER BY contact"), arguments: [now.timeIntervalSince1970])
     }
 
-    public func claimOutbox(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int) async throws -> [OutboxItem] {
-        try await pool.write { db in
-            // Claims held by processes of this host that are gone are free at once.
-            let holders = try String.fetchAll(db, sql: "SELECT DISTINCT lease_owner FROM outbox WHERE state = 'claimed' AND lease_until >= ?", arguments: [now.timeIntervalSince1970])
-            let gone = holders.filter { LeaseOwner($0)?.isAlive() == false }
-            let placeholders = gone.isEmpty ? "NULL" : Array(repeating: "?", count: gone.count).joined(separator: ", ")
-            var arguments: StatementArguments = [now.timeIntervalSince1970, now.timeIntervalSince1970]
-            arguments += StatementArguments(gone)
-            arguments += [limit]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM outbox
-                WHERE (state = 'pending' AND (not_before IS NULL OR not_before <= ?))
-                   OR (state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))))
-                ORDER BY id LIMIT ?
-                """, arguments: arguments)
-            let items = rows.map(Self.outboxItem)
-            for item in items {
-                try db.execute(sql: "UPDATE outbox SET state = 'claimed', lease_owner = ?, lease_until = ? WHERE id = ?",
-                               arguments: [owner.description, (now + leaseFor.timeInterval).timeIntervalSince1970, item.id])
-            }
-            return items
-        }
+    func earliestDigest() throws -> Date? { try date("SELECT MIN(digest_at) FROM storm_held") }
+
+    // MARK: Rows
+
+    private static func alert(_ row: Row) -> Alert {
+        let details = (try? JSONParser.parse(Array((row["details"] as String? ?? "{}").utf8)))?.objectValue ?? [:]
+        let links = (try? JSONDecoder().decode([Link].self, from: Data((row["links"] as String? ?? "[]").utf8))) ?? []
+        return Alert(
+            id: row["id"], dedupKey: row["dedup_key"], kind: AlertKind(rawValue: row["kind"]) ?? .unspecified,
+            severity: Severity(rawValue: row["severity"]) ?? .error, environment: row["environment"], source: row["source"],
+            summary: row["summary"], status: AlertStatus(rawValue: row["status"]) ?? .triggered,
+            firstSeen: Date(timeIntervalSince1970: row["first_seen"]), lastSeen: Date(timeIntervalSince1970: row["last_seen"]),
+            count: row["count"], details: details, links: links)
     }
 
-    public func completeOutbox(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date) async throws -> Bool {
-        let attempts = try String(decoding: JSONEncoder.notify().encode(report.attempts.map(AttemptJSON.init)), as: UTF8.self)
-        return try await pool.write { db in
-            if retryAt == nil {
-                // The alerts a digest carried went out (or failed) with it.
-                for id in item.digestOf { try Self.insertDelivery(db, alertID: id, report: report, attempts: attempts) }
-            }
-            try Self.insertDelivery(db, alertID: item.alertID, report: report, attempts: attempts)
-            if let retryAt {
-                try db.execute(sql: "UPDATE outbox SET state = 'pending', not_before = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                               arguments: [retryAt.timeIntervalSince1970, item.id])
-                return false
-            }
-            try db.execute(sql: "UPDATE outbox SET state = 'done', outcome = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                           arguments: [report.outcome.label, item.id])
-            guard let position = item.position else { return false }
-            guard let route = item.route else { return false }
-            let outcomes = try Row.fetchAll(db, sql: "SELECT state, outcome FROM outbox WHERE alert_id = ? AND route = ? AND position = ?", arguments: [item.alertID, route, position])
-            let allFailed = outcomes.allSatisfy { ($0["state"] as String) == "done" && ($0["outcome"] as String?) == "permanent" }
-            guard allFailed else { return false }
-            try db.execute(sql: "UPDATE escalations SET due_at = ? WHERE alert_id = ? AND route = ? AND position = ? AND acknowledged = 0 AND due_at > ?",
-                           arguments: [now.timeIntervalSince1970, item.alertID, route, position + 1, now.timeIntervalSince1970])
-            guard db.changesCount > 0 else { return false }
-            try Self.appendLog(db, AlertLogEntry(alertID: item.alertID, at: now, action: .trigger, change: .escalated, note: Self.fallbackNote))
-            return true
-        }
-    }
-
-    public func nextWakeUp() async throws -> Date? {
-        try await pool.read { db in
-            let due = try Double.fetchOne(db, sql: "SELECT MIN(due_at) FROM escalations")
-            let pending = try Double.fetchOne(db, sql: "SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE state = 'pending'")
-            let lease = try Double.fetchOne(db, sql: "SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed'")
-            let digest = try Double.fetchOne(db, sql: "SELECT MIN(digest_at) FROM storm_held")
-            return [due, pending, lease, digest].compactMap { $0 }.min().map { Date(timeIntervalSince1970: $0) }
-        }
-    }
-
-    public func escalation(alertID: Int64) async throws -> EscalationState? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM escalations WHERE alert_id = ? ORDER BY route LIMIT 1", arguments: [alertID]).map(Self.escalation)
-        }
-    }
-
-    static let fallbackNote = "every delivery of the last step failed permanently: escalating now"
-
-    private static func enqueue(_ db: Database, alertID: Int64, route: String?, target: OutboxTarget, position: Int?, action: EventAction, at now: Date) throws {
-        try db.execute(sql: "INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [alertID, route, target.channel, target.recipient, position, action.rawValue, now.timeIntervalSince1970])
-    }
-
-    /// Pages no process has claimed yet are dropped once the alert is acknowledged or resolved.
-    private static func cancelPendingPages(_ db: Database, alertID: Int64) throws {
-        // A storm digest stays: it carries other alerts too (it is re-checked when it goes out).
-        try db.execute(sql: "DELETE FROM outbox WHERE alert_id = ? AND action = 'trigger' AND state = 'pending' AND digest IS NULL", arguments: [alertID])
+    private static func logEntry(_ row: Row) -> AlertLogEntry {
+        AlertLogEntry(
+            alertID: row["alert_id"], at: Date(timeIntervalSince1970: row["at"]),
+            action: EventAction(rawValue: row["action"]) ?? .trigger,
+            change: AlertTransition.Change(rawValue: row["change"]) ?? .deduplicated,
+            actor: row["actor"], note: row["note"], summary: row["summary"])
     }
 
     private static func escalation(_ row: Row) -> EscalationState {
@@ -341,125 +355,28 @@ public final class SQLiteAlertStore: AlertStore {
         return state
     }
 
-    // MARK: Silences
-
-    public func addSilence(_ silence: Silence) async throws -> Silence {
-        let matchers = try String(decoding: JSONEncoder().encode(silence.matchers.map(\.description)), as: UTF8.self)
-        return try await pool.write { db in
-            try db.execute(sql: "INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [matchers, silence.startsAt.timeIntervalSince1970, silence.endsAt.timeIntervalSince1970, silence.comment, silence.createdBy])
-            var stored = silence
-            stored.id = db.lastInsertedRowID
-            return stored
-        }
-    }
-
-    public func silences(notEndedAt date: Date?) async throws -> [Silence] {
-        try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM silences WHERE ends_at > ? ORDER BY id", arguments: [date?.timeIntervalSince1970 ?? -Double.infinity]).map { row in
-                let texts = (try? JSONDecoder().decode([String].self, from: Data((row["matchers"] as String).utf8))) ?? []
-                return Silence(
-                    id: row["id"], matchers: texts.compactMap { try? RouteMatcher.parse($0) },
-                    startsAt: Date(timeIntervalSince1970: row["starts_at"]), endsAt: Date(timeIntervalSince1970: row["ends_at"]),
-                    comment: row["comment"], createdBy: row["created_by"])
-            }
-        }
-    }
-
-    public func triggers(kind: AlertKind, field: MatchField, value: String?, since date: Date) async throws -> (count: Int, latest: Date?) {
-        let column: String
-        switch field {
-        case .environment: column = "environment"
-        case .source: column = "source"
-        default: return (0, nil)
-        }
-        return try await pool.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*) AS n, MAX(l.at) AS latest FROM alert_log l JOIN alerts a ON a.id = l.alert_id
-                WHERE a.kind = ? AND a.\(column) IS ? AND l.action = 'trigger' AND l.change IN ('opened', 'deduplicated') AND l.at >= ?
-                """, arguments: [kind.rawValue, value, date.timeIntervalSince1970])
-            return (row?["n"] ?? 0, (row?["latest"] as Double?).map { Date(timeIntervalSince1970: $0) })
-        }
-    }
-
-    public func recordBeat(_ name: String, at date: Date) async throws {
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO heartbeats (name, last_beat, first_seen) VALUES (?, ?, ?)
-                ON CONFLICT(name) DO UPDATE SET last_beat = MAX(COALESCE(last_beat, 0), excluded.last_beat)
-                """, arguments: [name, date.timeIntervalSince1970, date.timeIntervalSince1970])
-        }
-    }
-
-    public func beats(_ names: [String], at now: Date) async throws -> [String: (lastBeat: Date?, since: Date)] {
-        guard !names.isEmpty else { return [:] }
-        return try await pool.write { db in
-            var result: [String: (lastBeat: Date?, since: Date)] = [:]
-            for name in names {
-                try db.execute(sql: "INSERT OR IGNORE INTO heartbeats (name, first_seen) VALUES (?, ?)", arguments: [name, now.timeIntervalSince1970])
-                if let row = try Row.fetchOne(db, sql: "SELECT last_beat, first_seen FROM heartbeats WHERE name = ?", arguments: [name]) {
-                    result[name] = ((row["last_beat"] as Double?).map { Date(timeIntervalSince1970: $0) }, Date(timeIntervalSince1970: row["first_seen"]))
-                }
-            }
-            return result
-        }
-    }
-
-    public func expireSilence(id: Int64, at now: Date) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE silences SET ends_at = MAX(?, starts_at) WHERE id = ? AND ends_at > ?",
-                           arguments: [now.timeIntervalSince1970, id, now.timeIntervalSince1970])
-            return db.changesCount > 0
-        }
-    }
-
-    private static func outboxItem(_ row: Row) -> OutboxItem {
-        OutboxItem(
+    private static func outboxRow(_ row: Row) -> OutboxRow {
+        let item = OutboxItem(
             id: row["id"], alertID: row["alert_id"], route: row["route"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
             position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             digestOf: (row["digest"] as String?).flatMap { try? JSONDecoder().decode([Int64].self, from: Data($0.utf8)) } ?? [])
+        let state: OutboxRow.State
+        switch row["state"] as String {
+        case "claimed": state = .claimed(owner: row["lease_owner"] ?? "", until: Date(timeIntervalSince1970: row["lease_until"] ?? 0))
+        case "done": state = .done(outcome: row["outcome"] ?? "permanent")
+        default: state = .pending(notBefore: (row["not_before"] as Double?).map { Date(timeIntervalSince1970: $0) })
+        }
+        return OutboxRow(item: item, state: state)
     }
 
-    // MARK: Rows
-
-    private static func fetchOpenAlert(_ db: Database, dedupKey: String) throws -> Alert? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM alerts WHERE dedup_key = ? AND status != 'resolved'"), arguments: [dedupKey]).map(alert)
-    }
-
-    private static func insert(_ db: Database, _ alert: Alert) throws -> Alert {
-        try db.execute(sql: """
-            INSERT INTO alerts (dedup_key, kind, severity, environment, source, summary, status, first_seen, last_seen, count, details, links)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [alert.dedupKey, alert.kind.rawValue, alert.severity.rawValue, alert.environment, alert.source,
-                             alert.summary, alert.status.rawValue, alert.firstSeen.timeIntervalSince1970,
-                             alert.lastSeen.timeIntervalSince1970, alert.count, JSONValue.object(alert.details).compactJSON,
-                             try String(decoding: JSONEncoder.notify().encode(alert.links), as: UTF8.self)])
-        var inserted = alert
-        inserted.id = db.lastInsertedRowID
-        return inserted
-    }
-
-    private static func update(_ db: Database, _ alert: Alert) throws {
-        try db.cachedStatement(sql: "UPDATE alerts SET status = ?, last_seen = ?, count = ? WHERE id = ?").execute(
-                       arguments: [alert.status.rawValue, alert.lastSeen.timeIntervalSince1970, alert.count, alert.id])
-    }
-
-    private static func appendLog(_ db: Database, _ entry: AlertLogEntry) throws {
-        try db.cachedStatement(sql: "INSERT INTO alert_log (alert_id, at, action, change, actor, note, summary) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
-                       arguments: [entry.alertID, entry.at.timeIntervalSince1970, entry.action.rawValue, entry.change.rawValue,
-                                   entry.actor, entry.note, entry.change == .opened ? nil : entry.summary])
-    }
-
-    private static func alert(_ row: Row) -> Alert {
-        let details = (try? JSONParser.parse(Array((row["details"] as String? ?? "{}").utf8)))?.objectValue ?? [:]
-        let links = (try? JSONDecoder().decode([Link].self, from: Data((row["links"] as String? ?? "[]").utf8))) ?? []
-        return Alert(
-            id: row["id"], dedupKey: row["dedup_key"], kind: AlertKind(rawValue: row["kind"]) ?? .unspecified,
-            severity: Severity(rawValue: row["severity"]) ?? .error, environment: row["environment"], source: row["source"],
-            summary: row["summary"], status: AlertStatus(rawValue: row["status"]) ?? .triggered,
-            firstSeen: Date(timeIntervalSince1970: row["first_seen"]), lastSeen: Date(timeIntervalSince1970: row["last_seen"]),
-            count: row["count"], details: details, links: links)
+    private static func silence(_ row: Row) -> SilenceRow {
+        // Text that is not a JSON list of strings is kept as one matcher the engine cannot parse,
+        // so the silence is reported and silences nothing.
+        let text: String = row["matchers"]
+        let matchers = (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? [text]
+        return SilenceRow(id: row["id"], matchers: matchers, startsAt: Date(timeIntervalSince1970: row["starts_at"]),
+                          endsAt: Date(timeIntervalSince1970: row["ends_at"]), comment: row["comment"], createdBy: row["created_by"])
     }
 }
 

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Records events: dedup by key (``AlertStateMachine``), the timeline, and what each
+/// transition means for its escalation, in the caller's transaction, so an alert is never open
+/// without its escalation and an acknowledged or resolved one never keeps paging.
+public enum AlertRecorder {
+    /// Records `events` in order (event 2 sees what event 1 did) and returns what each did.
+    /// For each transition, `plan` says what happens to its escalation.
+    public static func record(_ events: [AlertEvent], at now: Date, in transaction: any StoreTransaction,
+                              plan: (AlertTransition) -> EscalationPlan) throws -> [AlertTransition] {
+        try events.map { event in
+            let open = try transaction.openAlert(dedupKey: event.dedupKey)
+            let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
+            var transition = AlertTransition(change: change, alert: open, event: event)
+            switch effect {
+            case .open:
+                var alert = AlertStateMachine.newAlert(id: 0, from: event, at: now)
+                alert.id = try transaction.insertAlert(alert)
+                transition.alert = alert
+            case .update(let alert):
+                try transaction.updateAlert(alert)
+                transition.alert = alert
+            case .none:
+                break
+            }
+            guard let alert = transition.alert else { return transition }
+            var entry = AlertLogEntry(transition, alertID: alert.id, at: now)
+            if change != .deduplicated {
+                entry.addNote(try apply(plan(transition), to: transition, alert: alert, at: now, in: transaction))
+            }
+            try transaction.appendLog(entry)
+            return transition
+        }
+    }
+
+    /// Applies the plan; returns a note for the timeline when an acknowledge or resolve dropped
+    /// pages that had not gone out.
+    private static func apply(_ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date,
+                              in transaction: any StoreTransaction) throws -> String? {
+        switch transition.change {
+        case .opened:
+            for start in plan.starts {
+                try transaction.saveEscalation(EscalationState(alertID: alert.id, policy: start.policy, route: start.route, position: 0,
+                                                               dueAt: start.dueAt, startedAt: now))
+            }
+            return nil
+        case .acknowledged:
+            let note = try droppedPagesNote(alertID: alert.id, in: transaction)
+            try cancelPendingPages(alertID: alert.id, in: transaction)
+            for var escalation in try transaction.escalations(alertID: alert.id) {
+                if let retriggerAt = plan.retriggerAt[escalation.route] {
+                    escalation.acknowledged = true
+                    escalation.dueAt = retriggerAt
+                    try transaction.saveEscalation(escalation)
+                } else {
+                    try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
+                }
+            }
+            return note
+        case .resolved:
+            let note = try droppedPagesNote(alertID: alert.id, in: transaction)
+            try cancelPendingPages(alertID: alert.id, in: transaction)
+            for escalation in try transaction.escalations(alertID: alert.id) {
+                try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
+            }
+            if plan.notifyResolve {
+                // Tell every channel and person the alert reached, once each.
+                var told: [OutboxTarget] = []
+                for record in try transaction.deliveries(alertID: alert.id) where record.report.outcome.isDelivered {
+                    let target = OutboxTarget(channel: record.report.channel, recipient: record.report.recipient)
+                    guard !told.contains(target) else { continue }
+                    told.append(target)
+                    _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, target: target, position: nil, action: .resolve, createdAt: now))
+                }
+            }
+            return note
+        default:
+            return nil
+        }
+    }
+
+    private static func droppedPagesNote(alertID: Int64, in transaction: any StoreTransaction) throws -> String? {
+        let pages = try transaction.outbox(alertID: alertID).filter { $0.item.action == .trigger }
+        let escalating = try !transaction.escalations(alertID: alertID).isEmpty
+        return AlertLogEntry.droppedPagesNote(pending: pages.filter(\.isPending).count, neverNotified: escalating && pages.isEmpty)
+    }
+
+    /// Pages nobody has claimed yet are dropped once someone acknowledged or resolved the alert.
+    /// A storm digest stays: it carries other alerts too (it is checked again when it goes out).
+    private static func cancelPendingPages(alertID: Int64, in transaction: any StoreTransaction) throws {
+        for row in try transaction.outbox(alertID: alertID) where row.item.action == .trigger && row.isPending && row.item.digestOf.isEmpty {
+            try transaction.deleteOutbox(id: row.item.id)
+        }
+    }
+}

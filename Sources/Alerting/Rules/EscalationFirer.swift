@@ -1,0 +1,52 @@
+import Foundation
+
+/// Fires escalations that are due: the engine's `fire` decides the step's targets and the next
+/// step; this puts the deliveries in the outbox and advances the escalation, in the caller's
+/// transaction. An acknowledged alert whose ack timeout has passed triggers again first.
+public enum EscalationFirer {
+    static let retriggerNote = "acknowledged and not resolved within the ack timeout"
+
+    /// Fires at most `limit` due escalations; returns how many came due.
+    public static func fireDue(at now: Date, limit: Int, in transaction: any StoreTransaction,
+                               fire: (EscalationState, Alert) -> EscalationFiring) throws -> Int {
+        let due = try transaction.dueEscalations(at: now, limit: limit)
+        for var escalation in due {
+            guard var alert = try transaction.alert(id: escalation.alertID), alert.status.isOpen else {
+                try transaction.deleteEscalation(alertID: escalation.alertID, route: escalation.route)
+                continue
+            }
+            if escalation.acknowledged {
+                alert.status = .triggered
+                try transaction.updateAlert(alert)
+                try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .retriggered, note: retriggerNote))
+                escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now)
+            }
+            let firing = fire(escalation, alert)
+            if firing.logNote {
+                try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
+            }
+            if let postponed = firing.postponeUntil {
+                escalation.dueAt = postponed
+                escalation.silenced = true
+                escalation.acknowledged = false
+                try transaction.saveEscalation(escalation)
+                continue
+            }
+            for target in firing.targets {
+                _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, route: escalation.route, target: target,
+                                                            position: escalation.position, action: .trigger, createdAt: now))
+            }
+            guard let next = firing.next else {
+                try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
+                continue
+            }
+            escalation.position = next.position
+            escalation.dueAt = next.dueAt
+            escalation.startedAt = firing.restartedAt ?? escalation.startedAt
+            escalation.acknowledged = false
+            escalation.silenced = false
+            try transaction.saveEscalation(escalation)
+        }
+        return due.count
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// The outbox as a queue several processes share: an item is claimed with a lease, delivered,
+/// and completed; a claim whose lease ran out, or whose holder is gone, is taken back.
+public enum OutboxQueue {
+    static let fallbackNote = "every delivery of the last step failed permanently: escalating now"
+
+    /// Claims up to `limit` items for `owner` until `now + leaseFor`: pending ones, and claimed
+    /// ones whose lease ran out or whose holder is certainly gone (same host, no such process).
+    public static func claim(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int,
+                             in transaction: any StoreTransaction) throws -> [OutboxItem] {
+        let gone = try transaction.leaseOwners(at: now).filter { LeaseOwner($0)?.isAlive() == false }
+        let rows = try transaction.claimCandidates(at: now, ownersGone: gone, limit: limit)
+        let until = now + leaseFor.timeInterval
+        for var row in rows {
+            row.state = .claimed(owner: owner.description, until: until)
+            try transaction.saveOutbox(row)
+        }
+        return rows.map(\.item)
+    }
+
+    /// Records a claimed item's outcome (the delivery, every attempt). With `retryAt`, the item
+    /// goes back to the queue to be tried again then; otherwise it is finished. When every item
+    /// of its firing has now failed permanently, the next step becomes due at once (fallback)
+    /// and this returns true.
+    public static func complete(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date,
+                                in transaction: any StoreTransaction) throws -> Bool {
+        if retryAt == nil {
+            // The alerts a digest carried went out (or failed) with it.
+            for id in item.digestOf { try transaction.insertDelivery(DeliveryRecord(alertID: id, report: report)) }
+        }
+        try transaction.insertDelivery(DeliveryRecord(alertID: item.alertID, report: report))
+        if let retryAt {
+            try transaction.saveOutbox(OutboxRow(item: item, state: .pending(notBefore: retryAt)))
+            return false
+        }
+        try transaction.saveOutbox(OutboxRow(item: item, state: .done(outcome: report.outcome.label)))
+        guard let position = item.position, let route = item.route else { return false }
+        let firing = try transaction.outbox(alertID: item.alertID).filter { $0.item.route == route && $0.item.position == position }
+        let allFailed = firing.allSatisfy { $0.state == .done(outcome: DeliveryOutcome.permanentLabel) }
+        guard allFailed,
+              var next = try transaction.escalations(alertID: item.alertID).first(where: { $0.route == route }),
+              next.position == position + 1, !next.acknowledged, next.dueAt > now else { return false }
+        next.dueAt = now
+        try transaction.saveEscalation(next)
+        try transaction.appendLog(AlertLogEntry(alertID: item.alertID, at: now, action: .trigger, change: .escalated, note: fallbackNote))
+        return true
+    }
+}

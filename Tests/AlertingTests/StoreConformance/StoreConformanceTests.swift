@@ -1,0 +1,173 @@
+@testable import Alerting
+import Foundation
+import XCTest
+
+/// The store contract: every store passes the same tests, run by the same code, and a failure
+/// names the store. Part one: the row verbs and the transaction itself. The rules on top of
+/// them are in RuleConformanceTests.
+final class StoreConformanceTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private static func alert(_ key: String, status: AlertStatus = .triggered, kind: AlertKind = .failover) -> Alert {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var alert = AlertStateMachine.newAlert(id: 0, from: AlertEvent(kind: kind, environment: "prod", source: "db-1", summary: "s", dedupKey: key), at: now)
+        alert.status = status
+        return alert
+    }
+
+    func testAlertRowsRoundTripAndTheOpenOneIsFoundByKey() async throws {
+        for (name, store) in try TestStores.all() {
+            let now = now
+            let (first, second) = try await store.write { tx in
+                (try tx.insertAlert(Self.alert("a")), try tx.insertAlert(Self.alert("b", status: .resolved)))
+            }
+            XCTAssertNotEqual(first, second, name)
+            let (open, resolvedKey, byID) = try await store.read { tx in
+                (try tx.openAlert(dedupKey: "a"), try tx.openAlert(dedupKey: "b"), try tx.alert(id: second))
+            }
+            XCTAssertEqual(open?.id, first, name)
+            XCTAssertNil(resolvedKey, "\(name): a resolved alert is not open")
+            XCTAssertEqual(byID?.status, .resolved, name)
+            try await store.write { tx in
+                var updated = try XCTUnwrap(tx.alert(id: first))
+                updated.status = .resolved
+                updated.count = 7
+                updated.lastSeen = now + 60
+                try tx.updateAlert(updated)
+            }
+            let after = try await store.read { try ($0.alert(id: first), $0.openAlert(dedupKey: "a"), $0.alerts(statuses: [.resolved]).map(\.id)) }
+            XCTAssertEqual(after.0?.count, 7, name)
+            XCTAssertEqual(after.0?.lastSeen, now + 60, name)
+            XCTAssertNil(after.1, name)
+            XCTAssertEqual(after.2, [second, first].sorted(by: >), "\(name): newest first")
+        }
+    }
+
+    func testATransactionThatThrowsKeepsNothing() async throws {
+        struct Boom: Error {}
+        for (name, store) in try TestStores.all() {
+            let now = now
+            _ = try await store.write { tx in try tx.insertAlert(Self.alert("kept")) }
+            do {
+                _ = try await store.write { tx -> Int in
+                    _ = try tx.insertAlert(Self.alert("lost"))
+                    var kept = try XCTUnwrap(tx.openAlert(dedupKey: "kept"))
+                    kept.count = 99
+                    try tx.updateAlert(kept)
+                    try tx.appendLog(AlertLogEntry(alertID: kept.id, at: now, action: .trigger, change: .deduplicated))
+                    _ = try tx.insertOutbox(OutboxItem(id: 0, alertID: kept.id, target: OutboxTarget(channel: "c"), position: 0, action: .trigger, createdAt: now))
+                    try tx.saveBeat(BeatRow(name: "b", lastBeat: now, firstSeen: now))
+                    try tx.insertHeldPage(HeldPage(contact: "alice", alertID: kept.id, channel: "sms", at: now, digestAt: now))
+                    throw Boom()
+                }
+                XCTFail("\(name): the body threw")
+            } catch is Boom {}
+            let state = try await store.read { tx in
+                (try tx.openAlert(dedupKey: "lost"), try tx.openAlert(dedupKey: "kept"), try tx.claimCandidates(at: now, ownersGone: [], limit: 10),
+                 try tx.beat(name: "b"), try tx.heldPages(contact: "alice"))
+            }
+            XCTAssertNil(state.0, "\(name): an insert of a failed transaction is gone")
+            XCTAssertEqual(state.1?.count, 1, "\(name): an update of a failed transaction is undone")
+            XCTAssertEqual(state.2, [], name)
+            XCTAssertNil(state.3, name)
+            XCTAssertEqual(state.4, [], name)
+            let log = try await store.log(alertID: try XCTUnwrap(state.1?.id))
+            XCTAssertEqual(log, [], name)
+            // The store still works, and ids go on.
+            let next = try await store.write { tx in try tx.insertAlert(Self.alert("after")) }
+            XCTAssertGreaterThan(next, try XCTUnwrap(state.1?.id), name)
+        }
+    }
+
+    func testOutboxClaimCandidates() async throws {
+        for (name, store) in try TestStores.all() {
+            let now = now
+            let ids = try await store.write { tx in
+                try (0..<4).map { _ in try tx.insertOutbox(OutboxItem(id: 0, alertID: 1, target: OutboxTarget(channel: "c"), position: 0, action: .trigger, createdAt: now)) }
+            }
+            try await store.write { tx in
+                let rows = try tx.outbox(alertID: 1)
+                try tx.saveOutbox(OutboxRow(item: rows[0].item, state: .pending(notBefore: now + 30)))
+                try tx.saveOutbox(OutboxRow(item: rows[1].item, state: .claimed(owner: "h/1/live", until: now + 300)))
+                try tx.saveOutbox(OutboxRow(item: rows[2].item, state: .claimed(owner: "h/2/dead", until: now + 300)))
+                try tx.saveOutbox(OutboxRow(item: rows[3].item, state: .done(outcome: "delivered")))
+            }
+            let (early, owners, withDead, later, wake) = try await store.read { tx in
+                (try tx.claimCandidates(at: now, ownersGone: [], limit: 10).map(\.item.id),
+                 try tx.leaseOwners(at: now),
+                 try tx.claimCandidates(at: now, ownersGone: ["h/2/dead"], limit: 10).map(\.item.id),
+                 try tx.claimCandidates(at: now + 301, ownersGone: [], limit: 1).map(\.item.id),
+                 try tx.earliestOutboxTime())
+            }
+            XCTAssertEqual(early, [], "\(name): held back, claimed or done")
+            XCTAssertEqual(owners, ["h/1/live", "h/2/dead"], name)
+            XCTAssertEqual(withDead, [ids[2]], "\(name): a gone owner's claim is free")
+            XCTAssertEqual(later, [ids[0]], "\(name): by id, at most limit")
+            XCTAssertEqual(wake, now + 30, name)
+        }
+    }
+
+    func testEscalationRows() async throws {
+        for (name, store) in try TestStores.all() {
+            let now = now
+            try await store.write { tx in
+                XCTAssertEqual(try tx.insertAlert(Self.alert("k")), 1)
+                try tx.saveEscalation(EscalationState(alertID: 1, policy: "p", route: "b", position: 0, dueAt: now + 10, startedAt: now))
+                try tx.saveEscalation(EscalationState(alertID: 1, policy: "p", route: "a", position: 0, dueAt: now + 20, startedAt: now))
+                var replaced = EscalationState(alertID: 1, policy: "p", route: "b", position: 2, dueAt: now + 5, startedAt: now, acknowledged: true)
+                replaced.silenced = true
+                try tx.saveEscalation(replaced)
+            }
+            let (all, due, earliest) = try await store.read { tx in
+                (try tx.escalations(alertID: 1), try tx.dueEscalations(at: now + 6, limit: 10), try tx.earliestEscalationDue())
+            }
+            XCTAssertEqual(all.map(\.route), ["a", "b"], name)
+            XCTAssertEqual(due.map(\.position), [2], name)
+            XCTAssertEqual(due.first?.acknowledged, true, name)
+            XCTAssertEqual(due.first?.silenced, true, name)
+            XCTAssertEqual(earliest, now + 5, name)
+            try await store.write { try $0.deleteEscalation(alertID: 1, route: "b") }
+            let left = try await store.read { try $0.escalations(alertID: 1).map(\.route) }
+            XCTAssertEqual(left, ["a"], name)
+        }
+    }
+
+    func testDeliveriesSilencesBeatsAndStormRows() async throws {
+        for (name, store) in try TestStores.all() {
+            let now = now
+            let sms = DeliveryReport(channel: "sms", recipient: "alice", attempts: [.init(startedAt: now, outcome: .delivered(providerID: "SM1"))])
+            let failed = DeliveryReport(channel: "sms", recipient: "alice", attempts: [.init(startedAt: now, outcome: .permanent(reason: "no"))])
+            let silenceID = try await store.write { tx in
+                try tx.insertDelivery(DeliveryRecord(alertID: 1, report: sms))
+                try tx.insertDelivery(DeliveryRecord(alertID: 2, report: failed))
+                try tx.saveBeat(BeatRow(name: "backup", lastBeat: nil, firstSeen: now))
+                try tx.insertContactPage(ContactPage(contact: "alice", alertID: 1, at: now))
+                try tx.insertContactPage(ContactPage(contact: "alice", alertID: 2, at: now + 10))
+                try tx.insertHeldPage(HeldPage(contact: "alice", alertID: 3, channel: "sms", at: now, digestAt: now + 60))
+                try tx.insertHeldPage(HeldPage(contact: "alice", alertID: 3, channel: "sms", at: now + 5, digestAt: now + 90))
+                return try tx.insertSilence(SilenceRow(id: 0, matchers: ["environment=staging"], startsAt: now, endsAt: now + 60, comment: "c", createdBy: "bob"))
+            }
+            let read = try await store.read { tx in
+                (try tx.deliveries(alertID: 1), try tx.lastDeliveredAlert(to: "alice", channels: ["sms"]), try tx.beat(name: "backup"),
+                 try tx.silences(endingAfter: now + 30), try tx.silences(endingAfter: now + 60), try tx.heldPages(contact: "alice"),
+                 try tx.contactsWithDigestDue(at: now + 60), try tx.earliestDigest())
+            }
+            XCTAssertEqual(read.0.map(\.report), [sms], name)
+            XCTAssertEqual(read.1, 1, "\(name): the last *delivered* message")
+            XCTAssertEqual(read.2, BeatRow(name: "backup", lastBeat: nil, firstSeen: now), name)
+            XCTAssertEqual(read.3.map(\.id), [silenceID], name)
+            XCTAssertEqual(read.3.first?.matchers, ["environment=staging"], name)
+            XCTAssertEqual(read.4, [], name)
+            XCTAssertEqual(read.5.map(\.digestAt), [now + 60], "\(name): a held alert is held once")
+            XCTAssertEqual(read.6, ["alice"], name)
+            XCTAssertEqual(read.7, now + 60, name)
+            try await store.write { tx in
+                try tx.deleteContactPages(contact: "alice", notAfter: now)
+                try tx.deleteHeldPages(contact: "alice")
+            }
+            let pages = try await store.read { tx in (try tx.contactPages(contact: "alice").map(\.alertID), try tx.heldPages(contact: "alice")) }
+            XCTAssertEqual(pages.0, [2], name)
+            XCTAssertEqual(pages.1, [], name)
+        }
+    }
+}
