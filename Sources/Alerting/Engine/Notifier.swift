@@ -282,8 +282,7 @@ public final class Notifier: Sendable {
         } else if !item.digestOf.isEmpty {
             report = try await sendDigest(item)
         } else if let alert = try await store.alert(id: item.alertID) {
-            let event = AlertEvent(kind: alert.kind, action: item.action, severity: alert.severity, environment: alert.environment,
-                                   source: alert.source, summary: alert.summary, dedupKey: alert.dedupKey)
+            let event = AlertEvent.message(about: alert, action: item.action, cause: item.event)
             let recipient = item.target.recipient.map { contacts[$0] ?? Contact(name: $0) }
             report = await send(alert: alert, event: event, channelName: item.target.channel, recipient: recipient)
         } else {

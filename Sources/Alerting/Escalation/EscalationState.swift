@@ -15,8 +15,10 @@ public struct EscalationState: Sendable, Hashable {
     public var acknowledged: Bool
     /// Waiting because a silence matches the alert.
     public var silenced = false
+    /// The event that opened the alert: each page of the policy carries it.
+    public var event: AlertEvent?
 
-    public init(alertID: Int64, policy: String, route: String, position: Int, dueAt: Date, startedAt: Date, acknowledged: Bool = false) {
+    public init(alertID: Int64, policy: String, route: String, position: Int, dueAt: Date, startedAt: Date, acknowledged: Bool = false, event: AlertEvent? = nil) {
         self.alertID = alertID
         self.policy = policy
         self.route = route
@@ -24,6 +26,7 @@ public struct EscalationState: Sendable, Hashable {
         self.dueAt = dueAt
         self.startedAt = startedAt
         self.acknowledged = acknowledged
+        self.event = event
     }
 }
 
@@ -91,8 +94,12 @@ public struct OutboxItem: Sendable, Hashable {
     public var createdAt: Date
     /// For a storm-control digest: the other held alerts it carries (``alertID`` is the newest).
     public var digestOf: [Int64]
+    /// The event that caused it: the opening trigger for a page (its details and links), the
+    /// resolve for a resolve notice (who resolved it, and why). Nil for a digest.
+    public var event: AlertEvent?
 
-    public init(id: Int64, alertID: Int64, route: String? = nil, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date, digestOf: [Int64] = []) {
+    public init(id: Int64, alertID: Int64, route: String? = nil, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date,
+                digestOf: [Int64] = [], event: AlertEvent? = nil) {
         self.id = id
         self.alertID = alertID
         self.route = route
@@ -101,6 +108,7 @@ public struct OutboxItem: Sendable, Hashable {
         self.action = action
         self.createdAt = createdAt
         self.digestOf = digestOf
+        self.event = event
     }
 }
 

@@ -56,3 +56,14 @@ public struct AlertEvent: Sendable, Hashable {
         "\(kind.rawValue)/\(environment ?? "-")/\(source ?? "-")"
     }
 }
+
+extension AlertEvent {
+    /// The event a message about `alert` carries: the alert's own fields (a resolve event may
+    /// name no kind or summary), with what the event that caused the message adds: its
+    /// details and links, who acted and why.
+    static func message(about alert: Alert, action: EventAction, cause: AlertEvent?) -> AlertEvent {
+        AlertEvent(kind: alert.kind, action: action, severity: alert.severity, environment: alert.environment, source: alert.source,
+                   summary: alert.summary, dedupKey: alert.dedupKey, details: cause?.details ?? alert.details,
+                   timestamp: cause?.timestamp, links: cause?.links ?? alert.links, actor: cause?.actor, note: cause?.note)
+    }
+}

@@ -41,7 +41,7 @@ public enum AlertRecorder {
         case .opened:
             for start in plan.starts {
                 try transaction.saveEscalation(EscalationState(alertID: alert.id, policy: start.policy, route: start.route, position: 0,
-                                                               dueAt: start.dueAt, startedAt: now))
+                                                               dueAt: start.dueAt, startedAt: now, event: transition.event))
             }
             return nil
         case .acknowledged:
@@ -70,7 +70,8 @@ public enum AlertRecorder {
                     let target = OutboxTarget(channel: record.report.channel, recipient: record.report.recipient)
                     guard !told.contains(target) else { continue }
                     told.append(target)
-                    _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, target: target, position: nil, action: .resolve, createdAt: now))
+                    _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, target: target, position: nil, action: .resolve, createdAt: now,
+                                                                      event: transition.event))
                 }
             }
             return note

@@ -19,7 +19,8 @@ public enum EscalationFirer {
                 alert.status = .triggered
                 try transaction.updateAlert(alert)
                 try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .retriggered, note: retriggerNote))
-                escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now)
+                escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now,
+                                             event: escalation.event)
             }
             let firing = fire(escalation, alert)
             if firing.logNote {
@@ -34,7 +35,8 @@ public enum EscalationFirer {
             }
             for target in firing.targets {
                 _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, route: escalation.route, target: target,
-                                                            position: escalation.position, action: .trigger, createdAt: now))
+                                                            position: escalation.position, action: .trigger, createdAt: now,
+                                                            event: escalation.event))
             }
             guard let next = firing.next else {
                 try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)

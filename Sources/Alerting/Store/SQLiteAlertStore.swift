@@ -152,10 +152,11 @@ final class SQLiteTransaction: StoreTransaction {
 
     func saveEscalation(_ escalation: EscalationState) throws {
         try execute("""
-            INSERT OR REPLACE INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced, event)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [escalation.alertID, escalation.policy, escalation.route, escalation.position, escalation.dueAt.timeIntervalSince1970,
-                  escalation.startedAt.timeIntervalSince1970, escalation.acknowledged ? 1 : 0, escalation.silenced ? 1 : 0])
+                  escalation.startedAt.timeIntervalSince1970, escalation.acknowledged ? 1 : 0, escalation.silenced ? 1 : 0,
+                  try Self.json(escalation.event)])
     }
 
     func deleteEscalation(alertID: Int64, route: String) throws {
@@ -168,9 +169,9 @@ final class SQLiteTransaction: StoreTransaction {
 
     func insertOutbox(_ item: OutboxItem) throws -> Int64 {
         let digest = item.digestOf.isEmpty ? nil : String(decoding: try JSONEncoder().encode(item.digestOf), as: UTF8.self)
-        try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [item.alertID, item.route, item.target.channel, item.target.recipient, item.position, item.action.rawValue,
-                     item.createdAt.timeIntervalSince1970, digest])
+                     item.createdAt.timeIntervalSince1970, digest, try Self.json(item.event)])
         return db.lastInsertedRowID
     }
 
@@ -327,6 +328,16 @@ final class SQLiteTransaction: StoreTransaction {
 
     // MARK: Rows
 
+    private static func json(_ event: AlertEvent?) throws -> String? {
+        try event.map { String(decoding: try JSONEncoder.notify().encode($0), as: UTF8.self) }
+    }
+
+    /// The stored event; nil when there is none or it cannot be read (rows from before v7, or
+    /// damaged): the engine then builds the message from the alert itself.
+    private static func event(_ row: Row) -> AlertEvent? {
+        (row["event"] as String?).flatMap { try? JSONDecoder.notify().decode(AlertEvent.self, from: Data($0.utf8)) }
+    }
+
     private static func alert(_ row: Row) -> Alert {
         let details = (try? JSONParser.parse(Array((row["details"] as String? ?? "{}").utf8)))?.objectValue ?? [:]
         let links = (try? JSONDecoder().decode([Link].self, from: Data((row["links"] as String? ?? "[]").utf8))) ?? []
@@ -352,6 +363,7 @@ final class SQLiteTransaction: StoreTransaction {
             dueAt: Date(timeIntervalSince1970: row["due_at"]), startedAt: Date(timeIntervalSince1970: row["started_at"]),
             acknowledged: (row["acknowledged"] as Int) != 0)
         state.silenced = (row["silenced"] as Int) != 0
+        state.event = event(row)
         return state
     }
 
@@ -360,7 +372,8 @@ final class SQLiteTransaction: StoreTransaction {
             id: row["id"], alertID: row["alert_id"], route: row["route"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
             position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            digestOf: (row["digest"] as String?).flatMap { try? JSONDecoder().decode([Int64].self, from: Data($0.utf8)) } ?? [])
+            digestOf: (row["digest"] as String?).flatMap { try? JSONDecoder().decode([Int64].self, from: Data($0.utf8)) } ?? [],
+            event: event(row))
         let state: OutboxRow.State
         switch row["state"] as String {
         case "claimed": state = .claimed(owner: row["lease_owner"] ?? "", until: Date(timeIntervalSince1970: row["lease_until"] ?? 0))

@@ -148,6 +148,13 @@ enum StoreSchema {
                 ALTER TABLE outbox ADD COLUMN digest TEXT;
                 """)
         }
+        migrator.registerMigration("v7: the event behind each escalation and outbox item") { db in
+            try db.execute(sql: """
+                -- The event as JSON: the opening trigger (pages) or the resolve (resolve notices).
+                ALTER TABLE escalations ADD COLUMN event TEXT;
+                ALTER TABLE outbox ADD COLUMN event TEXT;
+                """)
+        }
         return migrator
     }
 }

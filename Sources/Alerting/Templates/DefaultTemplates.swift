@@ -4,7 +4,7 @@ enum DefaultTemplates {
     static let all: [String: String] = [
         "console/default": #"""
 {{! One line per alert, then its details indented. Plain text: values are not escaped. }}
-{{alert.last_seen}} {{#is_resolved}}RESOLVED{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}
+{{alert.last_seen}} {{#is_resolved}}RESOLVED{{#by}} by {{by}}{{/by}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}
 {{#alert.details}}
     {{key}}: {{value}}
 {{/alert.details}}
@@ -100,12 +100,12 @@ enum DefaultTemplates {
 """#,
         "sms/default": #"""
 {{! One SMS. Plain text, cut to the channel's max_segments (1 by default), so the most important part comes first. }}
-{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}RESOLVED{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind_title}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}{{#digest}} | earlier: {{summaries}}{{/digest}}
+{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}RESOLVED{{#by}} by {{by}}{{/by}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind_title}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}{{#digest}} | earlier: {{summaries}}{{/digest}}
 
 """#,
         "voice/default": #"""
 {{! What a call says (twice). Plain text: Twilio's TwiML is XML-escaped by notify. Spell out what a speech engine would misread. }}
-{{#is_resolved}}Resolved.{{/is_resolved}} {{alert.severity}} alert, number {{alert.id}}. {{alert.kind_title}} in {{alert.environment}}, source {{alert.source}}. {{alert.summary}}.{{#digest}} There were {{count}} more alerts since {{since}}.{{/digest}}
+{{#is_resolved}}Resolved{{#by}} by {{by}}{{/by}}.{{/is_resolved}} {{alert.severity}} alert, number {{alert.id}}. {{alert.kind_title}} in {{alert.environment}}, source {{alert.source}}. {{alert.summary}}.{{#digest}} There were {{count}} more alerts since {{since}}.{{/digest}}
 
 """#,
     ]

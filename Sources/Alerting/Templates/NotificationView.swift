@@ -40,6 +40,9 @@ enum NotificationView {
             "has_details": !details.isEmpty,
             "has_links": !links.isEmpty,
         ]
+        // Who acknowledged or resolved it, and why, in their words (resolve notices).
+        if let actor = notification.event.actor { view["by"] = actor }
+        if let note = notification.event.note { view["note"] = note }
         if let recipient = notification.recipient {
             view["contact"] = ["name": recipient.name]
         }
