@@ -1,6 +1,7 @@
 import Alerting
 import ArgumentParser
 import Foundation
+import ServiceLifecycle
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,32 +26,45 @@ struct Watch: AsyncParsableCommand {
 
     func run() async throws {
         try await common.withRuntime { runtime in
-            try await Shutdown.onSignals {
-                let processor = EventStreamProcessor(
-                    notifier: runtime.notifier,
-                    onInvalidLine: { Diagnostics.error($0.description) },
-                    onIngested: { line, result in
-                        if result.transition.change == .unknownKey {
-                            Diagnostics.warning("line \(line): no open alert with dedup key \"\(result.transition.event.dedupKey)\"; nothing to \(result.transition.event.action.rawValue)")
-                        }
-                        if result.unrouted, let alert = result.transition.alert {
-                            Diagnostics.warning("line \(line): alert \(alert.id): no route matches it; nobody was notified")
-                        }
-                    },
-                    onDelivered: Diagnostics.reportFailure)
-                let totals = try await processor.run(FileDescriptorLines(descriptor: 0))
-                switch summary {
-                case .json: Output.json(totals)
-                case .text: Diagnostics.info(Self.describe(totals))
-                }
+            let processor = EventStreamProcessor(
+                notifier: runtime.notifier,
+                onInvalidLine: { Diagnostics.error($0.description) },
+                onIngested: { line, result in
+                    if result.transition.change == .unknownKey {
+                        Diagnostics.warning("line \(line): no open alert with dedup key \"\(result.transition.event.dedupKey)\"; nothing to \(result.transition.event.action.rawValue)")
+                    }
+                    if result.unrouted, let alert = result.transition.alert {
+                        Diagnostics.warning("line \(line): alert \(alert.id): no route matches it; nobody was notified")
+                    }
+                },
+                onDelivered: Diagnostics.reportFailure)
+            let outcome = Outcome<StreamSummary>()
+            try await Lifecycle.run([WatchService(processor: processor, keepRunning: keepRunning, outcome: outcome)], logger: runtime.notifier.logger)
+            guard let totals = outcome.value else { return .success }  // stopped before the input was read
+            switch summary {
+            case .json: Output.json(totals)
+            case .text: Diagnostics.info(Self.describe(totals))
+            }
+            if totals.invalidLines > 0 { return ExitStatus.dataError }
+            if totals.failedPermanently > 0 { return ExitStatus.unavailable }
+            if totals.failedRetryable > 0 { return ExitStatus.tempFailure }
+            return .success
+        }
+    }
+
+    /// Reads standard input through the processor; with `keepRunning`, then runs escalations.
+    struct WatchService: Service {
+        let processor: EventStreamProcessor
+        let keepRunning: Bool
+        let outcome: Outcome<StreamSummary>
+
+        func run() async throws {
+            try await cancelWhenGracefulShutdown {
+                outcome.set(try await processor.run(FileDescriptorLines(descriptor: 0)))
                 if keepRunning, !Task.isCancelled {
                     Diagnostics.info("input ended; running escalations until SIGTERM")
-                    try await runtime.notifier.runContinuously(onDelivered: Diagnostics.reportFailure)
+                    try await processor.notifier.runContinuously(onDelivered: Diagnostics.reportFailure)
                 }
-                if totals.invalidLines > 0 { return ExitStatus.dataError }
-                if totals.failedPermanently > 0 { return ExitStatus.unavailable }
-                if totals.failedRetryable > 0 { return ExitStatus.tempFailure }
-                return .success
             }
         }
     }
@@ -90,10 +104,9 @@ struct Daemon: AsyncParsableCommand {
 
     func run() async throws {
         try await common.withRuntime { runtime in
-            try await Shutdown.onSignals {
-                try await runtime.notifier.runContinuously(onDelivered: Diagnostics.reportFailure)
-                return .success
-            }
+            let scheduler = SchedulerService(notifier: runtime.notifier, onDelivered: Diagnostics.reportFailure)
+            try await Lifecycle.run([scheduler], logger: runtime.notifier.logger)
+            return .success
         }
     }
 }

@@ -90,3 +90,49 @@ final class EventStreamProcessorTests: XCTestCase {
         XCTAssertEqual(log.last?.note, "came before anyone was notified", "the timeline says why nobody was paged")
     }
 }
+
+extension EventStreamProcessorTests {
+    private func escalating(_ store: any AlertStore, clock: ManualClock, slack: ScriptedChannel, sms: ScriptedChannel) -> Notifier {
+        let policy = EscalationPolicy(name: "db", steps: [
+            .init(after: .zero, targets: [RouteTarget(channel: "slack")]),
+            .init(after: .seconds(2), targets: [RouteTarget(channel: "sms", contacts: ["alice"])]),
+        ])
+        return Notifier(store: store, router: Router(routes: [Route(name: "db", policy: "db")]), channels: [slack, sms],
+                        contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100"))], policies: [policy], clock: clock)
+    }
+
+    func testDueWorkRunsOnTimeWhileTheInputIsOpenAndIdle() async throws {
+        for (name, store) in try TestStores.all() {
+            let clock = ManualClock()
+            let (slack, sms) = (ScriptedChannel(name: "slack"), ScriptedChannel(name: "sms", medium: .sms))
+            var processor = EventStreamProcessor(notifier: escalating(store, clock: clock, slack: slack, sms: sms))
+            processor.poll = .milliseconds(50)
+            let (lines, input) = AsyncStream.makeStream(of: [LineSplitter.Line].self)
+            let running = Task { try await processor.run(lines) }
+            input.yield([.text(number: 1, bytes: Array(#"{"kind":"failover","summary":"db failed over","dedup_key":"db"}"#.utf8))])
+            let paged = await eventually { slack.received.count == 1 }
+            XCTAssertTrue(paged, name)
+            clock.advance(by: .seconds(2))  // the second step is due; no line arrives
+            let escalated = await eventually(within: .seconds(1)) { sms.received.count == 1 }
+            XCTAssertTrue(escalated, "\(name): the step due at 2 s waited for input")
+            input.finish()
+            _ = try await running.value
+        }
+    }
+
+    func testARestartedWatchDeliversTheBacklogAtOnce() async throws {
+        for (name, store) in try TestStores.all() {
+            let clock = ManualClock()
+            let (slack, sms) = (ScriptedChannel(name: "slack"), ScriptedChannel(name: "sms", medium: .sms))
+            // A run that recorded the alert and died before delivering.
+            _ = try await escalating(store, clock: clock, slack: slack, sms: sms).ingest([AlertEvent(kind: .failover, summary: "db failed over", dedupKey: "db")])
+            let processor = EventStreamProcessor(notifier: escalating(store, clock: clock, slack: slack, sms: sms))
+            let (lines, input) = AsyncStream.makeStream(of: [LineSplitter.Line].self)
+            let running = Task { try await processor.run(lines) }
+            let delivered = await eventually(within: .seconds(1)) { slack.received.count == 1 }
+            XCTAssertTrue(delivered, "\(name): the backlog waited for input")
+            input.finish()
+            _ = try await running.value
+        }
+    }
+}

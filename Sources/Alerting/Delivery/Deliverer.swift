@@ -15,7 +15,10 @@ public struct Deliverer: Sendable {
         self.random = random
     }
 
-    public func deliver(_ notification: Notification, via channel: any Channel) async -> DeliveryReport {
+    /// - Parameter maxWait: the longest wait between attempts spent here; a longer one (a
+    ///   `Retry-After: 60`) ends the delivery as retryable, so the caller can put it back in the
+    ///   outbox instead of holding a delivery slot. Nil: as long as the policy allows.
+    public func deliver(_ notification: Notification, via channel: any Channel, maxWait: Duration? = nil) async -> DeliveryReport {
         var attempts: [DeliveryReport.Attempt] = []
         while true {
             let started = clock.now()
@@ -24,6 +27,10 @@ public struct Deliverer: Sendable {
             guard case .retryable(let reason, let retryAfter) = outcome else { break }
             guard let wait = policy.delay(afterAttempt: attempts.count, retryAfter: retryAfter, random: random()) else {
                 logger.warning("giving up for now", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempts": "\(attempts.count)", "reason": "\(reason)"])
+                break
+            }
+            if let maxWait, wait > maxWait {
+                logger.info("delivery failed; trying again later", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempt": "\(attempts.count)", "reason": "\(reason)", "wait": "\(DurationParser.format(wait))"])
                 break
             }
             logger.info("delivery failed, retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempt": "\(attempts.count)", "reason": "\(reason)", "wait": "\(wait)"])

@@ -3,8 +3,10 @@ import Foundation
 /// Runs a stream of NDJSON lines through a ``Notifier``: the library side of `notify watch`.
 ///
 /// Lines are decoded and recorded in order, one store transaction per batch. A delivery worker
-/// runs beside the reader: after each batch it does whatever is due (``Notifier/runDue()``),
-/// so a slow gateway never holds up the stream. A bad line is reported through `onInvalidLine`
+/// runs beside the reader and does whatever is due (``Notifier/runDue()``) at once when it
+/// starts (a crashed run's backlog), after each batch, and when the next step or retry comes
+/// due, whether or not a line arrives: a slow gateway never holds up the stream, and an idle
+/// stream never holds up a page. A bad line is reported through `onInvalidLine`
 /// and the stream goes on. `run` returns when the input has ended and everything due by then
 /// has been delivered; later escalation steps stay in the store for the next runner.
 public struct EventStreamProcessor: Sendable {
@@ -14,6 +16,8 @@ public struct EventStreamProcessor: Sendable {
     /// Called for each ingested event, in stream order (acks of unknown keys, unrouted alerts...).
     public var onIngested: @Sendable (_ line: Int, IngestResult) -> Void
     public var onDelivered: @Sendable (OutboxDelivery) -> Void
+    /// How often the worker looks for due work at the latest while the input is idle.
+    public var poll: Duration = .seconds(1)
 
     public init(
         notifier: Notifier,
@@ -31,9 +35,11 @@ public struct EventStreamProcessor: Sendable {
 
     public func run<Lines: AsyncSequence>(_ lines: Lines) async throws -> StreamSummary where Lines.Element == [LineSplitter.Line] {
         // One pending wake-up is enough: the worker does everything due each time it runs.
-        let (wakeUps, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let wake = WakeSignal()
+        let inputEnded = LockedBox(false)
         let notifier = notifier
         let onDelivered = onDelivered
+        let poll = poll
         let worker = Task { () throws -> StreamSummary in
             var deliveries = StreamSummary()
             func drain() async throws {
@@ -42,22 +48,35 @@ public struct EventStreamProcessor: Sendable {
                     onDelivered(delivery)
                 }
             }
-            for await _ in wakeUps { try await drain() }
+            while !inputEnded.withLock({ $0 }) {
+                try await drain()
+                // Until the next due time by the engine's clock, at most `poll`, waited in real
+                // time: a manual clock in tests must not run ahead while the input is idle.
+                var wait = poll
+                if let next = try await notifier.store.nextWakeUp() {
+                    wait = min(poll, max(.milliseconds(10), .milliseconds(Int64(next.timeIntervalSince(notifier.clock.now()) * 1000))))
+                }
+                try await wake.wait(upTo: wait, clock: SystemClock())
+            }
             try await drain()
             return deliveries
+        }
+        func endInput() {
+            inputEnded.withLock { $0 = true }
+            wake.signal()
         }
         var summary = StreamSummary()
         do {
             for try await batch in lines {
                 try await ingest(batch, into: &summary)
-                wake.yield()
+                wake.signal()
             }
         } catch {
-            wake.finish()
+            endInput()
             worker.cancel()
             throw error
         }
-        wake.finish()
+        endInput()
         summary.add(deliveriesOf: try await worker.value)
         return summary
     }

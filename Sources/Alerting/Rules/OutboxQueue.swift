@@ -19,6 +19,22 @@ public enum OutboxQueue {
         return rows.map(\.item)
     }
 
+    /// Extends the claims `owner` still holds on `ids` to `until`, so a delivery that runs
+    /// longer than the lease (a slow gateway, retries) is not taken over and sent twice.
+    /// Returns the ids whose claim was lost (another process took them after the lease ran out).
+    public static func renew(_ ids: [Int64], owner: LeaseOwner, until: Date, in transaction: any StoreTransaction) throws -> [Int64] {
+        var lost: [Int64] = []
+        for id in ids {
+            guard var row = try transaction.outboxRow(id: id), case .claimed(let holder, _) = row.state, holder == owner.description else {
+                lost.append(id)
+                continue
+            }
+            row.state = .claimed(owner: holder, until: until)
+            try transaction.saveOutbox(row)
+        }
+        return lost
+    }
+
     /// Records a claimed item's outcome (the delivery, every attempt). With `retryAt`, the item
     /// goes back to the queue to be tried again then; otherwise it is finished. When every item
     /// of its firing has now failed permanently, the next step becomes due at once (fallback)

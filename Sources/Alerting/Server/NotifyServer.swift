@@ -22,6 +22,8 @@ public struct NotifyServer: Sendable {
     let httpClient: HTTPClient
     let logger: Logger
     let wake = WakeSignal()
+    /// The scheduler's view of the store: `/healthz` answers 503 while it fails.
+    let engineHealth = EngineHealth()
     let twilio: TwilioSignature
     let slack: SlackSignature?
     let decoder: EventDecoder
@@ -64,24 +66,11 @@ public struct NotifyServer: Sendable {
     /// Serves until SIGTERM or SIGINT (or the task is cancelled), running escalations and the
     /// outbox alongside; then stops taking requests, lets deliveries in flight finish, and returns.
     public func run(poll: Duration = .seconds(1), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let scheduler = SchedulerService(notifier: notifier, poll: poll, wake: wake)
+        let scheduler = SchedulerService(notifier: notifier, poll: poll, wake: wake, health: engineHealth)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: application(onListening: onListening)), .init(service: scheduler)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-    }
-
-    /// Runs escalations and the outbox until graceful shutdown.
-    struct SchedulerService: Service {
-        let notifier: Notifier
-        let poll: Duration
-        let wake: WakeSignal
-
-        func run() async throws {
-            try await cancelWhenGracefulShutdown {
-                try await notifier.runContinuously(poll: poll, wake: wake)
-            }
-        }
     }
 
     // MARK: Health and metrics
@@ -89,6 +78,9 @@ public struct NotifyServer: Sendable {
     func health() async throws -> Response {
         do {
             _ = try await notifier.store.nextWakeUp()
+            if let failure = engineHealth.failure {
+                return .json(.serviceUnavailable, ["status": "unavailable", "reason": "scheduler: state store: \(failure)"])
+            }
             return .json(.ok, ["status": "ok"])
         } catch {
             logger.error("health check: the state store is unreachable", metadata: ["error": "\(error)"])

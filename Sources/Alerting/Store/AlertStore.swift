@@ -51,6 +51,7 @@ public protocol StoreTransaction: AnyObject {
     // MARK: Outbox
     /// Stores a new item (its `id` is ignored) as pending and returns its id.
     func insertOutbox(_ item: OutboxItem) throws -> Int64
+    func outboxRow(id: Int64) throws -> OutboxRow?
     /// Every outbox row of one alert, by id.
     func outbox(alertID: Int64) throws -> [OutboxRow]
     /// Rows that may be claimed at `now`, by id, at most `limit`: pending ones not held back

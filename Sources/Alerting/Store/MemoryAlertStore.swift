@@ -171,6 +171,8 @@ final class MemoryTransaction: StoreTransaction {
         return stored.id
     }
 
+    func outboxRow(id: Int64) -> OutboxRow? { tables.outbox[id] }
+
     func outbox(alertID: Int64) -> [OutboxRow] {
         tables.outbox.values.filter { $0.item.alertID == alertID }.sorted { $0.item.id < $1.item.id }
     }

@@ -175,6 +175,10 @@ final class SQLiteTransaction: StoreTransaction {
         return db.lastInsertedRowID
     }
 
+    func outboxRow(id: Int64) throws -> OutboxRow? {
+        try rows("SELECT * FROM outbox WHERE id = ?", [id]).first.map(Self.outboxRow)
+    }
+
     func outbox(alertID: Int64) throws -> [OutboxRow] {
         try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(Self.outboxRow)
     }

@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+
+/// Delivers one outbox item, stage by stage, in this order:
+///
+/// 1. storm hold: past the storm cap, the page waits for the contact's digest (``StormGate``);
+/// 2. message: the alert and the event that caused the item (a digest: the alerts it carries);
+/// 3. throttle: per contact and medium; a throttled page rides on the next message;
+/// 4. thread: later Slack messages about an alert go in the thread of its first one;
+/// 5. render: the channel's template;
+/// 6. retry: the ``Deliverer`` tries again what the channel says is worth it, waiting in place
+///    no longer than `maxWait` (a longer wait goes back to the outbox, see ``Notifier``).
+///
+/// Recording the outcome is the ``OutboxQueue``'s, in the caller's transaction.
+public final class DeliveryPipeline: Sendable {
+    let store: any AlertStore
+    let channels: [String: any Channel]
+    let contacts: [String: Contact]
+    let renderer: TemplateRenderer
+    let deliverer: Deliverer
+    let channelThrottles: [String: ThrottleRule]
+    let throttleLedger: ThrottleLedger
+    let stormControl: StormControl?
+    let clock: any AlertingClock
+    let logger: Logger
+
+    init(store: any AlertStore, channels: [String: any Channel], contacts: [String: Contact], renderer: TemplateRenderer, deliverer: Deliverer,
+         channelThrottles: [String: ThrottleRule], throttleLedger: ThrottleLedger, stormControl: StormControl?, clock: any AlertingClock, logger: Logger) {
+        self.store = store
+        self.channels = channels
+        self.contacts = contacts
+        self.renderer = renderer
+        self.deliverer = deliverer
+        self.channelThrottles = channelThrottles
+        self.throttleLedger = throttleLedger
+        self.stormControl = stormControl
+        self.clock = clock
+        self.logger = logger
+    }
+
+    func deliver(_ item: OutboxItem, maxWait: Duration? = nil) async throws -> DeliveryReport {
+        if let held = try await holdForStorm(item) { return held }
+        if !item.digestOf.isEmpty { return try await sendDigest(item, maxWait: maxWait) }
+        guard let alert = try await store.alert(id: item.alertID) else {
+            return DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
+                                  attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "alert \(item.alertID) is gone"))])
+        }
+        let event = AlertEvent.message(about: alert, action: item.action, cause: item.event)
+        return await send(alert: alert, event: event, channelName: item.target.channel, recipient: contact(item.target.recipient), maxWait: maxWait)
+    }
+
+    private func contact(_ name: String?) -> Contact? {
+        name.map { contacts[$0] ?? Contact(name: $0) }
+    }
+
+    /// Storm control for one page: nil to send it; else the report of holding it for the
+    /// contact's digest (a throttled outcome whose time is when the digest goes).
+    private func holdForStorm(_ item: OutboxItem) async throws -> DeliveryReport? {
+        guard let stormControl, item.action == .trigger, item.digestOf.isEmpty, let contact = item.target.recipient,
+              channels[item.target.channel]?.medium != nil else { return nil }
+        let now = clock.now()
+        let admission = try await store.write { transaction in
+            try StormGate.admit(contact: contact, alertID: item.alertID, channel: item.target.channel, at: now, storm: stormControl, in: transaction)
+        }
+        guard case .held(let digestAt) = admission else { return nil }
+        logger.notice("storm control: page held for a digest", metadata: ["alert": "\(item.alertID)", "to": "\(contact)", "digest_at": "\(digestAt.formatted(Date.ISO8601FormatStyle()))"])
+        return DeliveryReport(channel: item.target.channel, recipient: contact, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: digestAt))])
+    }
+
+    /// Sends a storm digest: the newest alert still triggered, carrying the others that are.
+    private func sendDigest(_ item: OutboxItem, maxWait: Duration?) async throws -> DeliveryReport {
+        var live: [Alert] = []
+        for id in item.digestOf + [item.alertID] {
+            if let alert = try await store.alert(id: id), alert.status == .triggered { live.append(alert) }
+        }
+        guard let newest = live.last else {
+            return DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
+                                  attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "storm digest not sent: every alert in it was acknowledged or resolved"))])
+        }
+        let event = AlertEvent.message(about: newest, action: .trigger, cause: nil)
+        let carried = live.dropLast().map { DigestItem(alertID: $0.id, summary: $0.summary, at: $0.firstSeen) }
+        return await send(alert: newest, event: event, channelName: item.target.channel, recipient: contact(item.target.recipient), carrying: carried, maxWait: maxWait)
+    }
+
+    /// The throttle for one contact on one channel: the contact's own for the medium, else the
+    /// channel's, else the medium's default.
+    public func throttleRule(for contact: Contact, channel: String, medium: ContactMedium) -> ThrottleRule {
+        contact.throttles[medium] ?? channelThrottles[channel] ?? ThrottleRule.defaultRule(for: medium)
+    }
+
+    /// Throttle, thread, render and deliver one message.
+    /// - Parameter carrying: alerts held back by storm control that this message reports too.
+    func send(alert: Alert, event: AlertEvent, channelName: String, recipient: Contact?, carrying: [DigestItem] = [], maxWait: Duration? = nil) async -> DeliveryReport {
+        let now = clock.now()
+        func failed(_ reason: String) -> DeliveryReport {
+            DeliveryReport(channel: channelName, recipient: recipient?.name, attempts: [.init(startedAt: now, outcome: .permanent(reason: reason))])
+        }
+        guard let channel = channels[channelName] else { return failed("no channel named \(channelName)") }
+        var notification = Notification(alert: alert, event: event, body: nil, recipient: recipient)
+        var throttleKey: ThrottleLedger.Key?
+        if let medium = channel.medium {
+            guard let recipient else { return failed("channel \(channelName) reaches people: name them with `to:`") }
+            let key = ThrottleLedger.Key(contact: recipient.name, medium: medium)
+            let item = DigestItem(alertID: alert.id, summary: alert.summary, at: now)
+            switch await throttleLedger.admit(key, rule: throttleRule(for: recipient, channel: channelName, medium: medium), item: item, at: now) {
+            case .throttled(let nextAllowed):
+                // A storm digest's other alerts wait in the throttle's digest with this one.
+                if !carrying.isEmpty { await throttleLedger.giveBack(Digest(items: carrying), for: key) }
+                return DeliveryReport(channel: channelName, recipient: recipient.name, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: nextAllowed))])
+            case .allowed(let digest):
+                notification.digest = digest
+                throttleKey = key
+                if !carrying.isEmpty { notification.digest = Digest(items: carrying + (digest?.items ?? [])) }
+            }
+        }
+        if channel is SlackBotChannel, alert.id != 0 {
+            notification.thread = await threadOfFirstMessage(alertID: alert.id, channelName: channelName)
+        }
+        var report: DeliveryReport
+        if let selector = channel.template {
+            do {
+                notification.body = try renderer.render(notification, channelName: channelName, selector: selector)
+                report = await deliverer.deliver(notification, via: channel, maxWait: maxWait)
+            } catch {
+                report = failed("\(error)")
+            }
+        } else {
+            report = await deliverer.deliver(notification, via: channel, maxWait: maxWait)
+        }
+        report.recipient = recipient?.name
+        // A digest whose message did not go out rides on the next one instead.
+        if !report.outcome.isDelivered, let digest = notification.digest, let throttleKey {
+            let carried = Set(carrying.map(\.alertID))
+            await throttleLedger.giveBack(Digest(items: digest.items.filter { !carried.contains($0.alertID) }), for: throttleKey)
+        }
+        return report
+    }
+
+    /// Later messages about an alert go in the thread of its first one on this channel. When
+    /// the lookup fails the message still goes, unthreaded, and the log says why.
+    private func threadOfFirstMessage(alertID: Int64, channelName: String) async -> String? {
+        do {
+            return try await store.deliveries(alertID: alertID).first { record in
+                record.report.channel == channelName && record.report.outcome.isDelivered && record.report.providerID != nil
+            }?.report.providerID
+        } catch {
+            logger.error("could not look up the Slack thread; sending unthreaded", metadata: ["alert": "\(alertID)", "channel": "\(channelName)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    func log(_ report: DeliveryReport, alertID: Int64) {
+        var metadata: Logger.Metadata = ["alert": "\(alertID)", "channel": "\(report.channel)", "attempts": "\(report.attempts.count)"]
+        if let recipient = report.recipient { metadata["to"] = "\(recipient)" }
+        switch report.outcome {
+        case .delivered:
+            logger.debug("delivered", metadata: metadata)
+        case .retryable(let reason, _):
+            metadata["reason"] = "\(reason)"
+            logger.error("delivery failed; it can be retried", metadata: metadata)
+        case .permanent(let reason):
+            metadata["reason"] = "\(reason)"
+            logger.error("delivery failed permanently", metadata: metadata)
+        case .throttled(let nextAllowed):
+            metadata["next_allowed"] = "\(nextAllowed.formatted(Date.ISO8601FormatStyle()))"
+            logger.notice("throttled; the next message to this contact carries it in a digest", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The engine's loop as a swift-service-lifecycle `Service`: runs escalations, storm digests,
+/// detectors and the outbox (``Notifier/runContinuously(poll:wake:health:onDelivered:)``)
+/// until graceful shutdown, then lets in-flight deliveries finish. Put it in a `ServiceGroup`
+/// beside your own services; `notify daemon` and `notify serve` do.
+public struct SchedulerService: Service {
+    public let notifier: Notifier
+    public let poll: Duration
+    public let wake: WakeSignal?
+    /// Whether the loop reaches its store; `/healthz` reads it.
+    public let health: EngineHealth
+    public let onDelivered: @Sendable (OutboxDelivery) -> Void
+
+    public init(notifier: Notifier, poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth = EngineHealth(),
+                onDelivered: @escaping @Sendable (OutboxDelivery) -> Void = { _ in }) {
+        self.notifier = notifier
+        self.poll = poll
+        self.wake = wake
+        self.health = health
+        self.onDelivered = onDelivered
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await notifier.runContinuously(poll: poll, wake: wake, health: health, onDelivered: onDelivered)
+        }
+    }
+}

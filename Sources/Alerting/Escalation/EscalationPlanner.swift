@@ -1,0 +1,100 @@
+import Foundation
+
+/// What escalation means for an alert: which policies an opening trigger starts (one per
+/// matching route), what an acknowledge or resolve does to them, and whom a due step pages
+/// (`oncall:` targets resolved when the step fires; nothing while a silence matches).
+public struct EscalationPlanner: Sendable {
+    public let router: Router
+    /// Escalation policies by name.
+    public let policies: [String: EscalationPolicy]
+    /// On-call schedules by name, for `oncall:NAME` targets.
+    public let schedules: [String: OnCallSchedule]
+    let metrics: NotifyMetrics
+
+    public init(router: Router, policies: [EscalationPolicy], schedules: [OnCallSchedule], metrics: NotifyMetrics = NotifyMetrics()) {
+        self.router = router
+        self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.metrics = metrics
+    }
+
+    /// The escalation policy a route runs: its named one, or one step with its targets.
+    public func policy(for route: Route) -> EscalationPolicy? {
+        if let name = route.policy { return policies[name] }
+        return EscalationPolicy.immediate(name: route.implicitPolicyName, targets: route.targets)
+    }
+
+    /// What a recorded transition does to the alert's escalations.
+    public func plan(_ transition: AlertTransition, at now: Date) -> EscalationPlan {
+        guard let alert = transition.alert else { return .nothing }
+        let routes = router.matchingRoutes(for: alert)
+        guard !routes.isEmpty else { return .nothing }
+        switch transition.change {
+        case .opened:
+            return EscalationPlan(starts: routes.compactMap { route in
+                guard let policy = policy(for: route), let first = policy.firing(at: 0) else { return nil }
+                return EscalationPlan.Start(policy: policy.name, route: route.name, dueAt: now + first.offset.timeInterval)
+            })
+        case .acknowledged:
+            var retrigger: [String: Date] = [:]
+            for route in routes {
+                if let timeout = policy(for: route)?.ackTimeout { retrigger[route.name] = now + timeout.timeInterval }
+            }
+            return EscalationPlan(retriggerAt: retrigger)
+        case .resolved:
+            return EscalationPlan(notifyResolve: routes.contains { $0.notifyOnResolve })
+        default:
+            return .nothing
+        }
+    }
+
+    /// What an escalation does when it comes due at `now`: the step's targets, and when the
+    /// next one is. While a silence matches the alert, nothing: the step waits (looked at again
+    /// every minute, so expiring a silence early takes effect within one).
+    public func fire(_ escalation: EscalationState, alert: Alert, silences: [Silence] = [], at now: Date) -> EscalationFiring {
+        let matching = silences.filter { $0.isActive(at: now) && $0.matches(alert) }
+        if let until = matching.map(\.endsAt).max() {
+            let names = matching.map { $0.id == 0 ? ($0.comment ?? "maintenance") : "#\($0.id)" + ($0.comment.map { " (\($0))" } ?? "") }.joined(separator: ", ")
+            return .postpone(until: min(until, now + 60), note: "silenced by \(names) until \(until.formatted(Date.ISO8601FormatStyle())): nobody paged",
+                             log: !escalation.silenced)
+        }
+        metrics.escalationFired(lag: now.timeIntervalSince(escalation.dueAt))
+        let route = router.routes.first { $0.name == escalation.route }
+        let policy = policies[escalation.policy] ?? route.flatMap { $0.policy == nil ? self.policy(for: $0) : nil }
+        guard let policy, let firing = policy.firing(at: escalation.position) else {
+            return EscalationFiring(targets: [], next: nil, note: "policy \(escalation.policy) is no longer in the config: escalation stopped")
+        }
+        var nobodyOnCall: [String] = []
+        let targets = policy.steps[firing.step].targets.flatMap { target -> [OutboxTarget] in
+            guard !target.contacts.isEmpty else { return [OutboxTarget(channel: target.channel)] }
+            let people = resolve(target.contacts, at: now, unstaffed: &nobodyOnCall)
+            return people.map { OutboxTarget(channel: target.channel, recipient: $0) }
+        }
+        // After a silence, the policy's clock starts again from this step, so the steps after it
+        // keep their spacing instead of all coming due at once.
+        let startedAt = escalation.silenced ? now - firing.offset.timeInterval : escalation.startedAt
+        let next = policy.firing(at: escalation.position + 1).map { (escalation.position + 1, startedAt + $0.offset.timeInterval) }
+        var note = route?.policy == nil ? "notified by route \(escalation.route)" : "step \(firing.step + 1) of \(policy.steps.count) of policy \(policy.name)"
+        if escalation.silenced { note = "silence over; " + note }
+        if firing.pass > 0 { note += ", repeat \(firing.pass) of \(policy.repeatCount)" }
+        if !nobodyOnCall.isEmpty { note += "; nobody on call in \(nobodyOnCall.joined(separator: ", "))" }
+        var result = EscalationFiring(targets: targets, next: next, note: note)
+        if escalation.silenced { result.restartedAt = startedAt }
+        return result
+    }
+
+    /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date`, in
+    /// order, each once. Schedules with nobody on call are added to `unstaffed`.
+    public func resolve(_ names: [String], at date: Date, unstaffed: inout [String]) -> [String] {
+        var people: [String] = []
+        for name in names {
+            var found = [name]
+            if let scheduleName = OnCallTarget.scheduleName(name) {
+                found = schedules[scheduleName]?.onCall(at: date) ?? []
+                if found.isEmpty { unstaffed.append(scheduleName) }
+            }
+            for person in found where !people.contains(person) { people.append(person) }
+        }
+        return people
+    }
+}
