@@ -121,6 +121,32 @@ final class EscalationTests: XCTestCase {
         }
     }
 
+    func testAckTimeoutStillAppliesToAnAcknowledgementAfterTheLastStep() async throws {
+        let timed = EscalationPolicy(name: "db", steps: policy.steps, ackTimeout: .seconds(600))
+        for (index, rig) in try rigs(timed).enumerated() {
+            let name = index == 0 ? "memory" : "sqlite"
+            _ = try await rig.trigger()
+            _ = try await rig.at(minutes: 15, from: start)   // step 3 of 3: the last
+            do { let due = destinations(try await rig.at(minutes: 20, from: start)); XCTAssertEqual(due, [], "\(name): nothing more is due") }
+            let waiting = try await rig.notifier.store.nextWakeUp()
+            XCTAssertNil(waiting, "\(name): no wake-up for an escalation that waits for an acknowledgement")
+            _ = try await rig.notifier.acknowledge(alertID: 1, by: "bob")
+            do { let due = destinations(try await rig.at(minutes: 29.9, from: start)); XCTAssertEqual(due, [], name) }
+            do { let due = destinations(try await rig.at(minutes: 30, from: start)); XCTAssertEqual(due, ["slack"], "\(name): re-triggered 10 minutes after the ack") }
+            let alert = try await rig.notifier.store.alert(id: 1)
+            XCTAssertEqual(alert?.status, .triggered, name)
+        }
+    }
+
+    func testWithoutAckTimeoutTheEscalationEndsAfterTheLastStep() async throws {
+        for rig in try rigs() {
+            _ = try await rig.trigger()
+            _ = try await rig.at(minutes: 15, from: start)
+            let escalation = try await rig.notifier.store.escalation(alertID: 1)
+            XCTAssertNil(escalation)
+        }
+    }
+
     func testPermanentFailureOfAStepRunsTheNextAtOnce() async throws {
         for rig in try rigs(smsScript: [.permanent(reason: "Twilio 21211: invalid To")]) {
             _ = try await rig.trigger()

@@ -148,3 +148,28 @@ final class SilenceTests: XCTestCase {
         XCTAssertTrue(error("  - {days: [sat], from: \"02:00\", until: \"03:00\"}").contains("maintenance[0].match: missing"))
     }
 }
+
+extension SilenceTests {
+    func testASilenceNeedsAMatcher() {
+        XCTAssertThrowsError(try Silence(matchers: [], startsAt: Date(), endsAt: Date() + 60)) { error in
+            XCTAssertEqual(error as? SilenceError, .noMatcher)
+        }
+    }
+
+    func testAnUnreadableStoredSilenceSilencesNothingAndIsReported() async throws {
+        for (name, store) in try TestStores.all() {
+            XCTAssertThrowsError(try RouteMatcher.parse("???"), "\(name): the test needs a matcher that does not parse")
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            _ = try await store.write { tx in
+                try tx.insertSilence(SilenceRow(id: 0, matchers: ["???"], startsAt: now - 60, endsAt: now + 3600, comment: "damaged", createdBy: nil))
+            }
+            let readings = try await store.silenceReadings(notEndedAt: now)
+            XCTAssertEqual(readings.silences, [], name)
+            XCTAssertEqual(readings.unreadable.map(\.id), [1], name)
+            let slack = ScriptedChannel(name: "slack")
+            let notifier = Notifier(store: store, router: Router(routes: [Route(name: "all", channels: ["slack"])]), channels: [slack], clock: ManualClock(now: now))
+            let result = try await notifier.process(AlertEvent(kind: .failover, environment: "prod", summary: "failed over"))
+            XCTAssertEqual(result.reports.map(\.outcome.label), ["delivered"], "\(name): better a page than a miss")
+        }
+    }
+}

@@ -80,6 +80,7 @@ public struct EscalationPlanner: Sendable {
         if !nobodyOnCall.isEmpty { note += "; nobody on call in \(nobodyOnCall.joined(separator: ", "))" }
         var result = EscalationFiring(targets: targets, next: next, note: note)
         if escalation.silenced { result.restartedAt = startedAt }
+        result.keepForAckTimeout = next == nil && policy.ackTimeout != nil
         return result
     }
 

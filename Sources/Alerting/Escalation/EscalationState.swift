@@ -18,6 +18,13 @@ public struct EscalationState: Sendable, Hashable {
     /// The event that opened the alert: each page of the policy carries it.
     public var event: AlertEvent?
 
+    /// The due time of an escalation whose steps have all fired but which is kept for its
+    /// policy's ack timeout: nothing more is due until someone acknowledges.
+    public static let noStepDue = Date.distantFuture
+
+    /// Every step fired; kept only so an acknowledgement can start the ack timeout.
+    public var isAwaitingAcknowledgement: Bool { dueAt == Self.noStepDue && !acknowledged }
+
     public init(alertID: Int64, policy: String, route: String, position: Int, dueAt: Date, startedAt: Date, acknowledged: Bool = false, event: AlertEvent? = nil) {
         self.alertID = alertID
         self.policy = policy
@@ -44,6 +51,9 @@ public struct EscalationFiring: Sendable, Hashable {
     public var logNote = true
     /// A new start for the policy's clock: after a silence, escalation starts when it ends.
     public var restartedAt: Date?
+    /// With no next step: keep the escalation anyway, because the policy has an ack timeout
+    /// that an acknowledgement after the last step must still start.
+    public var keepForAckTimeout = false
 
     public init(targets: [OutboxTarget], next: (position: Int, dueAt: Date)?, note: String) {
         self.targets = targets

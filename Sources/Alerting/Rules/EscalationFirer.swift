@@ -39,7 +39,15 @@ public enum EscalationFirer {
                                                             event: escalation.event))
             }
             guard let next = firing.next else {
-                try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
+                if firing.keepForAckTimeout {
+                    escalation.position += 1
+                    escalation.dueAt = EscalationState.noStepDue
+                    escalation.acknowledged = false
+                    escalation.silenced = false
+                    try transaction.saveEscalation(escalation)
+                } else {
+                    try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
+                }
                 continue
             }
             escalation.position = next.position

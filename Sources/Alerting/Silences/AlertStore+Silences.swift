@@ -33,11 +33,11 @@ extension AlertStore {
         var unreadable: [UnreadableSilence] = []
         for row in rows {
             do {
-                guard !row.matchers.isEmpty else { throw UnreadableSilence(id: row.id, reason: "it has no matcher") }
                 let matchers = try row.matchers.map { text in
                     do { return try RouteMatcher.parse(text) } catch { throw UnreadableSilence(id: row.id, reason: "matcher \"\(text)\": \(error)") }
                 }
-                silences.append(Silence(id: row.id, matchers: matchers, startsAt: row.startsAt, endsAt: row.endsAt, comment: row.comment, createdBy: row.createdBy))
+                guard !matchers.isEmpty else { throw UnreadableSilence(id: row.id, reason: "it has no matcher") }
+                silences.append(try Silence(id: row.id, matchers: matchers, startsAt: row.startsAt, endsAt: row.endsAt, comment: row.comment, createdBy: row.createdBy))
             } catch let error as UnreadableSilence {
                 unreadable.append(error)
             }

@@ -45,10 +45,11 @@ public struct MaintenanceWindow: Sendable, Hashable {
         }
     }
 
-    /// The window open at `date` as a silence (id 0, its name as the comment).
+    /// The window open at `date` as a silence (id 0, its name as the comment). A window with no
+    /// matcher silences nothing (the config refuses one; a library user may build one).
     public func silence(at date: Date) -> Silence? {
         guard let window = openWindow(at: date) else { return nil }
-        return Silence(id: 0, matchers: matchers, startsAt: window.start, endsAt: window.end, comment: "maintenance \(name)")
+        return try? Silence(id: 0, matchers: matchers, startsAt: window.start, endsAt: window.end, comment: "maintenance \(name)")
     }
 
     public static let dayNames = ["sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7]

@@ -13,7 +13,10 @@ public struct Silence: Sendable, Hashable, Encodable {
     public var comment: String?
     public var createdBy: String?
 
-    public init(id: Int64 = 0, matchers: [RouteMatcher], startsAt: Date, endsAt: Date, comment: String? = nil, createdBy: String? = nil) {
+    /// - Throws: ``SilenceError/noMatcher`` for an empty list: a silence with no matcher would
+    ///   silence every alert, which is never what someone meant.
+    public init(id: Int64 = 0, matchers: [RouteMatcher], startsAt: Date, endsAt: Date, comment: String? = nil, createdBy: String? = nil) throws(SilenceError) {
+        guard !matchers.isEmpty else { throw .noMatcher }
         self.id = id
         self.matchers = matchers
         self.startsAt = startsAt
@@ -38,5 +41,15 @@ public struct Silence: Sendable, Hashable, Encodable {
         try container.encode(endsAt, forKey: .endsAt)
         try container.encodeIfPresent(comment, forKey: .comment)
         try container.encodeIfPresent(createdBy, forKey: .createdBy)
+    }
+}
+
+public enum SilenceError: Error, Sendable, Hashable, CustomStringConvertible {
+    case noMatcher
+
+    public var description: String {
+        switch self {
+        case .noMatcher: "a silence needs at least one matcher: with none it would silence every alert"
+        }
     }
 }

@@ -59,7 +59,8 @@ extension AlertStore {
     /// or lease end, or storm digest; nil when nothing is scheduled.
     public func nextWakeUp() async throws -> Date? {
         try await read { transaction in
-            try [transaction.earliestEscalationDue(), transaction.earliestOutboxTime(), transaction.earliestDigest()].compactMap { $0 }.min()
+            let due = try transaction.earliestEscalationDue().flatMap { $0 == EscalationState.noStepDue ? nil : $0 }
+            return try [due, transaction.earliestOutboxTime(), transaction.earliestDigest()].compactMap { $0 }.min()
         }
     }
 }
