@@ -11,6 +11,23 @@ enum ExitStatus {
     static let configError = ExitCode(78)
 
     /// A permanent failure wins over a retryable one: retrying will not fix it.
+    /// For a trigger: 75 while its alert's current step has not reached anyone yet, 69 when
+    /// every page of it failed.
+    static func forPages(_ pages: PageState?) -> ExitCode {
+        switch pages {
+        case .pending?: tempFailure
+        case .failed?: unavailable
+        case .reached?, .notPaged?, nil: .success
+        }
+    }
+
+    /// The most serious: 69 over 75 over 0.
+    static func worst(_ statuses: [ExitCode]) -> ExitCode {
+        if statuses.contains(unavailable) { return unavailable }
+        if statuses.contains(tempFailure) { return tempFailure }
+        return statuses.first { $0 != .success } ?? .success
+    }
+
     static func forDeliveries(_ outcomes: [DeliveryOutcome]) -> ExitCode {
         if outcomes.contains(where: { if case .permanent = $0 { return true } else { return false } }) { return unavailable }
         if outcomes.contains(where: { if case .retryable = $0 { return true } else { return false } }) { return tempFailure }

@@ -56,10 +56,20 @@ struct Show: AsyncParsableCommand {
                 return ExitStatus.dataError
             }
             let timeline = try await Timeline.load(alertID: id, from: runtime.notifier.store)
+            let nextDue = try await runtime.notifier.store.nextDue(alertID: id)
             if output == .json {
-                Output.json(AlertWithTimeline(alert: alert, timeline: timeline.entries))
+                Output.json(AlertWithTimeline(alert: alert, nextDue: nextDue, timeline: timeline.entries))
             } else {
                 Output.line(AlertText.details(alert))
+                if let nextDue {
+                    let now = runtime.notifier.clock.now()
+                    let runners = try await runtime.notifier.schedule().runners
+                    var line = nextDue > now
+                        ? "  next step:   at \(Timeline.time(nextDue)) (\(Timeline.relative(nextDue, to: now)))"
+                        : "  next step:   overdue since \(Timeline.time(nextDue)) (\(Timeline.relative(nextDue, to: now)))"
+                    if runners.isEmpty { line += "; no notify daemon is running to do it (notify daemon, or notify tick)" }
+                    Output.line(line)
+                }
                 Output.line("timeline:")
                 for entry in timeline.entries { Output.line("  " + entry.text) }
             }
@@ -69,7 +79,12 @@ struct Show: AsyncParsableCommand {
 
     struct AlertWithTimeline: Encodable {
         var alert: Alert
+        var nextDue: Date?
         var timeline: [Timeline.Entry]
+
+        enum CodingKeys: String, CodingKey {
+            case alert, nextDue = "next_due", timeline
+        }
     }
 }
 

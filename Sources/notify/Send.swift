@@ -31,7 +31,7 @@ struct Send: AsyncParsableCommand {
     }
 
     private func send(through notifier: Notifier) async throws -> ExitCode {
-        var outcomes: [DeliveryOutcome] = []
+        var statuses: [ExitCode] = []
         var invalid = false
         for item in try events() {
             switch item {
@@ -41,10 +41,21 @@ struct Send: AsyncParsableCommand {
             case .success(let event):
                 let result = try await notifier.process(event)
                 report(result)
-                outcomes += result.reports.map(\.outcome)
+                statuses.append(ExitStatus.forDeliveries(result.reports.map(\.outcome)))
+                statuses.append(ExitStatus.forPages(result.pages))
             }
         }
-        return invalid ? ExitStatus.dataError : ExitStatus.forDeliveries(outcomes)
+        try await warnIfNobodyRunsWhatIsDue(notifier)
+        return invalid ? ExitStatus.dataError : ExitStatus.worst(statuses)
+    }
+
+    /// Later steps, retries and digests need a running notify: say so when none runs.
+    private func warnIfNobodyRunsWhatIsDue(_ notifier: Notifier) async throws {
+        let schedule = try await notifier.schedule()
+        guard let next = schedule.nextDue, schedule.runners.isEmpty else { return }
+        let now = notifier.clock.now()
+        let when = next <= now ? "overdue since \(Timeline.time(next)) (\(Timeline.relative(next, to: now)))" : "due at \(Timeline.time(next)) (\(Timeline.relative(next, to: now)))"
+        Diagnostics.warning("more work is \(when): a later escalation step, a retry or a digest; no notify daemon, serve or watch is running on this state to do it. Run `notify daemon` (or `notify tick` from cron every minute); see README.md")
     }
 
     private func events() throws -> [Result<AlertEvent, EventValidationError>] {
@@ -81,7 +92,15 @@ struct Send: AsyncParsableCommand {
         case .unknownKey:
             Diagnostics.warning("no open alert with dedup key \"\(key)\"; nothing to \(result.transition.event.action.rawValue)")
         case .deduplicated:
-            Diagnostics.info("alert \(result.alert?.id ?? 0) is already open (seen \(result.alert?.count ?? 0) times); not notifying again")
+            let id = result.alert?.id ?? 0, seen = "seen \(result.alert?.count ?? 0) times"
+            switch result.pages {
+            case .pending(let retryAt)?:
+                Diagnostics.error("alert \(id) is already open (\(seen)), but its page has not reached anyone yet" + (retryAt.map { "; next try at \(Timeline.time($0))" } ?? ""))
+            case .failed(let reason)?:
+                Diagnostics.error("alert \(id) is already open (\(seen)), but every page of its current step failed: \(reason)")
+            case .reached?, .notPaged?, nil:
+                Diagnostics.info("alert \(id) is already open (\(seen)); not notifying again")
+            }
         default:
             break
         }
@@ -90,6 +109,9 @@ struct Send: AsyncParsableCommand {
         }
         for report in result.reports {
             Diagnostics.report(report)
+        }
+        for other in result.otherDeliveries {
+            Diagnostics.report(other.report, prefix: "alert \(other.item.alertID) (due meanwhile): ")
         }
     }
 }

@@ -63,7 +63,7 @@ struct Watch: AsyncParsableCommand {
                 outcome.set(try await processor.run(FileDescriptorLines(descriptor: 0)))
                 if keepRunning, !Task.isCancelled {
                     Diagnostics.info("input ended; running escalations until SIGTERM")
-                    try await processor.notifier.runContinuously(onDelivered: Diagnostics.reportFailure)
+                    try await processor.notifier.runContinuously(role: "watch", onDelivered: Diagnostics.reportFailure)
                 }
             }
         }

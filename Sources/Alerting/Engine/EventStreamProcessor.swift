@@ -41,6 +41,8 @@ public struct EventStreamProcessor: Sendable {
         let onDelivered = onDelivered
         let poll = poll
         let worker = Task { () throws -> StreamSummary in
+            let alive = Task { await notifier.reportAlive(role: "watch") }
+            defer { alive.cancel() }
             var deliveries = StreamSummary()
             func drain() async throws {
                 for delivery in try await notifier.runDue() {

@@ -124,8 +124,10 @@ extension Notifier {
     ///
     /// A store error (the state file locked, the database restarting) does not stop it: it is
     /// logged once, reported by ``health``, and retried with backoff until the store answers.
-    public func runContinuously(poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth? = nil,
+    public func runContinuously(poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth? = nil, role: String = "daemon",
                                 onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
+        let alive = Task { await reportAlive(role: role) }
+        defer { alive.cancel() }
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
             var wait = poll

@@ -183,14 +183,26 @@ public final class Notifier: Sendable {
 
     /// Ingests one event and does everything then due (for a new alert, its first step),
     /// waiting for the deliveries. Later steps are left to whoever calls ``runDue()`` later.
+    ///
+    /// A trigger that folds into an open alert whose pages have not gone out yet (a script
+    /// retrying a send) tries those pages now, and ``ProcessingResult/pages`` says what became
+    /// of the alert's current step: the event was deduplicated, the page may still be owed.
     public func process(_ event: AlertEvent) async throws -> ProcessingResult {
         guard let ingested = try await ingest([event]).first else {
             throw AlertStoreError.inconsistent("store returned no transition for one event")
         }
-        let delivered = try await runDue()
         let alertID = ingested.transition.alert?.id
+        if ingested.transition.change == .deduplicated, let alertID {
+            _ = try await store.write { try OutboxQueue.retryNow(alertID: alertID, in: $0) }
+        }
+        let delivered = try await runDue()
         let reports = delivered.filter { $0.item.alertID == alertID }.sorted { $0.item.id < $1.item.id }.map(\.report)
-        return ProcessingResult(transition: ingested.transition, route: ingested.route, reports: reports, unrouted: ingested.unrouted)
+        var result = ProcessingResult(transition: ingested.transition, route: ingested.route, reports: reports, unrouted: ingested.unrouted)
+        if event.action == .trigger, let alertID {
+            result.pages = try await store.read { try PageState.of(alertID: alertID, in: $0) }
+        }
+        result.otherDeliveries = delivered.filter { $0.item.alertID != alertID }
+        return result
     }
 
     /// Renders and delivers one planned notification (retrying as the policy allows) and

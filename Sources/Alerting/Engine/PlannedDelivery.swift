@@ -37,8 +37,14 @@ public struct OutboxDelivery: Sendable {
 public struct ProcessingResult: Sendable {
     public var transition: AlertTransition
     public var route: Route?
+    /// This event's alert's deliveries made now.
     public var reports: [DeliveryReport]
     public var unrouted: Bool
+    /// For a trigger: whether the alert's current step has reached anyone, whatever dedup did
+    /// with this event.
+    public var pages: PageState? = nil
+    /// Work done now for other alerts (another alert's overdue step, a detector's alert).
+    public var otherDeliveries: [OutboxDelivery] = []
 
     public var alert: Alert? { transition.alert }
 }

@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// The engine's loop as a swift-service-lifecycle `Service`: runs escalations, storm digests,
-/// detectors and the outbox (``Notifier/runContinuously(poll:wake:health:onDelivered:)``)
+/// detectors and the outbox (``Notifier/runContinuously(poll:wake:health:role:onDelivered:)``)
 /// until graceful shutdown, then lets in-flight deliveries finish. Put it in a `ServiceGroup`
 /// beside your own services; `notify daemon` and `notify serve` do.
 public struct SchedulerService: Service {
@@ -13,9 +13,12 @@ public struct SchedulerService: Service {
     /// Whether the loop reaches its store; `/healthz` reads it.
     public let health: EngineHealth
     public let onDelivered: @Sendable (OutboxDelivery) -> Void
+    /// How the process shows in `notify status`: daemon, serve, ...
+    public let role: String
 
-    public init(notifier: Notifier, poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth = EngineHealth(),
+    public init(notifier: Notifier, poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth = EngineHealth(), role: String = "daemon",
                 onDelivered: @escaping @Sendable (OutboxDelivery) -> Void = { _ in }) {
+        self.role = role
         self.notifier = notifier
         self.poll = poll
         self.wake = wake
@@ -25,7 +28,7 @@ public struct SchedulerService: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            try await notifier.runContinuously(poll: poll, wake: wake, health: health, onDelivered: onDelivered)
+            try await notifier.runContinuously(poll: poll, wake: wake, health: health, role: role, onDelivered: onDelivered)
         }
     }
 }

@@ -66,7 +66,7 @@ public struct NotifyServer: Sendable {
     /// Serves until SIGTERM or SIGINT (or the task is cancelled), running escalations and the
     /// outbox alongside; then stops taking requests, lets deliveries in flight finish, and returns.
     public func run(poll: Duration = .seconds(1), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let scheduler = SchedulerService(notifier: notifier, poll: poll, wake: wake, health: engineHealth)
+        let scheduler = SchedulerService(notifier: notifier, poll: poll, wake: wake, health: engineHealth, role: "serve")
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: application(onListening: onListening)), .init(service: scheduler)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

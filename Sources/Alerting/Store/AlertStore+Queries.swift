@@ -55,6 +55,19 @@ extension AlertStore {
         try await write { try $0.insertDelivery(record) }
     }
 
+    /// When something is next due for one alert: a step of its escalation, or a page waiting
+    /// to be retried; nil when nothing is (resolved, or waiting only for an acknowledgement).
+    public func nextDue(alertID: Int64) async throws -> Date? {
+        try await read { transaction in
+            let steps = try transaction.escalations(alertID: alertID).map(\.dueAt).filter { $0 != EscalationState.noStepDue }
+            let pages = try transaction.outbox(alertID: alertID).compactMap { row -> Date? in
+                guard case .pending(let notBefore) = row.state else { return nil }
+                return notBefore ?? row.item.createdAt
+            }
+            return (steps + pages).min()
+        }
+    }
+
     /// When there is next something to do: the earliest escalation due time, outbox ready time
     /// or lease end, or storm digest; nil when nothing is scheduled.
     public func nextWakeUp() async throws -> Date? {

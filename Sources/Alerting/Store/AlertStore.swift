@@ -86,6 +86,13 @@ public protocol StoreTransaction: AnyObject {
     func beat(name: String) throws -> BeatRow?
     func saveBeat(_ beat: BeatRow) throws
 
+    // MARK: Instances
+    /// Inserts or replaces the row of `instance.owner`.
+    func saveInstance(_ instance: InstanceRow) throws
+    /// Every instance that reported, by owner.
+    func instances() throws -> [InstanceRow]
+    func deleteInstance(owner: String) throws
+
     // MARK: Storm control
     /// Which alerts paged `contact` when, oldest first.
     func contactPages(contact: String) throws -> [ContactPage]
@@ -156,6 +163,26 @@ public struct BeatRow: Sendable, Hashable {
         self.name = name
         self.lastBeat = lastBeat
         self.firstSeen = firstSeen
+    }
+}
+
+/// A running notify (`daemon`, `serve`, `watch`) as it last reported itself.
+public struct InstanceRow: Sendable, Hashable, Encodable {
+    /// Its ``LeaseOwner`` description: host, pid and a nonce.
+    public var owner: String
+    public var role: String
+    public var startedAt: Date
+    public var lastSeen: Date
+
+    public init(owner: String, role: String, startedAt: Date, lastSeen: Date) {
+        self.owner = owner
+        self.role = role
+        self.startedAt = startedAt
+        self.lastSeen = lastSeen
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case owner, role, startedAt = "started_at", lastSeen = "last_seen"
     }
 }
 

@@ -50,6 +50,7 @@ final class MemoryTables {
     var beats: [String: BeatRow] = [:]
     var contactPages: [String: [ContactPage]] = [:]
     var heldPages: [String: [HeldPage]] = [:]
+    var instances: [String: InstanceRow] = [:]
     var nextAlertID: Int64 = 1
     var nextOutboxID: Int64 = 1
     var nextSilenceID: Int64 = 1
@@ -272,6 +273,14 @@ final class MemoryTransaction: StoreTransaction {
     func beat(name: String) -> BeatRow? { tables.beats[name] }
 
     func saveBeat(_ beat: BeatRow) { set(\.beats, beat.name, beat) }
+
+    // MARK: Instances
+
+    func saveInstance(_ instance: InstanceRow) { set(\.instances, instance.owner, instance) }
+
+    func instances() -> [InstanceRow] { tables.instances.values.sorted { $0.owner < $1.owner } }
+
+    func deleteInstance(owner: String) { set(\.instances, owner, nil) }
 
     // MARK: Storm control
 

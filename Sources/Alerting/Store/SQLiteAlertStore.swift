@@ -292,6 +292,24 @@ final class SQLiteTransaction: StoreTransaction {
                     [beat.name, beat.lastBeat?.timeIntervalSince1970, beat.firstSeen.timeIntervalSince1970])
     }
 
+    // MARK: Instances
+
+    func saveInstance(_ instance: InstanceRow) throws {
+        try execute("INSERT OR REPLACE INTO instances (owner, role, started_at, last_seen) VALUES (?, ?, ?, ?)",
+                    [instance.owner, instance.role, instance.startedAt.timeIntervalSince1970, instance.lastSeen.timeIntervalSince1970])
+    }
+
+    func instances() throws -> [InstanceRow] {
+        try rows("SELECT * FROM instances ORDER BY owner").map { row in
+            InstanceRow(owner: row["owner"], role: row["role"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                        lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
+        }
+    }
+
+    func deleteInstance(owner: String) throws {
+        try execute("DELETE FROM instances WHERE owner = ?", [owner])
+    }
+
     // MARK: Storm control
 
     func contactPages(contact: String) throws -> [ContactPage] {

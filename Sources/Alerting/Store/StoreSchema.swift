@@ -155,6 +155,17 @@ enum StoreSchema {
                 ALTER TABLE outbox ADD COLUMN event TEXT;
                 """)
         }
+        migrator.registerMigration("v8: running instances") { db in
+            try db.execute(sql: """
+                -- Each running daemon, serve or watch reports itself here every few seconds.
+                CREATE TABLE instances (
+                    owner TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    last_seen REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

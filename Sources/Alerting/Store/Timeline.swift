@@ -56,6 +56,14 @@ public struct Timeline: Sendable {
         return Timeline(entries: entries)
     }
 
+    /// `in 4m30s` or `2m ago`, to the second (to the minute past an hour).
+    public static func relative(_ date: Date, to now: Date) -> String {
+        var seconds = Int64(abs(date.timeIntervalSince(now)).rounded())
+        if seconds >= 3600 { seconds = seconds / 60 * 60 }
+        let text = DurationParser.format(.seconds(seconds))
+        return date >= now ? "in \(text)" : "\(text) ago"
+    }
+
     /// RFC 3339 to the second.
     public static func time(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))

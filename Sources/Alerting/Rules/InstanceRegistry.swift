@@ -1,0 +1,52 @@
+import Foundation
+
+/// Running notify processes report themselves, so a one-shot `send` can tell whether anyone
+/// will run the escalation steps it leaves behind, and `notify status` can list them.
+public enum InstanceRegistry {
+    /// An instance is taken as running while it reported within this long.
+    public static let liveness = Duration.seconds(15)
+    /// How often a running instance reports.
+    public static let interval = Duration.seconds(5)
+
+    public static func report(owner: LeaseOwner, role: String, at now: Date, in transaction: any StoreTransaction) throws {
+        let existing = try transaction.instances().first { $0.owner == owner.description }
+        try transaction.saveInstance(InstanceRow(owner: owner.description, role: role, startedAt: existing?.startedAt ?? now, lastSeen: now))
+    }
+
+    /// The instances that reported within ``liveness`` of `now`.
+    public static func live(at now: Date, in transaction: any StoreTransaction) throws -> [InstanceRow] {
+        try transaction.instances().filter { now.timeIntervalSince($0.lastSeen) <= liveness.timeInterval }
+    }
+}
+
+/// When notify next has work, and who is running to do it.
+public struct WorkSchedule: Sendable, Hashable {
+    /// The earliest escalation step, retry or digest due; nil when nothing is scheduled.
+    public var nextDue: Date?
+    /// Instances running now (a daemon, serve or watch).
+    public var runners: [InstanceRow]
+}
+
+extension Notifier {
+    /// When the next work is due and whether any notify process is running to do it.
+    public func schedule() async throws -> WorkSchedule {
+        let now = clock.now()
+        let runners = try await store.read { try InstanceRegistry.live(at: now, in: $0) }
+        return WorkSchedule(nextDue: try await store.nextWakeUp(), runners: runners)
+    }
+
+    /// Reports this process as running (`role`: daemon, serve, watch) every few seconds until
+    /// the task is cancelled, then removes the report.
+    func reportAlive(role: String) async {
+        while !Task.isCancelled {
+            do {
+                let now = clock.now()
+                try await store.write { [outbox] in try InstanceRegistry.report(owner: outbox.owner, role: role, at: now, in: $0) }
+            } catch {
+                logger.debug("could not report this instance", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: InstanceRegistry.interval)
+        }
+        _ = try? await store.write { [outbox] in try $0.deleteInstance(owner: outbox.owner.description) }
+    }
+}
