@@ -83,6 +83,69 @@ final class DurabilityTests: XCTestCase {
         print("crash test: " + report.joined(separator: "; "))
     }
 
+    /// #16: triggers and their resolves in one stream, `kill -9` mid-stream, the sender replays
+    /// its stream to the restarted notify. Every recorded alert must have had its page, and
+    /// every resolved one its resolve notice after it.
+    func testKillNineAmongTriggersAndResolvesLeavesNoAlertUnpagedAndNoResolveNoticeMissing() async throws {
+        let alerts = 300
+        var lines: [String] = []
+        func event(_ action: String, _ index: Int) -> String {
+            #"{"kind":"health_check_failure","action":"\#(action)","environment":"prod","source":"web-\#(index)","summary":"web-\#(index) down","dedup_key":"web-\#(index)"}"# + "\n"
+        }
+        for index in 0..<alerts {
+            lines.append(event("trigger", index))
+            if index >= 5 { lines.append(event("resolve", index - 5)) }  // resolves arrive a few lines later
+        }
+        for index in (alerts - 5)..<alerts { lines.append(event("resolve", index)) }
+        var report: [String] = []
+        for trial in 0..<3 {
+            let server = try await FakeHTTPServer(script: [.init(status: .ok, body: "", delay: .milliseconds(10))])
+            let config = try writeTemporaryConfig("""
+                delivery: {timeout: 2s, max_attempts: 2, initial_backoff: 50ms, max_concurrent: 16}
+                channels:
+                  hook: {type: webhook, url: "\(server.baseURL)/hook"}
+                routes: [{notify: [hook], notify_on_resolve: true}]
+                """)
+            let state = temporaryStatePath()
+            let input = Pipe()
+            let first = try start(["watch", "--config", config], state: state, stdin: input)
+            let writer = input.fileHandleForWriting
+            let feeding = Task.detached {
+                for line in lines {
+                    do { try writer.write(contentsOf: Data(line.utf8)) } catch { break }
+                    try? await Task.sleep(for: .milliseconds(2))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(Int64.random(in: 150...600)))
+            kill(first.processIdentifier, SIGKILL)
+            feeding.cancel()
+            first.waitUntilExit()
+            try? writer.close()
+            let replay = try await NotifyProcess.run(["watch", "--config", config], stdin: Data(lines.joined().utf8), environment: ["NOTIFY_STATE": state])
+            XCTAssertEqual(replay.status, 0, replay.stderr)
+            await server.stop()
+
+            var paged: Set<Int> = [], noticed: Set<Int> = [], order: [Int: [String]] = [:]
+            for request in server.requests {
+                guard let json = request.json, let alert = json["alert"] as? [String: Any], let id = alert["id"] as? Int,
+                      let action = (json["event"] as? [String: Any])?["action"] as? String else { continue }
+                if action == "trigger" { paged.insert(id) } else { noticed.insert(id) }
+                order[id, default: []].append(action)
+            }
+            let listed = try await NotifyProcess.run(["list", "--status", "all", "--output", "json", "--config", config], environment: ["NOTIFY_STATE": state])
+            let stored = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+            let ids = Set(stored.compactMap { $0["id"] as? Int })
+            let resolved = Set(stored.filter { $0["status"] as? String == "resolved" }.compactMap { $0["id"] as? Int })
+            let neverPaged = ids.subtracting(paged), noticeMissing = resolved.subtracting(noticed)
+            XCTAssertEqual(neverPaged.sorted(), [], "trial \(trial): recorded alerts never paged")
+            XCTAssertEqual(noticeMissing.sorted(), [], "trial \(trial): resolved alerts without a resolve notice")
+            let noticeFirst = order.filter { $0.value.first == "resolve" }.keys.sorted()
+            XCTAssertEqual(noticeFirst, [], "trial \(trial): a resolve notice went out before the page")
+            report.append("trial \(trial): \(ids.count) alerts, \(neverPaged.count) never paged, \(noticeMissing.count) resolve notices missing")
+        }
+        print("crash test with resolves: " + report.joined(separator: "; "))
+    }
+
     func testTwoDaemonsOnOneStateDeliverEachStepOnce() async throws {
         let server = try await FakeHTTPServer(script: [.init(status: .ok, body: "")])
         let config = try webhookConfig(server, policy: "two-steps")

@@ -122,6 +122,6 @@ final class SQLiteAlertStoreTests: XCTestCase {
         _ = try await store.record([trigger()], at: now, plan: { _ in EscalationPlan(starts: [.init(policy: "p", route: "r", dueAt: now)]) })
         _ = try await store.record([AlertEvent(kind: .unspecified, action: .resolve, dedupKey: "db", note: "flapped")], at: now)
         let log = try await store.log(alertID: 1)
-        XCTAssertEqual(log.last?.note, "flapped; came before anyone was notified")
+        XCTAssertEqual(log.last?.note, "flapped; its first step still pages (resolved before anyone was notified)")
     }
 }

@@ -160,15 +160,17 @@ extension ConfigLoader {
     }
 
     func readRoute(index: Int, _ node: ConfigNode, channels: [String: ChannelConfig], people: People, policies: [String: EscalationPolicy]) throws -> Route {
-        try node.checkKeys(allowed: ["name", "match", "notify", "policy", "notify_on_resolve", "continue"])
+        try node.checkKeys(allowed: ["name", "match", "notify", "policy", "notify_on_resolve", "continue", "hold"])
         let name = try node.optional("name")?.nonEmptyString() ?? "routes[\(index)]"
         let matchers = try node.optional("match").map(readMatchers) ?? []
         let notifyOnResolve = try node.optional("notify_on_resolve")?.bool() ?? false
         let continueMatching = try node.optional("continue")?.bool() ?? false
+        let hold = try node.optional("hold").map { try $0.duration() }
         switch (try node.optional("notify"), try node.optional("policy")) {
         case (let notifyNode?, nil):
             var route = Route(name: name, matchers: matchers, targets: try readTargets(notifyNode, channels: channels, people: people), notifyOnResolve: notifyOnResolve)
             route.continueMatching = continueMatching
+            route.hold = hold
             return route
         case (nil, let policyNode?):
             let policy = try policyNode.nonEmptyString()
@@ -177,6 +179,7 @@ extension ConfigLoader {
             }
             var route = Route(name: name, matchers: matchers, policy: policy, notifyOnResolve: notifyOnResolve)
             route.continueMatching = continueMatching
+            route.hold = hold
             return route
         case (_?, _?):
             throw node.error("give notify or policy, not both")

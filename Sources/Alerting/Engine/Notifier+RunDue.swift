@@ -88,8 +88,8 @@ extension Notifier {
         if case .retryable(_, let retryAfter) = report.outcome, now < item.createdAt + outbox.giveUpAfter.timeInterval {
             retryAt = now + max(outbox.requeueDelay, retryAfter ?? .zero).timeInterval
         }
-        let escalatedNow = try await store.write { [retryAt] transaction in
-            try OutboxQueue.complete(item, report: report, retryAt: retryAt, at: now, in: transaction)
+        let escalatedNow = try await store.write { [planner, retryAt] transaction in
+            try OutboxQueue.complete(item, report: report, retryAt: retryAt, at: now, wantsResolveNotice: planner.wantsResolveNotice, in: transaction)
         }
         if escalatedNow {
             logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(item.alertID)"])

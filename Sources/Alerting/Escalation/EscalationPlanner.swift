@@ -33,7 +33,8 @@ public struct EscalationPlanner: Sendable {
         case .opened:
             return EscalationPlan(starts: routes.compactMap { route in
                 guard let policy = policy(for: route), let first = policy.firing(at: 0) else { return nil }
-                return EscalationPlan.Start(policy: policy.name, route: route.name, dueAt: now + first.offset.timeInterval)
+                return EscalationPlan.Start(policy: policy.name, route: route.name, dueAt: now + (first.offset + (route.hold ?? .zero)).timeInterval,
+                                            holdsFirstPage: route.hold != nil)
             })
         case .acknowledged:
             var retrigger: [String: Date] = [:]
@@ -46,6 +47,11 @@ public struct EscalationPlanner: Sendable {
         default:
             return .nothing
         }
+    }
+
+    /// Whether the places and people an alert reached hear of its resolution.
+    public func wantsResolveNotice(_ alert: Alert) -> Bool {
+        router.matchingRoutes(for: alert).contains { $0.notifyOnResolve }
     }
 
     /// What an escalation does when it comes due at `now`: the step's targets, and when the

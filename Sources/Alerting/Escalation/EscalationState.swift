@@ -17,6 +17,11 @@ public struct EscalationState: Sendable, Hashable {
     public var silenced = false
     /// The event that opened the alert: each page of the policy carries it.
     public var event: AlertEvent?
+    /// The first step waits out the route's `hold`: a resolve before it fires pages nobody.
+    public var holdsFirstPage = false
+    /// The alert was resolved before the first step fired: the first step still pages (a
+    /// failover that recovered still needs a human), then the escalation ends.
+    public var resolvedBeforeFirstPage = false
 
     /// The due time of an escalation whose steps have all fired but which is kept for its
     /// policy's ack timeout: nothing more is due until someone acknowledges.
@@ -128,11 +133,14 @@ public struct EscalationPlan: Sendable, Hashable {
         public var policy: String
         public var route: String
         public var dueAt: Date
+        /// The route's flap hold is in `dueAt`: a resolve before then pages nobody.
+        public var holdsFirstPage: Bool
 
-        public init(policy: String, route: String, dueAt: Date) {
+        public init(policy: String, route: String, dueAt: Date, holdsFirstPage: Bool = false) {
             self.policy = policy
             self.route = route
             self.dueAt = dueAt
+            self.holdsFirstPage = holdsFirstPage
         }
     }
 

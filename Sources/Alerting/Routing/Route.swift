@@ -202,6 +202,10 @@ public struct Route: Sendable, Hashable {
     /// `continue: true`: after this route matches, later routes are tried too
     /// (Alertmanager's semantics); each matching route runs its own policy.
     public var continueMatching = false
+    /// Flap suppression, explicit (Alertmanager's `group_wait`, PagerDuty's auto-pause): the
+    /// first page waits this long, and a resolve within it pages nobody. Without it a trigger
+    /// always pages its first step, even when its resolve comes first.
+    public var hold: Duration?
 
     public init(name: String, matchers: [RouteMatcher] = [], targets: [RouteTarget], notifyOnResolve: Bool = false) {
         self.name = name

@@ -40,8 +40,10 @@ public enum AlertRecorder {
         switch transition.change {
         case .opened:
             for start in plan.starts {
-                try transaction.saveEscalation(EscalationState(alertID: alert.id, policy: start.policy, route: start.route, position: 0,
-                                                               dueAt: start.dueAt, startedAt: now, event: transition.event))
+                var escalation = EscalationState(alertID: alert.id, policy: start.policy, route: start.route, position: 0,
+                                                 dueAt: start.dueAt, startedAt: now, event: transition.event)
+                escalation.holdsFirstPage = start.holdsFirstPage
+                try transaction.saveEscalation(escalation)
             }
             return nil
         case .acknowledged:
@@ -58,10 +60,18 @@ public enum AlertRecorder {
             }
             return note
         case .resolved:
-            let note = try droppedPagesNote(alertID: alert.id, in: transaction)
-            try cancelPendingPages(alertID: alert.id, in: transaction)
-            for escalation in try transaction.escalations(alertID: alert.id) {
-                try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
+            var note = try droppedPagesNote(alertID: alert.id, in: transaction, keepingFirstStep: true)
+            // A trigger always pages its first step, unless its route holds it for flaps: the
+            // same events give the same pages however they were batched or timed.
+            try cancelPendingPages(alertID: alert.id, in: transaction, keepingFirstStep: true)
+            for var escalation in try transaction.escalations(alertID: alert.id) {
+                if escalation.position == 0, !escalation.acknowledged, !escalation.holdsFirstPage {
+                    escalation.resolvedBeforeFirstPage = true
+                    try transaction.saveEscalation(escalation)
+                    note = [note, "its first step still pages (resolved before anyone was notified)"].compactMap { $0 }.joined(separator: "; ")
+                } else {
+                    try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
+                }
             }
             if plan.notifyResolve {
                 // Tell every channel and person the alert reached, once each.
@@ -80,17 +90,23 @@ public enum AlertRecorder {
         }
     }
 
-    private static func droppedPagesNote(alertID: Int64, in transaction: any StoreTransaction) throws -> String? {
+    private static func droppedPagesNote(alertID: Int64, in transaction: any StoreTransaction, keepingFirstStep: Bool = false) throws -> String? {
         let pages = try transaction.outbox(alertID: alertID).filter { $0.item.action == .trigger }
         let escalating = try !transaction.escalations(alertID: alertID).isEmpty
-        return AlertLogEntry.droppedPagesNote(pending: pages.filter(\.isPending).count, neverNotified: escalating && pages.isEmpty)
+        let dropped = pages.filter { isDropped($0, keepingFirstStep: keepingFirstStep) }.count
+        return AlertLogEntry.droppedPagesNote(pending: dropped, neverNotified: escalating && pages.isEmpty && !keepingFirstStep)
     }
 
-    /// Pages nobody has claimed yet are dropped once someone acknowledged or resolved the alert.
-    /// A storm digest stays: it carries other alerts too (it is checked again when it goes out).
-    private static func cancelPendingPages(alertID: Int64, in transaction: any StoreTransaction) throws {
-        for row in try transaction.outbox(alertID: alertID) where row.item.action == .trigger && row.isPending && row.item.digestOf.isEmpty {
+    /// Pages nobody has claimed yet are dropped once someone acknowledged or resolved the alert;
+    /// on a resolve, the first step's pages still go. A storm digest stays: it carries other
+    /// alerts too (it is checked again when it goes out).
+    private static func cancelPendingPages(alertID: Int64, in transaction: any StoreTransaction, keepingFirstStep: Bool = false) throws {
+        for row in try transaction.outbox(alertID: alertID) where isDropped(row, keepingFirstStep: keepingFirstStep) {
             try transaction.deleteOutbox(id: row.item.id)
         }
+    }
+
+    private static func isDropped(_ row: OutboxRow, keepingFirstStep: Bool) -> Bool {
+        row.item.action == .trigger && row.isPending && row.item.digestOf.isEmpty && !(keepingFirstStep && row.item.position == 0)
     }
 }

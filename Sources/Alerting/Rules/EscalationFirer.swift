@@ -11,7 +11,7 @@ public enum EscalationFirer {
                                fire: (EscalationState, Alert) -> EscalationFiring) throws -> Int {
         let due = try transaction.dueEscalations(at: now, limit: limit)
         for var escalation in due {
-            guard var alert = try transaction.alert(id: escalation.alertID), alert.status.isOpen else {
+            guard var alert = try transaction.alert(id: escalation.alertID), alert.status.isOpen || escalation.resolvedBeforeFirstPage else {
                 try transaction.deleteEscalation(alertID: escalation.alertID, route: escalation.route)
                 continue
             }
@@ -26,6 +26,10 @@ public enum EscalationFirer {
             if firing.logNote {
                 try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
             }
+            if firing.postponeUntil != nil, escalation.resolvedBeforeFirstPage {
+                try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)  // resolved and silenced: nothing owed
+                continue
+            }
             if let postponed = firing.postponeUntil {
                 escalation.dueAt = postponed
                 escalation.silenced = true
@@ -38,8 +42,8 @@ public enum EscalationFirer {
                                                             position: escalation.position, action: .trigger, createdAt: now,
                                                             event: escalation.event))
             }
-            guard let next = firing.next else {
-                if firing.keepForAckTimeout {
+            guard let next = firing.next, !escalation.resolvedBeforeFirstPage else {
+                if firing.keepForAckTimeout, !escalation.resolvedBeforeFirstPage {
                     escalation.position += 1
                     escalation.dueAt = EscalationState.noStepDue
                     escalation.acknowledged = false

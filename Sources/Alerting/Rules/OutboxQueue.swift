@@ -35,11 +35,25 @@ public enum OutboxQueue {
         return lost
     }
 
+    /// The alert was resolved while this page was owed or on its way: the place it reached
+    /// hears of the resolution too (once).
+    private static func followWithResolveNotice(_ item: OutboxItem, at now: Date, wantsResolveNotice: (Alert) -> Bool,
+                                                in transaction: any StoreTransaction) throws {
+        guard let alert = try transaction.alert(id: item.alertID), alert.status == .resolved, wantsResolveNotice(alert) else { return }
+        let rows = try transaction.outbox(alertID: item.alertID)
+        guard !rows.contains(where: { $0.item.action == .resolve && $0.item.target == item.target }) else { return }
+        let resolve = try transaction.log(alertID: item.alertID).last { $0.change == .resolved }
+        let event = AlertEvent(kind: alert.kind, action: .resolve, dedupKey: alert.dedupKey, actor: resolve?.actor, note: resolve?.note)
+        _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: item.alertID, target: item.target, position: nil, action: .resolve, createdAt: now, event: event))
+    }
+
     /// Records a claimed item's outcome (the delivery, every attempt). With `retryAt`, the item
     /// goes back to the queue to be tried again then; otherwise it is finished. When every item
     /// of its firing has now failed permanently, the next step becomes due at once (fallback)
-    /// and this returns true.
+    /// and this returns true. A page delivered for an alert that was resolved meanwhile is
+    /// followed by a resolve notice to the same place, when `wantsResolveNotice` says so.
     public static func complete(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date,
+                                wantsResolveNotice: (Alert) -> Bool = { _ in false },
                                 in transaction: any StoreTransaction) throws -> Bool {
         if retryAt == nil {
             // The alerts a digest carried went out (or failed) with it.
@@ -51,6 +65,9 @@ public enum OutboxQueue {
             return false
         }
         try transaction.saveOutbox(OutboxRow(item: item, state: .done(outcome: report.outcome.label)))
+        if item.action == .trigger, item.digestOf.isEmpty, report.outcome.isDelivered {
+            try followWithResolveNotice(item, at: now, wantsResolveNotice: wantsResolveNotice, in: transaction)
+        }
         guard let position = item.position, let route = item.route else { return false }
         let firing = try transaction.outbox(alertID: item.alertID).filter { $0.item.route == route && $0.item.position == position }
         let allFailed = firing.allSatisfy { $0.state == .done(outcome: DeliveryOutcome.permanentLabel) }

@@ -152,11 +152,12 @@ final class SQLiteTransaction: StoreTransaction {
 
     func saveEscalation(_ escalation: EscalationState) throws {
         try execute("""
-            INSERT OR REPLACE INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced, event)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced, event,
+                                                holds_first_page, resolved_before_first_page)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [escalation.alertID, escalation.policy, escalation.route, escalation.position, escalation.dueAt.timeIntervalSince1970,
                   escalation.startedAt.timeIntervalSince1970, escalation.acknowledged ? 1 : 0, escalation.silenced ? 1 : 0,
-                  try Self.json(escalation.event)])
+                  try Self.json(escalation.event), escalation.holdsFirstPage ? 1 : 0, escalation.resolvedBeforeFirstPage ? 1 : 0])
     }
 
     func deleteEscalation(alertID: Int64, route: String) throws {
@@ -386,6 +387,8 @@ final class SQLiteTransaction: StoreTransaction {
             acknowledged: (row["acknowledged"] as Int) != 0)
         state.silenced = (row["silenced"] as Int) != 0
         state.event = event(row)
+        state.holdsFirstPage = (row["holds_first_page"] as Int) != 0
+        state.resolvedBeforeFirstPage = (row["resolved_before_first_page"] as Int) != 0
         return state
     }
 

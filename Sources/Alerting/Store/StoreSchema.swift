@@ -166,6 +166,12 @@ enum StoreSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v9: the first page of a resolved alert, and flap holds") { db in
+            try db.execute(sql: """
+                ALTER TABLE escalations ADD COLUMN holds_first_page INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE escalations ADD COLUMN resolved_before_first_page INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }
