@@ -39,12 +39,13 @@ final class TwilioChannelTests: XCTestCase {
             """)
     }
 
-    private func send(_ channel: String, server: FakeHTTPServer, clock: ManualClock = ManualClock(), summary: String = "Primary failed health checks; promoted db-secondary-2") async throws -> DeliveryReport {
+    private func send(_ channel: String, server: FakeHTTPServer, clock: ManualClock = ManualClock(), summary: String = "Primary failed health checks; promoted db-secondary-2",
+                      action: EventAction = .trigger) async throws -> DeliveryReport {
         let runtime = try NotifyRuntime(config: try config(server), clock: clock)
         let alice = try XCTUnwrap(runtime.config.contacts["alice"])
         let planned = PlannedDelivery(
             alert: AlertStateMachine.newAlert(id: 7, from: AlertEvent(kind: .failover, environment: "prod-us-east", source: "db-primary-1", summary: summary), at: clock.now()),
-            event: AlertEvent(kind: .failover, summary: summary), channel: channel, recipient: alice, route: "test")
+            event: AlertEvent(kind: .failover, action: action, summary: summary), channel: channel, recipient: alice, route: "test")
         let report = await runtime.notifier.deliver(planned)
         try await runtime.shutdown()
         XCTAssertFalse("\(report)".contains("SUPERSECRETTOKEN"))
@@ -145,6 +146,15 @@ final class TwilioChannelTests: XCTestCase {
         XCTAssertEqual(spoken.filter { $0.contains("Primary <db-1> & replica \"lagging\".") }.count, 2, "\(spoken)")
         XCTAssertTrue(spoken.contains("Press 4 to acknowledge, or 6 to resolve."))
         XCTAssertTrue(document.elements.contains("Hangup"))
+    }
+
+    func testACallAboutAResolutionOffersNoKeypadMenu() async throws {
+        let server = try await FakeHTTPServer(script: [.init(status: .created, body: #"{"sid":"CA0124","status":"queued"}"#)])
+        _ = try await send("twilio-voice", server: server, action: .resolve)
+        await server.stop()
+        let document = try TwiMLDocument(try XCTUnwrap(server.requests.first?.form["Twiml"]))
+        XCTAssertNil(document.attributes["Gather"], "nothing to acknowledge in a resolve notice")
+        XCTAssertFalse((document.texts["Say"] ?? []).contains { $0.contains("Press 4") })
     }
 
     func testTwiMLWithoutCallbackSpeaksTwiceAndHangsUp() throws {

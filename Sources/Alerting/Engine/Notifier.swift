@@ -63,7 +63,8 @@ public final class Notifier: Sendable {
     ) {
         self.store = store
         self.router = router
-        self.planner = EscalationPlanner(router: router, policies: policies, schedules: schedules, metrics: metrics)
+        self.planner = EscalationPlanner(router: router, policies: policies, schedules: schedules,
+                                         voiceChannels: Set(channels.filter { $0.medium == .voice }.map(\.name)), metrics: metrics)
         self.pipeline = DeliveryPipeline(
             store: store, channels: Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
             contacts: Dictionary(contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),

@@ -10,8 +10,12 @@ public struct EscalationPlanner: Sendable {
     /// On-call schedules by name, for `oncall:NAME` targets.
     public let schedules: [String: OnCallSchedule]
     let metrics: NotifyMetrics
+    /// Channels that place calls: a resolve notice never rings anyone's phone.
+    public let voiceChannels: Set<String>
 
-    public init(router: Router, policies: [EscalationPolicy], schedules: [OnCallSchedule], metrics: NotifyMetrics = NotifyMetrics()) {
+    public init(router: Router, policies: [EscalationPolicy], schedules: [OnCallSchedule], voiceChannels: Set<String> = [],
+                metrics: NotifyMetrics = NotifyMetrics()) {
+        self.voiceChannels = voiceChannels
         self.router = router
         self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -43,15 +47,18 @@ public struct EscalationPlanner: Sendable {
             }
             return EscalationPlan(retriggerAt: retrigger)
         case .resolved:
-            return EscalationPlan(notifyResolve: routes.contains { $0.notifyOnResolve })
+            var plan = EscalationPlan(notifyResolve: routes.contains { $0.notifyOnResolve })
+            plan.noResolveNoticeVia = voiceChannels
+            return plan
         default:
             return .nothing
         }
     }
 
-    /// Whether the places and people an alert reached hear of its resolution.
-    public func wantsResolveNotice(_ alert: Alert) -> Bool {
-        router.matchingRoutes(for: alert).contains { $0.notifyOnResolve }
+    /// Whether a place or person an alert reached through `target` hears of its resolution:
+    /// where its routes ask for it, and never by a call (people hear it by SMS at most).
+    public func wantsResolveNotice(_ alert: Alert, via target: OutboxTarget) -> Bool {
+        !voiceChannels.contains(target.channel) && router.matchingRoutes(for: alert).contains { $0.notifyOnResolve }
     }
 
     /// What an escalation does when it comes due at `now`: the step's targets, and when the

@@ -151,6 +151,8 @@ public struct EscalationPlan: Sendable, Hashable {
     public var retriggerAt: [String: Date]
     /// For a resolved alert: tell the places and people that were paged.
     public var notifyResolve: Bool
+    /// Channels that never carry a resolve notice (calls).
+    public var noResolveNoticeVia: Set<String> = []
 
     public init(starts: [Start] = [], retriggerAt: [String: Date] = [:], notifyResolve: Bool = false) {
         self.starts = starts

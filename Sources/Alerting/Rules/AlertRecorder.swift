@@ -76,7 +76,8 @@ public enum AlertRecorder {
             if plan.notifyResolve {
                 // Tell every channel and person the alert reached, once each.
                 var told: [OutboxTarget] = []
-                for record in try transaction.deliveries(alertID: alert.id) where record.report.outcome.isDelivered {
+                for record in try transaction.deliveries(alertID: alert.id)
+                where record.report.outcome.isDelivered && !plan.noResolveNoticeVia.contains(record.report.channel) {
                     let target = OutboxTarget(channel: record.report.channel, recipient: record.report.recipient)
                     guard !told.contains(target) else { continue }
                     told.append(target)

@@ -37,9 +37,9 @@ public enum OutboxQueue {
 
     /// The alert was resolved while this page was owed or on its way: the place it reached
     /// hears of the resolution too (once).
-    private static func followWithResolveNotice(_ item: OutboxItem, at now: Date, wantsResolveNotice: (Alert) -> Bool,
+    private static func followWithResolveNotice(_ item: OutboxItem, at now: Date, wantsResolveNotice: (Alert, OutboxTarget) -> Bool,
                                                 in transaction: any StoreTransaction) throws {
-        guard let alert = try transaction.alert(id: item.alertID), alert.status == .resolved, wantsResolveNotice(alert) else { return }
+        guard let alert = try transaction.alert(id: item.alertID), alert.status == .resolved, wantsResolveNotice(alert, item.target) else { return }
         let rows = try transaction.outbox(alertID: item.alertID)
         guard !rows.contains(where: { $0.item.action == .resolve && $0.item.target == item.target }) else { return }
         let resolve = try transaction.log(alertID: item.alertID).last { $0.change == .resolved }
@@ -53,7 +53,7 @@ public enum OutboxQueue {
     /// and this returns true. A page delivered for an alert that was resolved meanwhile is
     /// followed by a resolve notice to the same place, when `wantsResolveNotice` says so.
     public static func complete(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date,
-                                wantsResolveNotice: (Alert) -> Bool = { _ in false },
+                                wantsResolveNotice: (Alert, OutboxTarget) -> Bool = { _, _ in false },
                                 in transaction: any StoreTransaction) throws -> Bool {
         if retryAt == nil {
             // The alerts a digest carried went out (or failed) with it.

@@ -36,7 +36,8 @@ public struct TwilioVoiceChannel: Channel {
         guard let phone = notification.recipientPhone else { return notification.missingPhoneOutcome }
         let twiml = TwiML.alertCall(
             text: ASCII.trimmed(notification.body ?? notification.alert.summary),
-            gatherURL: callbackURL.map { TwiML.gatherURL(base: $0, alertID: notification.alert.id) })
+            // Only a page offers the keypad: there is nothing to acknowledge in a resolve notice.
+            gatherURL: notification.event.action == .resolve ? nil : callbackURL.map { TwiML.gatherURL(base: $0, alertID: notification.alert.id) })
         var fields = [("To", phone.e164), ("From", from), ("Twiml", twiml), ("Timeout", String(Int(ringTimeout.timeInterval)))]
         if let machineDetection { fields.append(("MachineDetection", machineDetection)) }
         return await account.create("Calls", fields: fields, poster: poster, now: clock.now)
