@@ -65,3 +65,40 @@ final class ContinuousFailureTests: XCTestCase {
         XCTAssertEqual(alerts.filter { $0["kind"] as? String == "continuous_failure" }.count, 1)
     }
 }
+
+extension ContinuousFailureTests {
+    private func silencedPlatform(_ store: any AlertStore, slack: ScriptedChannel, clock: ManualClock, countSilenced: Bool) -> Notifier {
+        var detector = ContinuousFailureDetector(threshold: 3, window: .seconds(600), quietPeriod: .seconds(900))
+        detector.countSilenced = countSilenced
+        return Notifier(
+            store: store,
+            router: Router(routes: [Route(name: "page", matchers: [RouteMatcher(field: .kind, patterns: [GlobPattern("continuous_failure")])], channels: ["slack"])]),
+            channels: [slack], continuousFailure: detector, clock: clock)
+    }
+
+    func testFailuresUnderASilenceDoNotRaiseTheDetectorsAlert() async throws {
+        for (name, store) in try TestStores.all() {
+            let clock = ManualClock(now: start)
+            let slack = ScriptedChannel(name: "slack")
+            let notifier = silencedPlatform(store, slack: slack, clock: clock, countSilenced: false)
+            // Silences the failures, not the detector's own alert: only counting can page here.
+            _ = try await store.addSilence(try Silence(matchers: [try RouteMatcher.parse("kind=health_check_failure")], startsAt: start, endsAt: start + 3600, comment: "db upgrade"))
+            for source in ["web-1", "web-2", "web-3", "web-4"] { _ = try await notifier.process(failure(source)) }
+            XCTAssertEqual(slack.received.count, 0, "\(name): planned work, silenced: the detector stays quiet")
+            clock.advance(by: .seconds(3600))   // the silence is over: new failures count again
+            for source in ["web-1", "web-2", "web-3"] { _ = try await notifier.process(failure(source)) }
+            XCTAssertEqual(slack.received.map(\.alert.kind), [.continuousFailure], name)
+        }
+    }
+
+    func testADetectorCanBeToldToCountSilencedFailures() async throws {
+        for (name, store) in try TestStores.all() {
+            let clock = ManualClock(now: start)
+            let slack = ScriptedChannel(name: "slack")
+            let notifier = silencedPlatform(store, slack: slack, clock: clock, countSilenced: true)
+            _ = try await store.addSilence(try Silence(matchers: [try RouteMatcher.parse("kind=health_check_failure")], startsAt: start, endsAt: start + 3600))
+            for source in ["web-1", "web-2", "web-3"] { _ = try await notifier.process(failure(source)) }
+            XCTAssertEqual(slack.received.map(\.alert.kind), [.continuousFailure], name)
+        }
+    }
+}

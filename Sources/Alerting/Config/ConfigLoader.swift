@@ -82,7 +82,7 @@ public struct ConfigLoader: Sendable {
         if let detectors = try root.optional("detectors") {
             try detectors.checkKeys(allowed: ["continuous_failure"])
             if let node = try detectors.optional("continuous_failure") {
-                try node.checkKeys(allowed: ["kind", "threshold", "window", "per", "quiet", "severity"])
+                try node.checkKeys(allowed: ["kind", "threshold", "window", "per", "quiet", "severity", "count_silenced"])
                 var detector = ContinuousFailureDetector()
                 if let kindNode = try node.optional("kind") {
                     let text = try kindNode.string()
@@ -90,6 +90,7 @@ public struct ConfigLoader: Sendable {
                     detector.kind = kind
                 }
                 if let value = try node.optional("threshold") { detector.threshold = try value.int(in: 1...10_000) }
+                if let value = try node.optional("count_silenced") { detector.countSilenced = try value.bool() }
                 if let value = try node.optional("window") { detector.window = try positive(value) }
                 if let value = try node.optional("quiet") { detector.quietPeriod = try positive(value) }
                 if let perNode = try node.optional("per") {

@@ -12,6 +12,9 @@ public struct ContinuousFailureDetector: Detector, Hashable {
     public var per: MatchField
     public var quietPeriod: Duration
     public var severity: Severity
+    /// Whether failures recorded while a silence matched them count. By default they do not:
+    /// the silence was for planned work, and its failures must not page through the detector.
+    public var countSilenced = false
 
     public init(kind: AlertKind = .healthCheckFailure, threshold: Int = 3, window: Duration = .seconds(600), per: MatchField = .environment,
                 quietPeriod: Duration = .seconds(900), severity: Severity = .critical) {
@@ -69,7 +72,7 @@ public struct ContinuousFailureDetector: Detector, Hashable {
     func failures(group: String?, since date: Date, in transaction: any StoreTransaction) throws -> [Date] {
         try transaction.logEntries(kind: kind, since: date).compactMap { alert, entry in
             guard entry.action == .trigger, entry.change == .opened || entry.change == .deduplicated,
-                  per.value(of: alert) == group else { return nil }
+                  countSilenced || !entry.silenced, per.value(of: alert) == group else { return nil }
             return entry.at
         }
     }

@@ -5,9 +5,10 @@ import Foundation
 /// without its escalation and an acknowledged or resolved one never keeps paging.
 public enum AlertRecorder {
     /// Records `events` in order (event 2 sees what event 1 did) and returns what each did.
-    /// For each transition, `plan` says what happens to its escalation.
+    /// For each transition, `plan` says what happens to its escalation; `isSilenced` says
+    /// whether a silence matches an alert now (its triggers are marked in the timeline).
     public static func record(_ events: [AlertEvent], at now: Date, in transaction: any StoreTransaction,
-                              plan: (AlertTransition) -> EscalationPlan) throws -> [AlertTransition] {
+                              plan: (AlertTransition) -> EscalationPlan, isSilenced: (Alert) -> Bool = { _ in false }) throws -> [AlertTransition] {
         try events.map { event in
             let open = try transaction.openAlert(dedupKey: event.dedupKey)
             let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
@@ -25,6 +26,7 @@ public enum AlertRecorder {
             }
             guard let alert = transition.alert else { return transition }
             var entry = AlertLogEntry(transition, alertID: alert.id, at: now)
+            entry.silenced = event.action == .trigger && isSilenced(alert)
             if change != .deduplicated {
                 entry.addNote(try apply(plan(transition), to: transition, alert: alert, at: now, in: transaction))
             }

@@ -11,6 +11,8 @@ public struct AlertLogEntry: Sendable, Hashable {
     public var note: String?
     /// The summary the event carried (triggers).
     public var summary: String?
+    /// A trigger recorded while a silence matched its alert (detectors leave it out).
+    public var silenced = false
 
     public init(alertID: Int64, at: Date, action: EventAction, change: AlertTransition.Change, actor: String? = nil, note: String? = nil, summary: String? = nil) {
         self.alertID = alertID

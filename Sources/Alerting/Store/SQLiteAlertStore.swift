@@ -120,9 +120,9 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Timeline
 
     func appendLog(_ entry: AlertLogEntry) throws {
-        try execute("INSERT INTO alert_log (alert_id, at, action, change, actor, note, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try execute("INSERT INTO alert_log (alert_id, at, action, change, actor, note, summary, silenced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [entry.alertID, entry.at.timeIntervalSince1970, entry.action.rawValue, entry.change.rawValue,
-                     entry.actor, entry.note, entry.summary])
+                     entry.actor, entry.note, entry.summary, entry.silenced ? 1 : 0])
     }
 
     func log(alertID: Int64) throws -> [AlertLogEntry] {
@@ -373,11 +373,13 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     private static func logEntry(_ row: Row) -> AlertLogEntry {
-        AlertLogEntry(
+        var entry = AlertLogEntry(
             alertID: row["alert_id"], at: Date(timeIntervalSince1970: row["at"]),
             action: EventAction(rawValue: row["action"]) ?? .trigger,
             change: AlertTransition.Change(rawValue: row["change"]) ?? .deduplicated,
             actor: row["actor"], note: row["note"], summary: row["summary"])
+        entry.silenced = (row["silenced"] as Int) != 0
+        return entry
     }
 
     private static func escalation(_ row: Row) -> EscalationState {

@@ -172,6 +172,9 @@ enum StoreSchema {
                 ALTER TABLE escalations ADD COLUMN resolved_before_first_page INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v10: triggers recorded under a silence") { db in
+            try db.execute(sql: "ALTER TABLE alert_log ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }
