@@ -15,7 +15,7 @@ enum ExitStatus {
     /// every page of it failed.
     static func forPages(_ pages: PageState?) -> ExitCode {
         switch pages {
-        case .pending?: tempFailure
+        case .pending?, .inFlight?: tempFailure
         case .failed?: unavailable
         case .reached?, .notPaged?, nil: .success
         }

@@ -94,6 +94,8 @@ struct Send: AsyncParsableCommand {
         case .deduplicated:
             let id = result.alert?.id ?? 0, seen = "seen \(result.alert?.count ?? 0) times"
             switch result.pages {
+            case .inFlight?:
+                Diagnostics.error("alert \(id) is already open (\(seen)); its page is still being sent")
             case .pending(let retryAt)?:
                 Diagnostics.error("alert \(id) is already open (\(seen)), but its page has not reached anyone yet" + (retryAt.map { "; next try at \(Timeline.time($0))" } ?? ""))
             case .failed(let reason)?:

@@ -31,8 +31,8 @@ final class ThrottleTests: XCTestCase {
         }
         XCTAssertEqual(outcomes, ["delivered", "delivered", "delivered", "delivered", "delivered", "throttled", "throttled"])
         XCTAssertEqual(channel.received.count, 5)
-        let pending = await notifier.throttleLedger.pending(.init(contact: "alice", medium: .sms))
-        XCTAssertEqual(pending.map(\.alertID), [6, 7])
+        let waiting = try await notifier.store.read { try $0.openOutbox(recipient: "alice").map(\.item.alertID) }
+        XCTAssertEqual(waiting, [6, 7], "held in the state store, not in this process")
     }
 
     func testNextAllowedMessageCarriesTheDigest() async throws {
@@ -43,14 +43,19 @@ final class ThrottleTests: XCTestCase {
             clock.advance(by: .seconds(60))
         }
         XCTAssertEqual(channel.received.count, 2)
-        clock.advance(by: .seconds(600))                     // 10:15: the window has room again
-        let result = try await notifier.process(trigger(6))
-        XCTAssertEqual(result.reports[0].outcome.label, "delivered")
+        clock.advance(by: .seconds(60))                      // 10:06: room in the window again at 10:10
+        let result = try await notifier.process(trigger(6))   // held too, with #3 to #5
+        XCTAssertEqual(result.reports[0].outcome.label, "throttled")
+        clock.advance(by: .seconds(240))                     // 10:10: a running notify (here runDue) sends what waits
+        _ = try await notifier.runDue()
+        XCTAssertEqual(channel.received.count, 3, "one message for the four held pages")
         let body = try XCTUnwrap(channel.received.last?.body)
-        XCTAssertTrue(body.hasPrefix("(+3 more since 10:02Z) WARNING #6 Health check failure prod/web-6: web-6 down"), body)
-        XCTAssertTrue(body.contains("earlier: #3 web-3 down; #4 web-4 down; #5 web-5 down"), body)
-        let pending = await notifier.throttleLedger.pending(.init(contact: "alice", medium: .sms))
-        XCTAssertEqual(pending, [])
+        XCTAssertTrue(body.hasPrefix("(+3 more since 10:03Z) WARNING #3 Health check failure prod/web-3: web-3 down"), body)
+        XCTAssertTrue(body.contains("earlier: #4 web-4 down; #5 web-5 down; #6 web-6 down"), body)
+        let waiting = try await notifier.store.read { try $0.openOutbox(recipient: "alice") }
+        XCTAssertEqual(waiting, [], "carried: nothing left waiting")
+        let log = try await notifier.store.deliveries(alertID: 5)
+        XCTAssertEqual(log.last?.report.outcome.label, "delivered", "the carried alert's timeline shows the delivery")
     }
 
     func testWindowSlides() async throws {
@@ -62,10 +67,11 @@ final class ThrottleTests: XCTestCase {
         clock.advance(by: .seconds(50))
         let third = try await notifier.process(trigger(3))   // 10:04:10: two in the last 5 minutes
         XCTAssertEqual(third.reports[0].outcome, .throttled(nextAllowed: clock.now() + 50))
-        clock.advance(by: .seconds(51))              // 10:05:01: the 10:00 one has left the window
-        let fourth = try await notifier.process(trigger(4))
-        XCTAssertTrue(fourth.reports[0].outcome.isDelivered)
-        XCTAssertEqual(channel.received.last?.digest?.items.map(\.alertID), [3])
+        clock.advance(by: .seconds(50))              // 10:05:00: the 10:00 one has left the window
+        let released = try await notifier.runDue()   // what a running notify does then
+        XCTAssertEqual(released.map(\.item.alertID), [3])
+        XCTAssertTrue(released.allSatisfy { $0.report.outcome.isDelivered })
+        XCTAssertEqual(channel.received.map(\.alert.id), [1, 2, 3])
     }
 
     func testContactsOwnLimitWinsOverTheChannels() async throws {
@@ -78,17 +84,38 @@ final class ThrottleTests: XCTestCase {
         XCTAssertEqual(second.reports[0].outcome.label, "throttled")
     }
 
-    func testDigestOfAFailedMessageIsNotLost() async throws {
+    func testPagesCarriedByAMessageThatFailedAreStillOwed() async throws {
         let channel = smsChannel([.delivered(providerID: nil), .permanent(reason: "HTTP 400"), .delivered(providerID: nil)])
         let notifier = notifier(channel, channelThrottles: ["sms": ThrottleRule(limit: 1, window: .seconds(60))])
-        _ = try await notifier.process(trigger(1))                 // sent
-        _ = try await notifier.process(trigger(2))                 // held back
+        _ = try await notifier.process(trigger(1))                 // 10:00:00 sent
+        clock.advance(by: .seconds(10))
+        _ = try await notifier.process(trigger(2))                 // held until 10:01
+        clock.advance(by: .seconds(10))
+        _ = try await notifier.process(trigger(3))                 // held until 10:01
+        clock.advance(by: .seconds(41))                            // 10:01:01
+        let failed = try await notifier.runDue()                   // #2 carries #3, and fails
+        XCTAssertEqual(failed.map { "#\($0.item.alertID) \($0.report.outcome.label)" }, ["#2 permanent", "#3 throttled"], "#3 owed again, waiting for the window")
+        XCTAssertEqual(channel.received.last?.digest?.items.map(\.alertID), [3])
         clock.advance(by: .seconds(61))
-        let failed = try await notifier.process(trigger(3))        // carries #2, and fails
-        XCTAssertEqual(failed.reports[0].outcome.label, "permanent")
-        clock.advance(by: .seconds(61))
-        _ = try await notifier.process(trigger(4))                 // carries #2 again
-        XCTAssertEqual(channel.received.last?.digest?.items.map(\.alertID), [2])
+        let later = try await notifier.runDue()                    // #3 was not lost with it
+        XCTAssertEqual(later.map(\.item.alertID), [3])
+        XCTAssertTrue(later.allSatisfy { $0.report.outcome.isDelivered })
+    }
+
+    func testAThrottledPageIsNotLostWhenTheProcessThatHeldItEnds() async throws {
+        let path = temporaryStatePath()
+        let channel = smsChannel()
+        func process() throws -> Notifier {
+            Notifier(store: try SQLiteAlertStore(path: path), router: Router(routes: [Route(name: "page", targets: [RouteTarget(channel: "sms", contacts: ["alice"])])]),
+                     channels: [channel], contacts: [alice], channelThrottles: ["sms": ThrottleRule(limit: 1, window: .seconds(60))], clock: clock)
+        }
+        _ = try await process().process(trigger(1))                // one notify send: delivered
+        let held = try await process().process(trigger(2))         // another: throttled, and it exits
+        XCTAssertEqual(held.reports.map(\.outcome.label), ["throttled"])
+        clock.advance(by: .seconds(60))
+        let tick = try await process().runDue()                    // a third (notify tick) sends it
+        XCTAssertEqual(tick.map(\.item.alertID), [2])
+        XCTAssertEqual(channel.received.map(\.alert.id), [1, 2])
     }
 
     func testVoiceAndSMSHaveSeparateBudgets() async throws {

@@ -5,7 +5,8 @@ import Logging
 ///
 /// 1. storm hold: past the storm cap, the page waits for the contact's digest (``StormGate``);
 /// 2. message: the alert and the event that caused the item (a digest: the alerts it carries);
-/// 3. throttle: per contact and medium; a throttled page rides on the next message;
+/// 3. throttle: per contact and medium (``ThrottleGate``); a throttled page waits in the outbox
+///    until its window frees, and the next message to that person carries it;
 /// 4. thread: later Slack messages about an alert go in the thread of its first one;
 /// 5. render: the channel's template;
 /// 6. retry: the ``Deliverer`` tries again what the channel says is worth it, waiting in place
@@ -19,34 +20,41 @@ public final class DeliveryPipeline: Sendable {
     let renderer: TemplateRenderer
     let deliverer: Deliverer
     let channelThrottles: [String: ThrottleRule]
-    let throttleLedger: ThrottleLedger
     let stormControl: StormControl?
     let clock: any AlertingClock
     let logger: Logger
 
     init(store: any AlertStore, channels: [String: any Channel], contacts: [String: Contact], renderer: TemplateRenderer, deliverer: Deliverer,
-         channelThrottles: [String: ThrottleRule], throttleLedger: ThrottleLedger, stormControl: StormControl?, clock: any AlertingClock, logger: Logger) {
+         channelThrottles: [String: ThrottleRule], stormControl: StormControl?, clock: any AlertingClock, logger: Logger) {
         self.store = store
         self.channels = channels
         self.contacts = contacts
         self.renderer = renderer
         self.deliverer = deliverer
         self.channelThrottles = channelThrottles
-        self.throttleLedger = throttleLedger
         self.stormControl = stormControl
         self.clock = clock
         self.logger = logger
     }
 
-    func deliver(_ item: OutboxItem, maxWait: Duration? = nil) async throws -> DeliveryReport {
-        if let held = try await holdForStorm(item) { return held }
+    /// What delivering one outbox item came to.
+    struct Result: Sendable {
+        var report: DeliveryReport
+        /// Other waiting pages this message carried in its digest: done once it is delivered.
+        var carried: [OutboxItem] = []
+        /// A throttled page waits in the outbox until then.
+        var retryAt: Date?
+    }
+
+    func deliver(_ item: OutboxItem, maxWait: Duration? = nil) async throws -> Result {
+        if let held = try await holdForStorm(item) { return Result(report: held) }
         if !item.digestOf.isEmpty { return try await sendDigest(item, maxWait: maxWait) }
         guard let alert = try await store.alert(id: item.alertID) else {
-            return DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
-                                  attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "alert \(item.alertID) is gone"))])
+            return Result(report: DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
+                                                 attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "alert \(item.alertID) is gone"))]))
         }
         let event = AlertEvent.message(about: alert, action: item.action, cause: item.event)
-        return await send(alert: alert, event: event, channelName: item.target.channel, recipient: contact(item.target.recipient), maxWait: maxWait)
+        return await send(alert: alert, event: event, channelName: item.target.channel, recipient: contact(item.target.recipient), item: item, maxWait: maxWait)
     }
 
     private func contact(_ name: String?) -> Contact? {
@@ -68,18 +76,18 @@ public final class DeliveryPipeline: Sendable {
     }
 
     /// Sends a storm digest: the newest alert still triggered, carrying the others that are.
-    private func sendDigest(_ item: OutboxItem, maxWait: Duration?) async throws -> DeliveryReport {
+    private func sendDigest(_ item: OutboxItem, maxWait: Duration?) async throws -> Result {
         var live: [Alert] = []
         for id in item.digestOf + [item.alertID] {
             if let alert = try await store.alert(id: id), alert.status == .triggered { live.append(alert) }
         }
         guard let newest = live.last else {
-            return DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
-                                  attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "storm digest not sent: every alert in it was acknowledged or resolved"))])
+            return Result(report: DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
+                                                 attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "storm digest not sent: every alert in it was acknowledged or resolved"))]))
         }
         let event = AlertEvent.message(about: newest, action: .trigger, cause: nil)
         let carried = live.dropLast().map { DigestItem(alertID: $0.id, summary: $0.summary, at: $0.firstSeen) }
-        return await send(alert: newest, event: event, channelName: item.target.channel, recipient: contact(item.target.recipient), carrying: carried, maxWait: maxWait)
+        return await send(alert: newest, event: event, channelName: item.target.channel, recipient: contact(item.target.recipient), carrying: carried, item: item, maxWait: maxWait)
     }
 
     /// The throttle for one contact on one channel: the contact's own for the medium, else the
@@ -89,29 +97,45 @@ public final class DeliveryPipeline: Sendable {
     }
 
     /// Throttle, thread, render and deliver one message.
-    /// - Parameter carrying: alerts held back by storm control that this message reports too.
-    func send(alert: Alert, event: AlertEvent, channelName: String, recipient: Contact?, carrying: [DigestItem] = [], maxWait: Duration? = nil) async -> DeliveryReport {
+    /// - Parameters:
+    ///   - carrying: alerts held back by storm control that this message reports too.
+    ///   - item: the outbox item it delivers, if any (test sends and direct deliveries have none).
+    func send(alert: Alert, event: AlertEvent, channelName: String, recipient: Contact?, carrying: [DigestItem] = [],
+              item: OutboxItem? = nil, maxWait: Duration? = nil) async -> Result {
         let now = clock.now()
-        func failed(_ reason: String) -> DeliveryReport {
-            DeliveryReport(channel: channelName, recipient: recipient?.name, attempts: [.init(startedAt: now, outcome: .permanent(reason: reason))])
+        func failed(_ reason: String) -> Result {
+            Result(report: DeliveryReport(channel: channelName, recipient: recipient?.name, attempts: [.init(startedAt: now, outcome: .permanent(reason: reason))]))
         }
         guard let channel = channels[channelName] else { return failed("no channel named \(channelName)") }
         var notification = Notification(alert: alert, event: event, body: nil, recipient: recipient)
-        var throttleKey: ThrottleLedger.Key?
+        var waiting: [OutboxRow] = []
         if let medium = channel.medium {
             guard let recipient else { return failed("channel \(channelName) reaches people: name them with `to:`") }
-            let key = ThrottleLedger.Key(contact: recipient.name, medium: medium)
-            let item = DigestItem(alertID: alert.id, summary: alert.summary, at: now)
-            switch await throttleLedger.admit(key, rule: throttleRule(for: recipient, channel: channelName, medium: medium), item: item, at: now) {
-            case .throttled(let nextAllowed):
-                // A storm digest's other alerts wait in the throttle's digest with this one.
-                if !carrying.isEmpty { await throttleLedger.giveBack(Digest(items: carrying), for: key) }
-                return DeliveryReport(channel: channelName, recipient: recipient.name, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: nextAllowed))])
-            case .allowed(let digest):
-                notification.digest = digest
-                throttleKey = key
-                if !carrying.isEmpty { notification.digest = Digest(items: carrying + (digest?.items ?? [])) }
+            let rule = throttleRule(for: recipient, channel: channelName, medium: medium)
+            let sameMedium = Set(channels.values.filter { $0.medium == medium }.map(\.name))
+            do {
+                let (admission, rows) = try await store.write { transaction in
+                    let admission = try ThrottleGate.admit(contact: recipient.name, medium: medium, rule: rule, at: now, in: transaction)
+                    guard admission == .allowed, item != nil else { return (admission, [OutboxRow]()) }
+                    return (admission, try ThrottleGate.waiting(for: recipient.name, channels: sameMedium, besides: item?.id, at: now, in: transaction))
+                }
+                if case .throttled(let nextAllowed) = admission {
+                    return Result(report: DeliveryReport(channel: channelName, recipient: recipient.name, attempts: [.init(startedAt: now, outcome: .throttled(nextAllowed: nextAllowed))]),
+                                  retryAt: nextAllowed)
+                }
+                waiting = rows
+            } catch {
+                return Result(report: DeliveryReport(channel: channelName, recipient: recipient.name,
+                                                     attempts: [.init(startedAt: now, outcome: .retryable(reason: "throttle check: state store: \(error)", retryAfter: nil))]))
             }
+            var items = carrying
+            for row in waiting {
+                guard let waitingAlert = try? await store.alert(id: row.item.alertID), !items.contains(where: { $0.alertID == waitingAlert.id }) else { continue }
+                items.append(DigestItem(alertID: waitingAlert.id, summary: waitingAlert.summary, at: waitingAlert.firstSeen))
+            }
+            if !items.isEmpty { notification.digest = Digest(items: items.sorted { $0.at < $1.at }) }
+        } else if !carrying.isEmpty {
+            notification.digest = Digest(items: carrying)
         }
         if channel is SlackBotChannel, alert.id != 0 {
             notification.thread = await threadOfFirstMessage(alertID: alert.id, channelName: channelName)
@@ -122,18 +146,13 @@ public final class DeliveryPipeline: Sendable {
                 notification.body = try renderer.render(notification, channelName: channelName, selector: selector)
                 report = await deliverer.deliver(notification, via: channel, maxWait: maxWait)
             } catch {
-                report = failed("\(error)")
+                return failed("\(error)")
             }
         } else {
             report = await deliverer.deliver(notification, via: channel, maxWait: maxWait)
         }
         report.recipient = recipient?.name
-        // A digest whose message did not go out rides on the next one instead.
-        if !report.outcome.isDelivered, let digest = notification.digest, let throttleKey {
-            let carried = Set(carrying.map(\.alertID))
-            await throttleLedger.giveBack(Digest(items: digest.items.filter { !carried.contains($0.alertID) }), for: throttleKey)
-        }
-        return report
+        return Result(report: report, carried: waiting.map(\.item))
     }
 
     /// Later messages about an alert go in the thread of its first one on this channel. When

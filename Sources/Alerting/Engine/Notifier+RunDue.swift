@@ -82,14 +82,16 @@ extension Notifier {
 
     /// Delivers one outbox item and records its outcome (which may bring the next step forward).
     private func deliver(_ item: OutboxItem) async throws -> OutboxDelivery {
-        let report = try await pipeline.deliver(item, maxWait: outbox.maxWaitInPlace)
+        let result = try await pipeline.deliver(item, maxWait: outbox.maxWaitInPlace)
+        let report = result.report
         let now = clock.now()
-        var retryAt: Date?
+        var retryAt = result.retryAt
         if case .retryable(_, let retryAfter) = report.outcome, now < item.createdAt + outbox.giveUpAfter.timeInterval {
             retryAt = now + max(outbox.requeueDelay, retryAfter ?? .zero).timeInterval
         }
         let escalatedNow = try await store.write { [planner, retryAt] transaction in
-            try OutboxQueue.complete(item, report: report, retryAt: retryAt, at: now, wantsResolveNotice: planner.wantsResolveNotice, in: transaction)
+            try OutboxQueue.complete(item, report: report, retryAt: retryAt, at: now, carried: result.carried,
+                                     wantsResolveNotice: planner.wantsResolveNotice, in: transaction)
         }
         if escalatedNow {
             logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(item.alertID)"])

@@ -43,7 +43,6 @@ public final class Notifier: Sendable {
         channels: [any Channel],
         contacts: [Contact] = [],
         channelThrottles: [String: ThrottleRule] = [:],
-        throttleLedger: ThrottleLedger = ThrottleLedger(),
         policies: [EscalationPolicy] = [],
         schedules: [OnCallSchedule] = [],
         maintenance: [MaintenanceWindow] = [],
@@ -69,7 +68,7 @@ public final class Notifier: Sendable {
             store: store, channels: Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
             contacts: Dictionary(contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
             renderer: renderer, deliverer: deliverer ?? Deliverer(clock: clock, logger: logger),
-            channelThrottles: channelThrottles, throttleLedger: throttleLedger, stormControl: stormControl, clock: clock, logger: logger)
+            channelThrottles: channelThrottles, stormControl: stormControl, clock: clock, logger: logger)
         self.maintenance = maintenance
         self.detectors = (heartbeats.isEmpty ? [] : [HeartbeatDetector(heartbeats: heartbeats)]) + (continuousFailure.map { [$0] } ?? [])
         self.stormControl = stormControl
@@ -84,7 +83,6 @@ public final class Notifier: Sendable {
     public var channels: [String: any Channel] { pipeline.channels }
     public var contacts: [String: Contact] { pipeline.contacts }
     public var renderer: TemplateRenderer { pipeline.renderer }
-    public var throttleLedger: ThrottleLedger { pipeline.throttleLedger }
     public var policies: [String: EscalationPolicy] { planner.policies }
     public var schedules: [String: OnCallSchedule] { planner.schedules }
     public var heartbeats: [String: Heartbeat] {
@@ -203,16 +201,27 @@ public final class Notifier: Sendable {
         let reports = delivered.filter { $0.item.alertID == alertID }.sorted { $0.item.id < $1.item.id }.map(\.report)
         var result = ProcessingResult(transition: ingested.transition, route: ingested.route, reports: reports, unrouted: ingested.unrouted)
         if event.action == .trigger, let alertID {
-            result.pages = try await store.read { try PageState.of(alertID: alertID, in: $0) }
+            result.pages = try await settledPageState(alertID: alertID)
         }
         result.otherDeliveries = delivered.filter { $0.item.alertID != alertID }
         return result
     }
 
+    /// What became of the alert's current step; while another process is sending its page,
+    /// wait for that (up to the lease) rather than report a page that may land a moment later.
+    private func settledPageState(alertID: Int64) async throws -> PageState {
+        let deadline = ContinuousClock.now + outbox.leaseDuration
+        while true {
+            let state = try await store.read { try PageState.of(alertID: alertID, in: $0) }
+            guard state == .inFlight, ContinuousClock.now < deadline else { return state }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Renders and delivers one planned notification (retrying as the policy allows) and
     /// records the outcome in the alert's timeline.
     public func deliver(_ planned: PlannedDelivery) async -> DeliveryReport {
-        let report = await pipeline.send(alert: planned.alert, event: planned.event, channelName: planned.channel, recipient: planned.recipient)
+        let report = await pipeline.send(alert: planned.alert, event: planned.event, channelName: planned.channel, recipient: planned.recipient).report
         do {
             try await store.recordDelivery(DeliveryRecord(alertID: planned.alert.id, report: report))
         } catch {
@@ -231,7 +240,7 @@ public final class Notifier: Sendable {
             summary: "Test notification from notify: if you can read this, channel \(channel) works.",
             dedupKey: "notify-test")
         let alert = AlertStateMachine.newAlert(id: 0, from: event, at: now)
-        let report = await pipeline.send(alert: alert, event: event, channelName: channel, recipient: recipient)
+        let report = await pipeline.send(alert: alert, event: event, channelName: channel, recipient: recipient).report
         pipeline.log(report, alertID: 0)
         return report
     }

@@ -10,7 +10,17 @@ public enum OutboxQueue {
     public static func claim(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int,
                              in transaction: any StoreTransaction) throws -> [OutboxItem] {
         let gone = try transaction.leaseOwners(at: now).filter { LeaseOwner($0)?.isAlive() == false }
-        let rows = try transaction.claimCandidates(at: now, ownersGone: gone, limit: limit)
+        // One page at a time per person and channel: the one admitted carries the others
+        // waiting for them in its digest, instead of each going out (or being throttled) alone.
+        var seen: Set<OutboxTarget> = []
+        let rows = try transaction.claimCandidates(at: now, ownersGone: gone, limit: limit).filter { row in
+            guard let recipient = row.item.target.recipient, row.item.action == .trigger else { return true }
+            guard seen.insert(row.item.target).inserted else { return false }
+            return try !transaction.openOutbox(recipient: recipient).contains { other in
+                guard other.item.id != row.item.id, other.item.target == row.item.target, case .claimed(let owner, let until) = other.state else { return false }
+                return until >= now && !gone.contains(owner)
+            }
+        }
         let until = now + leaseFor.timeInterval
         for var row in rows {
             row.state = .claimed(owner: owner.description, until: until)
@@ -52,7 +62,9 @@ public enum OutboxQueue {
     /// of its firing has now failed permanently, the next step becomes due at once (fallback)
     /// and this returns true. A page delivered for an alert that was resolved meanwhile is
     /// followed by a resolve notice to the same place, when `wantsResolveNotice` says so.
-    public static func complete(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date,
+    /// - Parameter carried: other waiting pages the message carried in its digest; once it is
+    ///   delivered they are done too (each alert's timeline shows the delivery).
+    public static func complete(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date, carried: [OutboxItem] = [],
                                 wantsResolveNotice: (Alert, OutboxTarget) -> Bool = { _, _ in false },
                                 in transaction: any StoreTransaction) throws -> Bool {
         if retryAt == nil {
@@ -65,6 +77,12 @@ public enum OutboxQueue {
             return false
         }
         try transaction.saveOutbox(OutboxRow(item: item, state: .done(outcome: report.outcome.label)))
+        if report.outcome.isDelivered {
+            for waiting in carried where try transaction.outboxRow(id: waiting.id)?.isPending == true {
+                try transaction.saveOutbox(OutboxRow(item: waiting, state: .done(outcome: report.outcome.label)))
+                try transaction.insertDelivery(DeliveryRecord(alertID: waiting.alertID, report: report))
+            }
+        }
         if item.action == .trigger, item.digestOf.isEmpty, report.outcome.isDelivered {
             try followWithResolveNotice(item, at: now, wantsResolveNotice: wantsResolveNotice, in: transaction)
         }

@@ -6,8 +6,11 @@ public enum PageState: Sendable, Hashable {
     /// A page of the current step was delivered (or held back by a throttle or storm control
     /// for a digest to someone who was just paged).
     case reached
+    /// Nothing of the current step delivered yet, and a page of it is being sent right now
+    /// (by this process or another).
+    case inFlight
     /// Nothing of the current step delivered yet: pages are waiting (until `retryAt`, the
-    /// earliest) or being sent.
+    /// earliest).
     case pending(retryAt: Date?)
     /// Every page of the current step failed; `reason` is the last one's.
     case failed(reason: String)
@@ -27,15 +30,26 @@ public enum PageState: Sendable, Hashable {
         if current.contains(where: { if case .done(let label) = $0.state { return reachedLabels.contains(label) } else { return false } }) {
             return .reached
         }
+        // A page waiting out its person's throttle: they were paged just now, and the next
+        // message to them carries it.
+        let deliveries = try transaction.deliveries(alertID: alertID)
+        let throttled = current.contains { row in
+            guard row.isPending else { return false }
+            let last = deliveries.last { $0.report.channel == row.item.target.channel && $0.report.recipient == row.item.target.recipient }
+            if case .throttled? = last?.report.outcome { return true }
+            return false
+        }
+        if throttled { return .reached }
         let waiting = current.compactMap { row -> Date?? in
             switch row.state {
             case .pending(let notBefore): return .some(notBefore)
-            case .claimed: return .some(nil)
+            case .claimed: return nil
             case .done: return nil
             }
         }
+        if current.contains(where: { if case .claimed = $0.state { return true } else { return false } }) { return .inFlight }
         if !waiting.isEmpty { return .pending(retryAt: waiting.compactMap { $0 }.min()) }
-        let reason = try transaction.deliveries(alertID: alertID).last { !$0.report.outcome.isDelivered }?.report.outcome.reason
+        let reason = deliveries.last { !$0.report.outcome.isDelivered }?.report.outcome.reason
         return .failed(reason: reason ?? "every page failed")
     }
 }

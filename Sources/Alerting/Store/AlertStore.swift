@@ -66,6 +66,8 @@ public protocol StoreTransaction: AnyObject {
     /// The earliest time an outbox row may need attention: a pending row's ready time or a
     /// claim's lease end.
     func earliestOutboxTime() throws -> Date?
+    /// Rows not done (pending or claimed) for one recipient, by id.
+    func openOutbox(recipient: String) throws -> [OutboxRow]
 
     // MARK: Deliveries
     func insertDelivery(_ record: DeliveryRecord) throws
@@ -85,6 +87,12 @@ public protocol StoreTransaction: AnyObject {
     // MARK: Heartbeats
     func beat(name: String) throws -> BeatRow?
     func saveBeat(_ beat: BeatRow) throws
+
+    // MARK: Throttles
+    /// When messages went to `contact` by `medium`, oldest first.
+    func throttleSends(contact: String, medium: ContactMedium) throws -> [Date]
+    func insertThrottleSend(contact: String, medium: ContactMedium, at date: Date) throws
+    func deleteThrottleSends(contact: String, medium: ContactMedium, notAfter date: Date) throws
 
     // MARK: Instances
     /// Inserts or replaces the row of `instance.owner`.

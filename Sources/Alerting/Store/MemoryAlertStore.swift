@@ -51,6 +51,9 @@ final class MemoryTables {
     var contactPages: [String: [ContactPage]] = [:]
     var heldPages: [String: [HeldPage]] = [:]
     var instances: [String: InstanceRow] = [:]
+    var throttleSends: [String: [Date]] = [:]
+
+    static func throttleKey(_ contact: String, _ medium: ContactMedium) -> String { "\(medium.rawValue)/\(contact)" }
     var nextAlertID: Int64 = 1
     var nextOutboxID: Int64 = 1
     var nextSilenceID: Int64 = 1
@@ -231,6 +234,26 @@ final class MemoryTransaction: StoreTransaction {
             earliest = min(earliest ?? time, time)
         }
         return earliest
+    }
+
+    func openOutbox(recipient: String) -> [OutboxRow] {
+        tables.outboxOrder[tables.outboxHead...].filter(isUnfinished).compactMap { tables.outbox[$0] }.filter { $0.item.target.recipient == recipient }
+    }
+
+    // MARK: Throttles
+
+    func throttleSends(contact: String, medium: ContactMedium) -> [Date] {
+        tables.throttleSends[MemoryTables.throttleKey(contact, medium)] ?? []
+    }
+
+    func insertThrottleSend(contact: String, medium: ContactMedium, at date: Date) {
+        append(\.throttleSends, MemoryTables.throttleKey(contact, medium), date)
+    }
+
+    func deleteThrottleSends(contact: String, medium: ContactMedium, notAfter date: Date) {
+        let key = MemoryTables.throttleKey(contact, medium)
+        guard let sends = tables.throttleSends[key], sends.contains(where: { $0 <= date }) else { return }
+        set(\.throttleSends, key, sends.filter { $0 > date })
     }
 
     // MARK: Deliveries

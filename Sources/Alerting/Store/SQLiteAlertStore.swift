@@ -223,6 +223,25 @@ final class SQLiteTransaction: StoreTransaction {
         return [pending, lease].compactMap { $0 }.min()
     }
 
+    func openOutbox(recipient: String) throws -> [OutboxRow] {
+        try rows("SELECT * FROM outbox WHERE state != 'done' AND recipient = ? ORDER BY id", [recipient]).map(Self.outboxRow)
+    }
+
+    // MARK: Throttles
+
+    func throttleSends(contact: String, medium: ContactMedium) throws -> [Date] {
+        try Double.fetchAll(db.cachedStatement(sql: "SELECT at FROM throttle_sends WHERE contact = ? AND medium = ? ORDER BY at"),
+                            arguments: [contact, medium.rawValue]).map { Date(timeIntervalSince1970: $0) }
+    }
+
+    func insertThrottleSend(contact: String, medium: ContactMedium, at date: Date) throws {
+        try execute("INSERT INTO throttle_sends (contact, medium, at) VALUES (?, ?, ?)", [contact, medium.rawValue, date.timeIntervalSince1970])
+    }
+
+    func deleteThrottleSends(contact: String, medium: ContactMedium, notAfter date: Date) throws {
+        try execute("DELETE FROM throttle_sends WHERE contact = ? AND medium = ? AND at <= ?", [contact, medium.rawValue, date.timeIntervalSince1970])
+    }
+
     // MARK: Deliveries
 
     func insertDelivery(_ record: DeliveryRecord) throws {

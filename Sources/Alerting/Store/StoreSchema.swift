@@ -175,6 +175,18 @@ enum StoreSchema {
         migrator.registerMigration("v10: triggers recorded under a silence") { db in
             try db.execute(sql: "ALTER TABLE alert_log ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v11: throttle windows") { db in
+            try db.execute(sql: """
+                -- When messages went to a contact by a medium, for the per-person throttles.
+                CREATE TABLE throttle_sends (
+                    contact TEXT NOT NULL,
+                    medium TEXT NOT NULL,
+                    at REAL NOT NULL
+                );
+                CREATE INDEX throttle_sends_key ON throttle_sends(contact, medium, at);
+                CREATE INDEX outbox_recipient ON outbox(recipient, state);
+                """)
+        }
         return migrator
     }
 }
