@@ -55,14 +55,28 @@ enum HTTPResponseClassifier {
         case is HTTPClientError:
             reason = "HTTP client error"
         case let error as IOError:
-            reason = "network error (errno \(error.errnoCode))"
-        case is NIOConnectionError:
-            reason = "could not connect"
+            reason = networkReason(errno: error.errnoCode)
+        case let error as NIOConnectionError:
+            let underlying = error.connectionErrors.compactMap { $0.error as? IOError }.first
+            reason = underlying.map { networkReason(errno: $0.errnoCode) } ?? (error.dnsAError != nil || error.dnsAAAAError != nil ? "host name not found" : "could not connect")
         case is ChannelError:
             reason = "connection failed"
         default:
             reason = "network error"
         }
         return .retryable(reason: reason, retryAfter: nil)
+    }
+
+    /// What a person reads for a socket error: its name, not its number.
+    static func networkReason(errno code: CInt) -> String {
+        switch code {
+        case ECONNREFUSED: "connection refused"
+        case ECONNRESET: "connection reset"
+        case EHOSTUNREACH: "host unreachable"
+        case ENETUNREACH: "network unreachable"
+        case ETIMEDOUT: "connection timed out"
+        case EPIPE: "connection closed while sending"
+        default: "network error (errno \(code))"
+        }
     }
 }

@@ -25,6 +25,13 @@ public final class NotifyRuntime: Sendable {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout.connect = .init(min(config.delivery.timeout, .seconds(10)))
         clientConfiguration.redirectConfiguration = .disallow
+        // A refused connect fails at once and the retry policy decides what next, rather than
+        // the pool retrying it silently until the request's whole timeout has passed.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // Room for every delivery in flight to one host: a request never waits for a pooled
+        // connection behind hung ones, so its timeout times the request alone, and a page
+        // that was never sent is not counted as failed and sent twice.
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, config.delivery.maxConcurrent)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let channels: [any Channel]
         do {

@@ -47,7 +47,9 @@ final class FakeHTTPServer: Sendable {
     /// Replaces the answers still to come.
     func setScript(_ answers: [Answer]) { script.value = answers }
 
-    init(script answers: [Answer] = [.slackOK]) async throws {
+    /// - Parameter hangingPaths: requests to these paths are recorded and never answered (a
+    ///   hung provider beside a healthy one on the same host).
+    init(script answers: [Answer] = [.slackOK], hangingPaths: Set<String> = []) async throws {
         let script = LockedState(answers)
         let received = self.received
         let router = Router()
@@ -57,6 +59,7 @@ final class FakeHTTPServer: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             received.mutate { $0.append(ReceivedRequest(method: "POST", path: request.uri.path, headers: headers, body: String(buffer: body))) }
+            if hangingPaths.contains(request.uri.path) { try? await Task.sleep(for: .seconds(60)) }
             let answer = script.mutate { answers -> Answer in
                 if answers.count > 1 { return answers.removeFirst() }
                 return answers.first ?? .slackOK
