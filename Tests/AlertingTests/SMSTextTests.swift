@@ -69,3 +69,21 @@ final class SMSTextTests: XCTestCase {
         XCTAssertLessThanOrEqual(fitted.count, 160)
     }
 }
+
+extension SMSTextTests {
+    func testACutNeverBacksOverAWholeEmojiSummary() {
+        let prefix = "CRITICAL #12 Failover prod/db-1: "
+        let text = prefix + String(repeating: "🔥", count: 30)
+        let fitted = SMSText.fit(text, maxSegments: 1)
+        XCTAssertEqual(SMSText.segmentCount(fitted), 1)
+        XCTAssertTrue(fitted.hasPrefix(prefix + "🔥🔥🔥🔥"), "the summary is kept as far as it fits: \(fitted)")
+        XCTAssertTrue(fitted.hasSuffix("…"), fitted)
+    }
+
+    func testACutStillEndsAtANearbyWordBoundary() {
+        let text = "CRITICAL #12 Failover prod/db-1: primary 🔥 failed its health checks; promoted replica db-secondary-2 in prod-us-east"
+        let fitted = SMSText.fit(text, maxSegments: 1)
+        XCTAssertEqual(SMSText.segmentCount(fitted), 1)
+        XCTAssertTrue(fitted.hasSuffix(" promoted…") || fitted.hasSuffix(";…") || fitted.hasSuffix("checks…") || fitted.hasSuffix("replica…"), fitted)
+    }
+}

@@ -56,9 +56,11 @@ public enum SMSText {
             used += unit
         }
         // Cut at a word boundary when one is near, so the message does not end in half a word.
+        // Near is counted in the encoding's units, as the budget is: twenty emoji are forty
+        // UCS-2 units, and backing over them would drop a whole summary.
         let nextIndex = text.index(text.startIndex, offsetBy: kept.count)
-        if nextIndex < text.endIndex, text[nextIndex] != " ",
-           let space = kept.lastIndex(of: " "), kept.distance(from: space, to: kept.endIndex) <= 20 {
+        if nextIndex < text.endIndex, text[nextIndex] != " ", let space = kept.lastIndex(of: " "),
+           kept[space...].reduce(0, { $0 + cost(of: $1, in: encoding) }) <= wordBoundaryReach {
             kept = String(kept[..<space])
         }
         // Greedy per-segment filling can lose a unit or two at boundaries: trim until it fits.
@@ -79,6 +81,9 @@ public enum SMSText {
             return character.utf16.count
         }
     }
+
+    /// How far back (in septets or UTF-16 units) a cut may move to end at a word boundary.
+    static let wordBoundaryReach = 20
 
     static func singleCapacity(_ encoding: Encoding) -> Int { encoding == .gsm7 ? 160 : 70 }
     static func multiCapacity(_ encoding: Encoding) -> Int { encoding == .gsm7 ? 153 : 67 }
