@@ -209,3 +209,23 @@ final class ServerTests: XCTestCase {
 func XCTUnwrapAsync<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) async throws -> T {
     try XCTUnwrap(value, file: file, line: line)
 }
+
+extension ServerTests {
+    func testAnInvalidAlertDoesNotCostTheValidOnesOfItsGroup() async throws {
+        let (server, slack) = try await start()
+        defer { Task { await server.stop(); await slack.stop() } }
+        let valid = Self.alertmanagerBody(status: "firing")
+        // The same group with a second alert that has no fingerprint.
+        let mixed = valid.replacingOccurrences(of: #""fingerprint":"1a30ba71cca2921f"}],"#,
+                                               with: #""fingerprint":"1a30ba71cca2921f"},{"status":"firing","labels":{"alertname":"Broken"}}],"#)
+        XCTAssertNotEqual(mixed, valid, "the test must add the broken alert")
+        let answer = try await server.post("/v1/alertmanager", body: mixed, headers: bearer)
+        XCTAssertEqual(answer.status, 200, "2xx: Alertmanager neither drops the group nor resends it forever. \(answer.body)")
+        XCTAssertEqual(answer.json?["status"] as? String, "partial")
+        XCTAssertTrue(answer.body.contains("alerts[1].fingerprint"), answer.body)
+        let recorded = try await server.notifier.store.openAlert(dedupKey: "alertmanager/1a30ba71cca2921f")
+        XCTAssertNotNil(recorded, "the valid alert was recorded")
+        let metrics = try await server.get("/metrics")
+        XCTAssertTrue(metrics.body.contains(#"notify_events_invalid_total{endpoint="alertmanager"} 1"#), metrics.body)
+    }
+}

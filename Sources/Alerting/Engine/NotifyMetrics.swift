@@ -17,6 +17,12 @@ public struct NotifyMetrics: Sendable {
     public static let deliveryLatency = "notify_delivery_latency_seconds"
     public static let escalationLag = "notify_escalation_lag_seconds"
     public static let alerts = "notify_alerts"
+    public static let invalidEvents = "notify_events_invalid_total"
+
+    /// An event a sender posted that notify could not take, by endpoint.
+    func invalidEvent(endpoint: String) {
+        counter(Self.invalidEvents, [("endpoint", endpoint)]).increment()
+    }
 
     func eventReceived(_ kind: AlertKind, action: EventAction) {
         counter(Self.eventsReceived, [("kind", kind.rawValue), ("action", action.rawValue)]).increment()

@@ -4,7 +4,17 @@ import Foundation
 /// an ``AlertmanagerMapping``. A firing alert triggers, a resolved one resolves; the dedup key
 /// is `alertmanager/FINGERPRINT`, so Alertmanager's repeats land on the same notify alert.
 public enum AlertmanagerPayload {
+    /// The events of a group, all or none: a failure when any alert is invalid.
     public static func events(from body: some Collection<UInt8>, mapping: AlertmanagerMapping = AlertmanagerMapping()) -> Result<[AlertEvent], EventValidationError> {
+        group(from: body, mapping: mapping).flatMap { group in
+            group.problems.isEmpty ? .success(group.events) : .failure(EventValidationError(problems: group.problems))
+        }
+    }
+
+    /// A group's valid alerts as events, and what is wrong with the others (by their index):
+    /// one bad alert must not cost the good ones of its group. A failure only for a body that
+    /// is not a version 4 group at all.
+    public static func group(from body: some Collection<UInt8>, mapping: AlertmanagerMapping = AlertmanagerMapping()) -> Result<Group, EventValidationError> {
         let value: JSONValue
         do {
             value = try JSONParser.parse(body)
@@ -30,7 +40,12 @@ public enum AlertmanagerPayload {
                 problems.append(.init(field: "alerts[\(index)]" + (problem.field.map { ".\($0)" } ?? ""), problem.message))
             }
         }
-        return problems.isEmpty ? .success(events) : .failure(EventValidationError(problems: problems))
+        return .success(Group(events: events, problems: problems))
+    }
+
+    public struct Group: Sendable {
+        public var events: [AlertEvent]
+        public var problems: [EventValidationError.Problem]
     }
 
     static func event(from value: JSONValue, mapping: AlertmanagerMapping, externalURL: String?) -> Result<AlertEvent, ProblemError> {

@@ -38,16 +38,28 @@ extension NotifyServer {
         return .json(errors.isEmpty ? .accepted : .badRequest, answer)
     }
 
-    /// Alertmanager's webhook: every alert in the group, firing or resolved.
+    /// Alertmanager's webhook: every alert in the group, firing or resolved. Alertmanager
+    /// resends a group on 5xx, never on 4xx: an invalid alert is left out (logged, counted in
+    /// `notify_events_invalid_total`) and the valid ones of its group are recorded and answered
+    /// 200, so they are neither lost nor resent forever. A group with no valid alert is 400.
     func alertmanager(_ request: Request) async throws -> Response {
         guard let caller = caller(of: request) else { return Self.unauthorized }
         let body = try await body(of: request)
-        switch AlertmanagerPayload.events(from: body, mapping: config.alertmanager) {
+        switch AlertmanagerPayload.group(from: body, mapping: config.alertmanager) {
         case .failure(let error):
+            notifier.metrics.invalidEvent(endpoint: "alertmanager")
+            logger.error("alertmanager: group refused", metadata: ["error": "\(error)"])
             return .json(.badRequest, ["status": "invalid", "errors": [Self.errorJSON(error)]])
-        case .success(let events):
-            let accepted = try await record(events.map { (nil, apply(caller, to: $0)) })
-            return .json(.accepted, ["status": "accepted", "alerts": accepted])
+        case .success(let group):
+            for problem in group.problems {
+                notifier.metrics.invalidEvent(endpoint: "alertmanager")
+                logger.error("alertmanager: invalid alert left out of its group", metadata: ["problem": "\(problem)"])
+            }
+            let errors = group.problems.isEmpty ? [] : [Self.errorJSON(EventValidationError(problems: group.problems))]
+            guard !group.events.isEmpty || errors.isEmpty else { return .json(.badRequest, ["status": "invalid", "errors": errors]) }
+            let accepted = try await record(group.events.map { (nil, apply(caller, to: $0)) })
+            if errors.isEmpty { return .json(.accepted, ["status": "accepted", "alerts": accepted]) }
+            return .json(.ok, ["status": "partial", "alerts": accepted, "errors": errors])
         }
     }
 
