@@ -125,3 +125,22 @@ final class SQLiteAlertStoreTests: XCTestCase {
         XCTAssertEqual(log.last?.note, "flapped; its first step still pages (resolved before anyone was notified)")
     }
 }
+
+extension SQLiteAlertStoreTests {
+    func testDamagedRowsAreSaidNotDropped() async throws {
+        let store = try SQLiteAlertStore(path: temporaryStatePath())
+        let now = now
+        _ = try await store.record(trigger(), at: now)
+        _ = try await store.write { try $0.insertOutbox(OutboxItem(id: 0, alertID: 1, target: OutboxTarget(channel: "sms", recipient: "alice"), position: nil,
+                                                                   action: .trigger, createdAt: now, digestOf: [2, 3])) }
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE outbox SET digest = '[2, oops' WHERE id = 1")
+            try db.execute(sql: "UPDATE alerts SET details = '{broken' WHERE id = 1")
+        }
+        let items = try await store.claimOutbox(owner: LeaseOwner(), at: now, leaseFor: .seconds(60), limit: 10)
+        XCTAssertEqual(items.count, 1, "the item is still delivered")
+        XCTAssertTrue(items.first?.problem?.contains("digest's alert ids are unreadable") == true, "\(items)")
+        let alert = try await store.alert(id: 1)
+        XCTAssertEqual(alert?.details["notify_error"], .string("the stored details of this alert are unreadable"))
+    }
+}

@@ -47,6 +47,7 @@ public final class DeliveryPipeline: Sendable {
     }
 
     func deliver(_ item: OutboxItem, maxWait: Duration? = nil) async throws -> Result {
+        if let problem = item.problem { logger.error("state file damaged: \(problem)", metadata: ["alert": "\(item.alertID)"]) }
         if let held = try await holdForStorm(item) { return Result(report: held) }
         if !item.digestOf.isEmpty { return try await sendDigest(item, maxWait: maxWait) }
         guard let alert = try await store.alert(id: item.alertID) else {

@@ -112,6 +112,9 @@ public struct OutboxItem: Sendable, Hashable {
     /// The event that caused it: the opening trigger for a page (its details and links), the
     /// resolve for a resolve notice (who resolved it, and why). Nil for a digest.
     public var event: AlertEvent?
+    /// What of the stored item could not be read back (a damaged state file): said in the log
+    /// when it is delivered, never dropped silently.
+    public var problem: String?
 
     public init(id: Int64, alertID: Int64, route: String? = nil, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date,
                 digestOf: [Int64] = [], event: AlertEvent? = nil) {

@@ -381,8 +381,16 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     private static func alert(_ row: Row) -> Alert {
-        let details = (try? JSONParser.parse(Array((row["details"] as String? ?? "{}").utf8)))?.objectValue ?? [:]
-        let links = (try? JSONDecoder().decode([Link].self, from: Data((row["links"] as String? ?? "[]").utf8))) ?? []
+        // Damaged details or links are shown as such (in show, in every message), not dropped.
+        var details = (try? JSONParser.parse(Array((row["details"] as String? ?? "{}").utf8)))?.objectValue
+            ?? ["notify_error": .string("the stored details of this alert are unreadable")]
+        let links: [Link]
+        if let decoded = try? JSONDecoder().decode([Link].self, from: Data((row["links"] as String? ?? "[]").utf8)) {
+            links = decoded
+        } else {
+            links = []
+            details["notify_error"] = .string("the stored links of this alert are unreadable")
+        }
         return Alert(
             id: row["id"], dedupKey: row["dedup_key"], kind: AlertKind(rawValue: row["kind"]) ?? .unspecified,
             severity: Severity(rawValue: row["severity"]) ?? .error, environment: row["environment"], source: row["source"],
@@ -414,12 +422,17 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     private static func outboxRow(_ row: Row) -> OutboxRow {
-        let item = OutboxItem(
+        var problems: [String] = []
+        var digestOf: [Int64] = []
+        if let text = row["digest"] as String? {
+            do { digestOf = try JSONDecoder().decode([Int64].self, from: Data(text.utf8)) } catch { problems.append("its digest's alert ids are unreadable (\(text.prefix(80)))") }
+        }
+        if row["event"] as String? != nil, event(row) == nil { problems.append("its event is unreadable; the message is built from the alert") }
+        var item = OutboxItem(
             id: row["id"], alertID: row["alert_id"], route: row["route"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
             position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
-            createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            digestOf: (row["digest"] as String?).flatMap { try? JSONDecoder().decode([Int64].self, from: Data($0.utf8)) } ?? [],
-            event: event(row))
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), digestOf: digestOf, event: event(row))
+        if !problems.isEmpty { item.problem = "outbox item \(item.id): " + problems.joined(separator: "; ") }
         let state: OutboxRow.State
         switch row["state"] as String {
         case "claimed": state = .claimed(owner: row["lease_owner"] ?? "", until: Date(timeIntervalSince1970: row["lease_until"] ?? 0))
