@@ -39,24 +39,38 @@ struct CommonOptions: ParsableArguments {
 
     /// What most commands do: set up logging, build the runtime, run `body`, shut down, and
     /// exit with the status `body` returns.
-    func withRuntime(_ body: (NotifyRuntime) async throws -> ExitCode) async throws {
+    ///
+    /// - Parameter deliverWithoutState: when the state file cannot be opened, page anyway with
+    ///   state in memory (no dedup against earlier runs), say so loudly, and exit 74 after
+    ///   delivering: a full disk on the failover host must not silence the failover page.
+    func withRuntime(deliverWithoutState: Bool = false, _ body: (NotifyRuntime) async throws -> ExitCode) async throws {
         let logger = bootstrapLogging()
-        let runtime = try makeRuntime(logger: logger)
+        let runtime = try makeRuntime(logger: logger, deliverWithoutState: deliverWithoutState)
         let status = await runtime.run(body)
+        if runtime.notifier.store is MemoryAlertStore, deliverWithoutState, stateUnavailable != nil {
+            Diagnostics.error("the state file could not be opened (see above): delivered without state; fix it, then check `notify list`")
+            throw ExitStatus.ioError
+        }
         if status != .success { throw status }
     }
 
+    /// Set when the state file could not be opened and the command went on without it.
+    private var stateUnavailable: String? { StateFallback.reason.withLock { $0 } }
+
     /// Builds the runtime from the config and opens the state store, or exits 78 (config) or
     /// 74 (state file).
-    func makeRuntime(logger: Logger, metrics: NotifyMetrics = NotifyMetrics()) throws -> NotifyRuntime {
+    func makeRuntime(logger: Logger, metrics: NotifyMetrics = NotifyMetrics(), deliverWithoutState: Bool = false) throws -> NotifyRuntime {
         let (_, config) = try loadConfig()
         let path = StateLocation.resolve(flag: state, environment: ProcessInfo.processInfo.environment, configured: config.statePath)
         let store: any AlertStore
         do {
             store = try StateLocation.openStore(at: path)
         } catch {
-            Diagnostics.error("state file \(path): \(error)")
-            throw ExitStatus.ioError
+            Diagnostics.error("state file \(path): \(StateLocation.describe(error))")
+            guard deliverWithoutState else { throw ExitStatus.ioError }
+            Diagnostics.error("DELIVERING WITHOUT STATE: no dedup against earlier runs, no escalation after this run; the exit status will be 74")
+            StateFallback.reason.withLock { $0 = "\(error)" }
+            store = MemoryAlertStore()
         }
         do {
             return try NotifyRuntime(config: config, store: store, metrics: metrics, logger: logger)
@@ -65,6 +79,11 @@ struct CommonOptions: ParsableArguments {
             throw ExitStatus.configError
         }
     }
+}
+
+/// Whether this process went on without its state file.
+enum StateFallback {
+    static let reason = LockedBox<String?>(nil)
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -27,7 +27,7 @@ struct Send: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await common.withRuntime { try await send(through: $0.notifier) }
+        try await common.withRuntime(deliverWithoutState: true) { try await send(through: $0.notifier) }
     }
 
     private func send(through notifier: Notifier) async throws -> ExitCode {

@@ -25,7 +25,7 @@ struct Watch: AsyncParsableCommand {
     var keepRunning = false
 
     func run() async throws {
-        try await common.withRuntime { runtime in
+        try await common.withRuntime(deliverWithoutState: true) { runtime in
             let processor = EventStreamProcessor(
                 notifier: runtime.notifier,
                 onInvalidLine: { Diagnostics.error($0.description) },

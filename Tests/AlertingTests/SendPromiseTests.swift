@@ -71,3 +71,21 @@ final class SendPromiseTests: XCTestCase {
         XCTAssertTrue(shown.stdout.contains("(in 5m)") || shown.stdout.contains("(in 4m59s)"), shown.stdout)
     }
 }
+
+extension SendPromiseTests {
+    func testAStateFileThatCannotBeOpenedDoesNotSilenceThePage() async throws {
+        let server = try await FakeHTTPServer()
+        let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("notify-blocker-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: blocker, contents: Data())   // a file where the state directory should be
+        let state = blocker + "/state.db"
+        let sent = try await NotifyProcess.run(send + ["--config", try config(server)], environment: ["NOTIFY_STATE": state])
+        await server.stop()
+        XCTAssertEqual(server.requests.count, 1, "paged anyway")
+        XCTAssertEqual(sent.status, 74, "then exits with the state error: \(sent.stderr)")
+        XCTAssertTrue(sent.stderr.contains("DELIVERING WITHOUT STATE"), sent.stderr)
+        XCTAssertTrue(sent.stderr.contains("a file is in the way"), sent.stderr)
+        XCTAssertFalse(sent.stderr.contains("NSCocoaErrorDomain"), sent.stderr)
+        let listed = try await NotifyProcess.run(["list", "--config", try config(server)], environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(listed.status, 74, "reading needs the state: no fallback there")
+    }
+}

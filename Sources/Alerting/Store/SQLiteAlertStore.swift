@@ -28,20 +28,26 @@ public final class SQLiteAlertStore: AlertStore {
             pool = try Self.openPool(path: path)
         } catch let error as DatabaseError {
             throw StateFileError(path: path, reason: "SQLite \(error.resultCode): \(error.message ?? "error")")
+        } catch let error as StateFileError {
+            throw error
         } catch {
-            throw StateFileError(path: path, reason: "\(error)")
+            throw StateFileError(path: path, reason: StateLocation.oneLine(error))
         }
     }
 
     private static func openPool(path: String) throws -> DatabasePool {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StateFileError(path: path, reason: "cannot create the directory \(directory.path): \(StateLocation.oneLine(error))")
+        }
         // Processes that open a new file at the same moment would each switch it to WAL and
         // each run the migrations: they take turns on a lock file instead.
         let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw StateFileError(path: path, reason: "cannot create \(path).lock (errno \(errno))") }
+        guard lock >= 0 else { throw StateFileError(path: path, reason: "cannot create \(path).lock: \(String(cString: strerror(errno)).lowercased())") }
         defer { close(lock) }
-        guard flock(lock, LOCK_EX) == 0 else { throw StateFileError(path: path, reason: "cannot lock \(path).lock (errno \(errno))") }
+        guard flock(lock, LOCK_EX) == 0 else { throw StateFileError(path: path, reason: "cannot lock \(path).lock: \(String(cString: strerror(errno)).lowercased())") }
         var configuration = Configuration()
         // Other processes hold the write lock for milliseconds; wait for them rather than fail.
         configuration.busyMode = .timeout(10)
