@@ -1,6 +1,9 @@
 @testable import Alerting
 import AsyncHTTPClient
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import XCTest
 
@@ -26,10 +29,16 @@ final class ServeProcessTests: XCTestCase {
         return path
     }
 
-    private func startServe(_ arguments: [String], state: String) async throws -> Running {
+    /// - Parameter softFileLimit: start it under this soft limit on open files (`ulimit -Sn`).
+    private func startServe(_ arguments: [String], state: String, softFileLimit: Int? = nil) async throws -> Running {
         let process = Process()
-        process.executableURL = NotifyProcess.binary
-        process.arguments = ["serve"] + arguments
+        if let softFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -Sn \(softFileLimit) && exec \"$0\" \"$@\"", NotifyProcess.binary.path, "serve"] + arguments
+        } else {
+            process.executableURL = NotifyProcess.binary
+            process.arguments = ["serve"] + arguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_STATE": state]) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -178,5 +187,59 @@ final class ServeProcessTests: XCTestCase {
         #else
         return socket(AF_INET, SOCK_STREAM, 0)
         #endif
+    }
+
+    /// #18: 1,100 connections that connect and send nothing, against a process started with a
+    /// soft limit of 1,024 open files: /healthz keeps answering, and the idle ones are closed.
+    func testServeKeepsAnsweringUnderManyIdleConnectionsAndClosesThem() async throws {
+        let slack = try await FakeHTTPServer()
+        let config = try config(slack: slack, server: "server: {listen: \"127.0.0.1:0\", auth: none, idle_timeout: 2s}")
+        let serve = try await startServe(["--config", config], state: temporaryStatePath(), softFileLimit: 1024)
+        defer { serve.process.terminate() }
+        var ourLimit = rlimit()
+        _ = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &ourLimit)
+        ourLimit.rlim_cur = max(ourLimit.rlim_cur, min(ourLimit.rlim_max, 4096))
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &ourLimit)
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        for _ in 0..<1100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { break }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(serve.port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            sockets.append(fd)
+            // In batches the listen backlog (256) can take, so the server holds them all.
+            if sockets.count % 100 == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        XCTAssertEqual(sockets.count, 1100)
+        try await Task.sleep(for: .milliseconds(500))
+        var answered = 0
+        for _ in 0..<10 {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(serve.port)/healthz")
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status.code == 200 { answered += 1 }
+        }
+        XCTAssertEqual(answered, 10, "/healthz under 1,100 idle connections: \(serve.stderr.value.suffix(400))")
+        // Past the idle timeout the server closes them (EOF, or a reset): none stays open.
+        var buffer = [UInt8](repeating: 0, count: 16)
+        var open = sockets
+        let deadline = ContinuousClock.now + .seconds(8)
+        while !open.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            open = open.filter { read($0, &buffer, buffer.count) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) }
+        }
+        // Sockets whose handshake the kernel is still retrying (the listen backlog overflowed)
+        // are not connections the server holds.
+        open = open.filter { fd in
+            var peer = sockaddr()
+            var length = socklen_t(MemoryLayout<sockaddr>.size)
+            return getpeername(fd, &peer, &length) == 0
+        }
+        XCTAssertEqual(open.count, 0, "idle connections still open after the idle timeout")
+        await slack.stop()
     }
 }

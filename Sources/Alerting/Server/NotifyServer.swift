@@ -58,6 +58,7 @@ public struct NotifyServer: Sendable {
         router.post("/slack/interactions") { request, _ in try await self.slackInteraction(request) }
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(config.idleTimeout))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "notify"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -66,11 +67,31 @@ public struct NotifyServer: Sendable {
     /// Serves until SIGTERM or SIGINT (or the task is cancelled), running escalations and the
     /// outbox alongside; then stops taking requests, lets deliveries in flight finish, and returns.
     public func run(poll: Duration = .seconds(1), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        if let raised = Self.raiseOpenFileLimit() {
+            logger.info("raised the open-file limit", metadata: ["from": "\(raised.from)", "to": "\(raised.to)"])
+        }
         let scheduler = SchedulerService(notifier: notifier, poll: poll, wake: wake, health: engineHealth, role: "serve")
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: application(onListening: onListening)), .init(service: scheduler)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Raises the soft limit on open descriptors to the hard one (what the system lets this
+    /// process have): each connection is one, and 1,024 is soon reached by slow clients.
+    /// Returns the change, or nil when there was none to make.
+    static func raiseOpenFileLimit() -> (from: UInt64, to: UInt64)? {
+        var limit = rlimit()
+        #if os(Linux)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return nil }
+        let from = UInt64(limit.rlim_cur)
+        limit.rlim_cur = limit.rlim_max
+        guard setrlimit(resource, &limit) == 0 else { return nil }
+        return (from, UInt64(limit.rlim_max))
     }
 
     // MARK: Health and metrics

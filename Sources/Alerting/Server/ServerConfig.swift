@@ -14,6 +14,9 @@ public struct ServerConfig: Sendable {
     public var authDisabled = false
     /// The largest request body taken, in bytes (larger: 413).
     public var maxBodyBytes = 1 << 20
+    /// A connection with no request in progress for this long is closed, so idle and half-open
+    /// connections cannot use up the descriptors the next sender needs.
+    public var idleTimeout: Duration = .seconds(30)
     /// Integrations by routing key: PagerDuty-style senders name one in `routing_key`
     /// (`/v2/enqueue`); its key also works as a bearer token on the other event endpoints.
     public var integrations: [Integration] = []
