@@ -46,11 +46,12 @@ public final class DeliveryPipeline: Sendable {
         var retryAt: Date?
     }
 
-    func deliver(_ item: OutboxItem, maxWait: Duration? = nil) async throws -> Result {
+    /// - Parameter alert: the item's alert when the caller has it already (read with the claim).
+    func deliver(_ item: OutboxItem, alert known: Alert? = nil, maxWait: Duration? = nil) async throws -> Result {
         if let problem = item.problem { logger.error("state file damaged: \(problem)", metadata: ["alert": "\(item.alertID)"]) }
         if let held = try await holdForStorm(item) { return Result(report: held) }
         if !item.digestOf.isEmpty { return try await sendDigest(item, maxWait: maxWait) }
-        guard let alert = try await store.alert(id: item.alertID) else {
+        guard let alert = try await (known?.id == item.alertID ? known : store.alert(id: item.alertID)) else {
             return Result(report: DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
                                                  attempts: [.init(startedAt: clock.now(), outcome: .permanent(reason: "alert \(item.alertID) is gone"))]))
         }

@@ -12,50 +12,45 @@ extension Notifier {
     /// that frees is refilled at once: one slow or rate-limited channel holds its own slot,
     /// never the others. A retry wait longer than ``OutboxSettings/maxWaitInPlace`` goes back
     /// to the outbox. Claims are renewed while their delivery runs.
+    ///
+    /// Each round is one store transaction: it records every delivery that finished since the
+    /// last round, fires what came due, and claims what is ready, with the claimed items'
+    /// alerts. A storm of pages costs a few transactions a round, not a few a page.
     @discardableResult
     public func runDue() async throws -> [OutboxDelivery] {
         try await runDetectors()
         let inFlight = LockedBox<Set<Int64>>([])
+        let finished = LockedBox<[Finished]>([])
+        let wake = WakeSignal()
         let renewal = Task { [self] in await renewLeases(of: inFlight) }
         defer { renewal.cancel() }
-        return try await withThrowingTaskGroup(of: WorkDone.self) { group in
+        return try await withThrowingDiscardingTaskGroup { group in
             var delivered: [OutboxDelivery] = []
-            var ticking = false
             while true {
-                let free = outbox.maxConcurrentDeliveries - inFlight.withLock(\.count)
-                var progressed = false
-                if free > 0 {
-                    let (fired, items) = try await fireAndClaim(limit: free)
-                    for item in items {
-                        inFlight.withLock { _ = $0.insert(item.id) }
-                        group.addTask { .delivered(try await self.deliver(item)) }
-                    }
-                    progressed = fired > 0 || !items.isEmpty
+                let done = finished.withLock { list in
+                    defer { list.removeAll(keepingCapacity: true) }
+                    return list
                 }
-                let busy = inFlight.withLock(\.count)
-                if progressed, busy < outbox.maxConcurrentDeliveries { continue }
-                if busy == 0 {
-                    group.cancelAll()  // the tick
-                    return delivered
-                }
-                // While deliveries run, look for new work every tick: work recorded meanwhile
-                // (another alert's first page) must not wait for a slow channel to finish.
-                if !ticking {
-                    ticking = true
+                let free = outbox.maxConcurrentDeliveries - inFlight.withLock(\.count) + done.count
+                let round = try await recordFireAndClaim(done, limit: free)
+                inFlight.withLock { $0.subtract(done.map(\.item.id)) }
+                delivered += report(done, escalated: round.escalated)
+                for (item, alert) in round.claimed {
+                    inFlight.withLock { _ = $0.insert(item.id) }
                     group.addTask {
-                        try await Task.sleep(for: Self.newWorkTick)
-                        return .tick
+                        let result = await self.deliver(item, alert: alert)
+                        finished.withLock { $0.append(result) }
+                        wake.signal()
                     }
                 }
-                switch try await group.next() {
-                case .delivered(let done)?:
-                    inFlight.withLock { _ = $0.remove(done.item.id) }
-                    delivered.append(done)
-                case .tick?:
-                    ticking = false
-                case nil:
-                    return delivered
-                }
+                let progressed = !done.isEmpty || round.fired > 0 || !round.claimed.isEmpty
+                let busy = inFlight.withLock(\.count)
+                if busy == 0, !progressed { return delivered }
+                if progressed, busy < outbox.maxConcurrentDeliveries { continue }
+                // Wait for a delivery to finish; and while deliveries run, look for new work
+                // every tick: work recorded meanwhile (another alert's first page) must not wait
+                // for a slow channel to finish.
+                try await wake.wait(upTo: Self.newWorkTick, clock: SystemClock())
             }
         }
     }
@@ -63,42 +58,63 @@ extension Notifier {
     /// How often a busy ``runDue()`` looks for new work while its deliveries run.
     static let newWorkTick = Duration.milliseconds(200)
 
-    private enum WorkDone: Sendable {
-        case delivered(OutboxDelivery)
-        case tick
+    /// A delivery made and not yet recorded.
+    struct Finished: Sendable {
+        var item: OutboxItem
+        var result: DeliveryPipeline.Result
+        /// Then the item goes back to the outbox (a retryable failure, a throttle).
+        var retryAt: Date?
     }
 
-    /// One transaction: fire due steps, queue due digests, claim up to `limit` ready items.
-    private func fireAndClaim(limit: Int) async throws -> (fired: Int, items: [OutboxItem]) {
+    /// One transaction: record what finished, fire due steps, queue due digests, claim up to
+    /// `limit` ready items with their alerts.
+    private func recordFireAndClaim(_ done: [Finished], limit: Int) async throws -> (fired: Int, claimed: [(OutboxItem, Alert?)], escalated: Set<Int64>) {
         let now = clock.now()
         let silences = try await activeSilences(at: now)
         return try await store.write { [planner, stormControl, outbox] transaction in
+            var escalated: Set<Int64> = []
+            for finished in done {
+                if try OutboxQueue.complete(finished.item, report: finished.result.report, retryAt: finished.retryAt, at: now, carried: finished.result.carried,
+                                            wantsResolveNotice: planner.wantsResolveNotice, in: transaction) {
+                    escalated.insert(finished.item.alertID)
+                }
+            }
             var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
             if stormControl != nil { fired += try StormGate.flushDigests(at: now, in: transaction) }
-            let items = try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit, in: transaction)
-            return (fired, items)
+            let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit, in: transaction) : []
+            return (fired, try items.map { ($0, try transaction.alert(id: $0.alertID)) }, escalated)
         }
     }
 
-    /// Delivers one outbox item and records its outcome (which may bring the next step forward).
-    private func deliver(_ item: OutboxItem) async throws -> OutboxDelivery {
-        let result = try await pipeline.deliver(item, maxWait: outbox.maxWaitInPlace)
-        let report = result.report
+    /// Delivers one outbox item; its outcome is recorded by the next round. A store error here
+    /// (a throttle check, a storm hold) sends the item back to try again.
+    private func deliver(_ item: OutboxItem, alert: Alert?) async -> Finished {
+        let result: DeliveryPipeline.Result
+        do {
+            result = try await pipeline.deliver(item, alert: alert, maxWait: outbox.maxWaitInPlace)
+        } catch {
+            result = .init(report: DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
+                                                  attempts: [.init(startedAt: clock.now(), outcome: .retryable(reason: "state store: \(error)", retryAfter: nil))]))
+        }
         let now = clock.now()
         var retryAt = result.retryAt
-        if case .retryable(_, let retryAfter) = report.outcome, now < item.createdAt + outbox.giveUpAfter.timeInterval {
+        if case .retryable(_, let retryAfter) = result.report.outcome, now < item.createdAt + outbox.giveUpAfter.timeInterval {
             retryAt = now + max(outbox.requeueDelay, retryAfter ?? .zero).timeInterval
         }
-        let escalatedNow = try await store.write { [planner, retryAt] transaction in
-            try OutboxQueue.complete(item, report: report, retryAt: retryAt, at: now, carried: result.carried,
-                                     wantsResolveNotice: planner.wantsResolveNotice, in: transaction)
+        return Finished(item: item, result: result, retryAt: retryAt)
+    }
+
+    /// Logs and counts what a round recorded.
+    private func report(_ done: [Finished], escalated: Set<Int64>) -> [OutboxDelivery] {
+        let now = clock.now()
+        for alertID in escalated.sorted() {
+            logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(alertID)"])
         }
-        if escalatedNow {
-            logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(item.alertID)"])
+        return done.map { finished in
+            pipeline.log(finished.result.report, alertID: finished.item.alertID)
+            metrics.delivered(finished.result.report, latency: now.timeIntervalSince(finished.item.createdAt))
+            return OutboxDelivery(item: finished.item, report: finished.result.report)
         }
-        pipeline.log(report, alertID: item.alertID)
-        metrics.delivered(report, latency: now.timeIntervalSince(item.createdAt))
-        return OutboxDelivery(item: item, report: report)
     }
 
     /// Every third of a lease, extends the claims on the items still being delivered. Paced by
