@@ -37,6 +37,31 @@ final class DurabilityTests: XCTestCase {
         return process
     }
 
+    /// Feeds `lines` to `notify watch` one by one, kills it with SIGKILL after `killAfter`, then
+    /// replays the whole stream to a restarted notify, as a sender retrying would (repeats are
+    /// deduplicated). `afterKill` runs between the two.
+    private func killMidStreamAndReplay(_ lines: [String], config: String, state: String, pause: Duration, killAfter: Duration,
+                                        afterKill: () -> Void = {}) async throws -> NotifyProcess.Result {
+        let input = Pipe()
+        let first = try start(["watch", "--config", config], state: state, stdin: input)
+        let writer = input.fileHandleForWriting
+        let feeding = Task.detached {
+            for line in lines {
+                // The reader dies under us: stop at the first broken pipe.
+                do { try writer.write(contentsOf: Data(line.utf8)) } catch { break }
+                try? await Task.sleep(for: pause)
+            }
+        }
+        try await Task.sleep(for: killAfter)
+        kill(first.processIdentifier, SIGKILL)
+        feeding.cancel()
+        first.waitUntilExit()
+        try? writer.close()
+        XCTAssertEqual(first.terminationReason, .uncaughtSignal)
+        afterKill()
+        return try await NotifyProcess.run(["watch", "--config", config], stdin: Data(lines.joined().utf8), environment: ["NOTIFY_STATE": state])
+    }
+
     func testKillNineMidStreamLosesNoAlert() async throws {
         let alerts = 200
         let lines = (0..<alerts).map { #"{"kind":"health_check_failure","environment":"prod","source":"web-\#($0)","summary":"web-\#($0) down"}"# + "\n" }
@@ -47,26 +72,9 @@ final class DurabilityTests: XCTestCase {
             let config = try webhookConfig(server)
             let state = temporaryStatePath()
 
-            let input = Pipe()
-            let first = try start(["watch", "--config", config], state: state, stdin: input)
-            let writer = input.fileHandleForWriting
-            let feeding = Task.detached {
-                for line in lines {
-                    // The reader dies under us: stop at the first broken pipe.
-                    do { try writer.write(contentsOf: Data(line.utf8)) } catch { break }
-                    try? await Task.sleep(for: .milliseconds(3))
-                }
-            }
-            try await Task.sleep(for: .milliseconds(Int64.random(in: 150...550)))
-            kill(first.processIdentifier, SIGKILL)
-            feeding.cancel()
-            first.waitUntilExit()
-            try? writer.close()
-            XCTAssertEqual(first.terminationReason, .uncaughtSignal)
-            let beforeRestart = pagedKeys(server).count
-
-            // The sender replays its stream to the restarted notify (repeats are deduplicated).
-            let replay = try await NotifyProcess.run(["watch", "--config", config], stdin: Data(lines.joined().utf8), environment: ["NOTIFY_STATE": state])
+            var beforeRestart = 0
+            let replay = try await killMidStreamAndReplay(lines, config: config, state: state, pause: .milliseconds(3),
+                                                          killAfter: .milliseconds(Int64.random(in: 150...550))) { beforeRestart = self.pagedKeys(server).count }
             XCTAssertEqual(replay.status, 0, replay.stderr)
             await server.stop()
 
@@ -107,21 +115,8 @@ final class DurabilityTests: XCTestCase {
                 routes: [{notify: [hook], notify_on_resolve: true}]
                 """)
             let state = temporaryStatePath()
-            let input = Pipe()
-            let first = try start(["watch", "--config", config], state: state, stdin: input)
-            let writer = input.fileHandleForWriting
-            let feeding = Task.detached {
-                for line in lines {
-                    do { try writer.write(contentsOf: Data(line.utf8)) } catch { break }
-                    try? await Task.sleep(for: .milliseconds(2))
-                }
-            }
-            try await Task.sleep(for: .milliseconds(Int64.random(in: 150...600)))
-            kill(first.processIdentifier, SIGKILL)
-            feeding.cancel()
-            first.waitUntilExit()
-            try? writer.close()
-            let replay = try await NotifyProcess.run(["watch", "--config", config], stdin: Data(lines.joined().utf8), environment: ["NOTIFY_STATE": state])
+            let replay = try await killMidStreamAndReplay(lines, config: config, state: state, pause: .milliseconds(2),
+                                                          killAfter: .milliseconds(Int64.random(in: 150...600)))
             XCTAssertEqual(replay.status, 0, replay.stderr)
             await server.stop()
 
