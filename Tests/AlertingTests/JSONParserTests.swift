@@ -69,3 +69,18 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(value.encodedSize, encoded.count)
     }
 }
+
+extension JSONParserTests {
+    func testCompactJSONRoundTripsThroughTheParserAndFoundation() throws {
+        let value = JSONValue.object([
+            "quote\"back\\slash": .string("line\nfeed\ttab\u{01}ctl \u{1F} é 🔥 /slash"),
+            "list": .array([.int(-3), .double(1.5), .bool(true), .null, .object([:]), .array([])]),
+            "b": .string(""),
+        ])
+        let text = value.compactJSON
+        XCTAssertEqual(try JSONParser.parse(Array(text.utf8)), value)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(text.utf8)), text)
+        XCTAssertTrue(text.hasPrefix(#"{"b":"","list":"#), "sorted keys: \(text)")
+        XCTAssertEqual(text.utf8.count, value.encodedSize)
+    }
+}

@@ -49,27 +49,6 @@ extension AlertEvent: Encodable {
     }
 }
 
-/// Read back what notify itself wrote (the outbox and escalations keep their event), not a
-/// sender's input: that goes through ``EventDecoder``, which validates and names the field.
-extension AlertEvent: Decodable {
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            kind: try container.decode(AlertKind.self, forKey: .kind),
-            action: try container.decode(EventAction.self, forKey: .action),
-            severity: try container.decode(Severity.self, forKey: .severity),
-            environment: try container.decodeIfPresent(String.self, forKey: .environment),
-            source: try container.decodeIfPresent(String.self, forKey: .source),
-            summary: try container.decodeIfPresent(String.self, forKey: .summary),
-            dedupKey: try container.decode(String.self, forKey: .dedupKey),
-            details: try container.decodeIfPresent([String: JSONValue].self, forKey: .details) ?? [:],
-            timestamp: try container.decodeIfPresent(Date.self, forKey: .timestamp),
-            links: try container.decodeIfPresent([Link].self, forKey: .links) ?? [],
-            actor: try container.decodeIfPresent(String.self, forKey: .actor),
-            note: try container.decodeIfPresent(String.self, forKey: .note))
-    }
-}
-
 extension JSONEncoder {
     /// The encoder for everything notify writes: sorted keys (stable output), RFC 3339 times.
     public static func notify(pretty: Bool = false) -> JSONEncoder {

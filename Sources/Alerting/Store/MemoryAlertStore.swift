@@ -27,16 +27,16 @@ public actor MemoryAlertStore: AlertStore {
 
 /// The rows, by what they are looked up by.
 final class MemoryTables {
-    struct EscalationKey: Hashable {
-        var alertID: Int64
-        var route: String
-    }
-
     var alerts: [Int64: Alert] = [:]
     var openAlertByKey: [String: Int64] = [:]
     var log: [Int64: [AlertLogEntry]] = [:]
-    var escalations: [EscalationKey: EscalationState] = [:]
+    /// By alert, then route.
+    var escalations: [Int64: [String: EscalationState]] = [:]
     var outbox: [Int64: OutboxRow] = [:]
+    /// Outbox ids by alert, in the order they were added.
+    var outboxByAlert: [Int64: [Int64]] = [:]
+    /// The claimed rows' holders and lease ends, by outbox id.
+    var claims: [Int64: (owner: String, until: Date)] = [:]
     /// Outbox ids in the order they were added (ids only grow); `outboxHead` skips the finished
     /// ones at the front, so claiming does not scan the whole outbox. An index, not state: ids
     /// whose row is gone or done are skipped.
@@ -148,22 +148,32 @@ final class MemoryTransaction: StoreTransaction {
     // MARK: Escalations
 
     func escalations(alertID: Int64) -> [EscalationState] {
-        tables.escalations.values.filter { $0.alertID == alertID }.sorted { $0.route < $1.route }
+        (tables.escalations[alertID] ?? [:]).values.sorted { $0.route < $1.route }
     }
 
     func dueEscalations(at now: Date, limit: Int) -> [EscalationState] {
-        Array(tables.escalations.values.filter { $0.dueAt <= now }.sorted { ($0.dueAt, $0.alertID, $0.route) < ($1.dueAt, $1.alertID, $1.route) }.prefix(limit))
+        // Order the keys, not the states: a storm leaves thousands due at once.
+        var due: [(at: Date, alertID: Int64, route: String)] = []
+        for (alertID, routes) in tables.escalations {
+            for (route, escalation) in routes where escalation.dueAt <= now { due.append((escalation.dueAt, alertID, route)) }
+        }
+        due.sort { ($0.at, $0.alertID, $0.route) < ($1.at, $1.alertID, $1.route) }
+        return due.prefix(limit).compactMap { tables.escalations[$0.alertID]?[$0.route] }
     }
 
     func saveEscalation(_ escalation: EscalationState) {
-        set(\.escalations, MemoryTables.EscalationKey(alertID: escalation.alertID, route: escalation.route), escalation)
+        var routes = tables.escalations[escalation.alertID] ?? [:]
+        routes[escalation.route] = escalation
+        set(\.escalations, escalation.alertID, routes)
     }
 
     func deleteEscalation(alertID: Int64, route: String) {
-        set(\.escalations, MemoryTables.EscalationKey(alertID: alertID, route: route), nil)
+        guard var routes = tables.escalations[alertID], routes[route] != nil else { return }
+        routes[route] = nil
+        set(\.escalations, alertID, routes.isEmpty ? nil : routes)
     }
 
-    func earliestEscalationDue() -> Date? { tables.escalations.values.map(\.dueAt).min() }
+    func earliestEscalationDue() -> Date? { tables.escalations.values.flatMap { $0.values.map(\.dueAt) }.min() }
 
     // MARK: Outbox
 
@@ -171,6 +181,7 @@ final class MemoryTransaction: StoreTransaction {
         var stored = item
         stored.id = next(\.nextOutboxID)
         set(\.outbox, stored.id, OutboxRow(item: stored, state: .pending(notBefore: nil)))
+        append(\.outboxByAlert, stored.alertID, stored.id)
         tables.outboxOrder.append(stored.id)
         return stored.id
     }
@@ -178,7 +189,7 @@ final class MemoryTransaction: StoreTransaction {
     func outboxRow(id: Int64) -> OutboxRow? { tables.outbox[id] }
 
     func outbox(alertID: Int64) -> [OutboxRow] {
-        tables.outbox.values.filter { $0.item.alertID == alertID }.sorted { $0.item.id < $1.item.id }
+        (tables.outboxByAlert[alertID] ?? []).compactMap { tables.outbox[$0] }
     }
 
     private func isUnfinished(_ id: Int64) -> Bool {
@@ -211,16 +222,22 @@ final class MemoryTransaction: StoreTransaction {
     }
 
     func leaseOwners(at now: Date) -> [String] {
-        var owners: Set<String> = []
-        for id in tables.outboxOrder[tables.outboxHead...] {
-            if case .claimed(let owner, let until) = tables.outbox[id]?.state, until >= now { owners.insert(owner) }
-        }
-        return owners.sorted()
+        Set(tables.claims.values.filter { $0.until >= now }.map(\.owner)).sorted()
     }
 
-    func saveOutbox(_ row: OutboxRow) { set(\.outbox, row.item.id, row) }
+    func saveOutbox(_ row: OutboxRow) {
+        set(\.outbox, row.item.id, row)
+        if case .claimed(let owner, let until) = row.state {
+            set(\.claims, row.item.id, (owner, until))
+        } else if tables.claims[row.item.id] != nil {
+            set(\.claims, row.item.id, nil)
+        }
+    }
 
-    func deleteOutbox(id: Int64) { set(\.outbox, id, nil) }
+    func deleteOutbox(id: Int64) {
+        set(\.outbox, id, nil)
+        if tables.claims[id] != nil { set(\.claims, id, nil) }
+    }
 
     func earliestOutboxTime() -> Date? {
         var earliest: Date?

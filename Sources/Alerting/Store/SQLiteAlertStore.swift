@@ -55,6 +55,9 @@ public final class SQLiteAlertStore: AlertStore {
             // WAL with NORMAL sync: a committed transaction survives a crash of the process;
             // a power loss can lose the last commits, never corrupt the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 32 MiB of page cache (the default is 2 MiB): a storm's outbox and alerts stay in
+            // memory instead of being read back from the file page by page.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreSchema.migrator.migrate(pool)
@@ -114,7 +117,7 @@ final class SQLiteTransaction: StoreTransaction {
             """, [alert.dedupKey, alert.kind.rawValue, alert.severity.rawValue, alert.environment, alert.source,
                   alert.summary, alert.status.rawValue, alert.firstSeen.timeIntervalSince1970,
                   alert.lastSeen.timeIntervalSince1970, alert.count, JSONValue.object(alert.details).compactJSON,
-                  try String(decoding: JSONEncoder.notify().encode(alert.links), as: UTF8.self)])
+                  StoredJSON.encode(alert.links).compactJSON])
         return db.lastInsertedRowID
     }
 
@@ -191,16 +194,18 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow] {
+        // Two index walks, each in id order and stopping at the limit, then merged.
+        let pending = try rows("""
+            SELECT * FROM outbox WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?
+            """, [now.timeIntervalSince1970, limit])
         let placeholders = ownersGone.isEmpty ? "NULL" : Array(repeating: "?", count: ownersGone.count).joined(separator: ", ")
-        var arguments: StatementArguments = [now.timeIntervalSince1970, now.timeIntervalSince1970]
+        var arguments: StatementArguments = [now.timeIntervalSince1970]
         arguments += StatementArguments(ownersGone)
         arguments += [limit]
-        return try Row.fetchAll(db, sql: """
-            SELECT * FROM outbox
-            WHERE (state = 'pending' AND (not_before IS NULL OR not_before <= ?))
-               OR (state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))))
-            ORDER BY id LIMIT ?
-            """, arguments: arguments).map(Self.outboxRow)
+        let taken = try Row.fetchAll(db, sql: """
+            SELECT * FROM outbox WHERE state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))) ORDER BY id LIMIT ?
+            """, arguments: arguments)
+        return (pending + taken).map(Self.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
     }
 
     func leaseOwners(at now: Date) throws -> [String] {
@@ -224,9 +229,10 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func earliestOutboxTime() throws -> Date? {
-        let pending = try date("SELECT MIN(COALESCE(not_before, created_at)) FROM outbox WHERE state = 'pending'")
+        let waiting = try date("SELECT MIN(not_before) FROM outbox WHERE state = 'pending' AND not_before IS NOT NULL")
+        let ready = try date("SELECT MIN(created_at) FROM outbox WHERE state = 'pending' AND not_before IS NULL")
         let lease = try date("SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed'")
-        return [pending, lease].compactMap { $0 }.min()
+        return [waiting, ready, lease].compactMap { $0 }.min()
     }
 
     func openOutbox(recipient: String) throws -> [OutboxRow] {
@@ -377,13 +383,13 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Rows
 
     private static func json(_ event: AlertEvent?) throws -> String? {
-        try event.map { String(decoding: try JSONEncoder.notify().encode($0), as: UTF8.self) }
+        event.map(StoredJSON.encode)
     }
 
     /// The stored event; nil when there is none or it cannot be read (rows from before v7, or
     /// damaged): the engine then builds the message from the alert itself.
     private static func event(_ row: Row) -> AlertEvent? {
-        (row["event"] as String?).flatMap { try? JSONDecoder.notify().decode(AlertEvent.self, from: Data($0.utf8)) }
+        (row["event"] as String?).flatMap(StoredJSON.event)
     }
 
     private static func alert(_ row: Row) -> Alert {
@@ -391,7 +397,7 @@ final class SQLiteTransaction: StoreTransaction {
         var details = (try? JSONParser.parse(Array((row["details"] as String? ?? "{}").utf8)))?.objectValue
             ?? ["notify_error": .string("the stored details of this alert are unreadable")]
         let links: [Link]
-        if let decoded = try? JSONDecoder().decode([Link].self, from: Data((row["links"] as String? ?? "[]").utf8)) {
+        if let decoded = (try? JSONParser.parse(Array((row["links"] as String? ?? "[]").utf8))).flatMap(StoredJSON.links) {
             links = decoded
         } else {
             links = []
@@ -433,11 +439,12 @@ final class SQLiteTransaction: StoreTransaction {
         if let text = row["digest"] as String? {
             do { digestOf = try JSONDecoder().decode([Int64].self, from: Data(text.utf8)) } catch { problems.append("its digest's alert ids are unreadable (\(text.prefix(80)))") }
         }
-        if row["event"] as String? != nil, event(row) == nil { problems.append("its event is unreadable; the message is built from the alert") }
+        let event = event(row)
+        if event == nil, row["event"] as String? != nil { problems.append("its event is unreadable; the message is built from the alert") }
         var item = OutboxItem(
             id: row["id"], alertID: row["alert_id"], route: row["route"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
             position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), digestOf: digestOf, event: event(row))
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), digestOf: digestOf, event: event)
         if !problems.isEmpty { item.problem = "outbox item \(item.id): " + problems.joined(separator: "; ") }
         let state: OutboxRow.State
         switch row["state"] as String {

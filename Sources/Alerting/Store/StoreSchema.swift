@@ -187,6 +187,16 @@ enum StoreSchema {
                 CREATE INDEX outbox_recipient ON outbox(recipient, state);
                 """)
         }
+        migrator.registerMigration("v12: outbox indexes for a storm's backlog") { db in
+            try db.execute(sql: """
+                -- Claiming walks ready rows in id order and stops at its limit; the next wake-up
+                -- is the first row of each index. Neither reads the whole backlog.
+                DROP INDEX outbox_state;
+                CREATE INDEX outbox_state_id ON outbox(state, id);
+                CREATE INDEX outbox_state_ready ON outbox(state, not_before, created_at);
+                CREATE INDEX outbox_state_lease ON outbox(state, lease_until);
+                """)
+        }
         return migrator
     }
 }
