@@ -66,34 +66,48 @@ final class MemoryTables {
 
 final class MemoryTransaction: StoreTransaction {
     private let tables: MemoryTables
-    private var undo: [(MemoryTables) -> Void] = []
+    private var undo: [Undo] = []
+
+    /// One write to take back. The two writes every repeat of an alert makes (its count, its
+    /// timeline) are plain values; the rest are closures.
+    private enum Undo {
+        case alert(Int64, Alert?)
+        case logAppend(Int64)
+        case other((MemoryTables) -> Void)
+    }
 
     init(_ tables: MemoryTables) {
         self.tables = tables
     }
 
     func rollback() {
-        for step in undo.reversed() { step(tables) }
+        for step in undo.reversed() {
+            switch step {
+            case .alert(let id, let old): tables.alerts[id] = old
+            case .logAppend(let alertID): tables.log[alertID]?.removeLast()
+            case .other(let undoIt): undoIt(tables)
+            }
+        }
         undo.removeAll()
     }
 
     /// Sets one entry of a table, remembering the old one.
     private func set<Key: Hashable, Value>(_ table: ReferenceWritableKeyPath<MemoryTables, [Key: Value]>, _ key: Key, _ value: Value?) {
         let old = tables[keyPath: table][key]
-        undo.append { $0[keyPath: table][key] = old }
+        undo.append(.other { $0[keyPath: table][key] = old })
         tables[keyPath: table][key] = value
     }
 
     /// Appends to a list entry of a table; undone by removing it again.
     private func append<Key: Hashable, Element>(_ table: ReferenceWritableKeyPath<MemoryTables, [Key: [Element]]>, _ key: Key, _ element: Element) {
         tables[keyPath: table][key, default: []].append(element)
-        undo.append { $0[keyPath: table][key]?.removeLast() }
+        undo.append(.other { $0[keyPath: table][key]?.removeLast() })
     }
 
     private func next(_ counter: ReferenceWritableKeyPath<MemoryTables, Int64>) -> Int64 {
         let id = tables[keyPath: counter]
         tables[keyPath: counter] = id + 1
-        undo.append { $0[keyPath: counter] = id }
+        undo.append(.other { $0[keyPath: counter] = id })
         return id
     }
 
@@ -125,14 +139,18 @@ final class MemoryTransaction: StoreTransaction {
         stored.status = alert.status
         stored.lastSeen = alert.lastSeen
         stored.count = alert.count
-        set(\.alerts, stored.id, stored)
+        undo.append(.alert(stored.id, tables.alerts[stored.id]))
+        tables.alerts[stored.id] = stored
         if !stored.status.isOpen, tables.openAlertByKey[stored.dedupKey] == stored.id { set(\.openAlertByKey, stored.dedupKey, nil) }
         if stored.status.isOpen, tables.openAlertByKey[stored.dedupKey] == nil { set(\.openAlertByKey, stored.dedupKey, stored.id) }
     }
 
     // MARK: Timeline
 
-    func appendLog(_ entry: AlertLogEntry) { append(\.log, entry.alertID, entry) }
+    func appendLog(_ entry: AlertLogEntry) {
+        tables.log[entry.alertID, default: []].append(entry)
+        undo.append(.logAppend(entry.alertID))
+    }
 
     func log(alertID: Int64) -> [AlertLogEntry] { tables.log[alertID] ?? [] }
 
