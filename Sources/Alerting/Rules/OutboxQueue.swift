@@ -49,7 +49,8 @@ public enum OutboxQueue {
     /// hears of the resolution too (once).
     private static func followWithResolveNotice(_ item: OutboxItem, at now: Date, wantsResolveNotice: (Alert, OutboxTarget) -> Bool,
                                                 in transaction: any StoreTransaction) throws {
-        guard let alert = try transaction.alert(id: item.alertID), alert.status == .resolved, wantsResolveNotice(alert, item.target) else { return }
+        guard try transaction.alertStatus(id: item.alertID) == .resolved, let alert = try transaction.alert(id: item.alertID),
+              wantsResolveNotice(alert, item.target) else { return }
         let rows = try transaction.outbox(alertID: item.alertID)
         guard !rows.contains(where: { $0.item.action == .resolve && $0.item.target == item.target }) else { return }
         let resolve = try transaction.log(alertID: item.alertID).last { $0.change == .resolved }
@@ -86,7 +87,8 @@ public enum OutboxQueue {
         if item.action == .trigger, item.digestOf.isEmpty, report.outcome.isDelivered {
             try followWithResolveNotice(item, at: now, wantsResolveNotice: wantsResolveNotice, in: transaction)
         }
-        guard let position = item.position, let route = item.route else { return false }
+        // Only a permanent failure can complete a step in which everything failed.
+        guard report.outcome.label == DeliveryOutcome.permanentLabel, let position = item.position, let route = item.route else { return false }
         let firing = try transaction.outbox(alertID: item.alertID).filter { $0.item.route == route && $0.item.position == position }
         let allFailed = firing.allSatisfy { $0.state == .done(outcome: DeliveryOutcome.permanentLabel) }
         guard allFailed,

@@ -24,6 +24,8 @@ public protocol StoreTransaction: AnyObject {
     /// The alert with this key that is not resolved, if any.
     func openAlert(dedupKey: String) throws -> Alert?
     func alert(id: Int64) throws -> Alert?
+    /// One alert's status alone (cheaper than the whole row).
+    func alertStatus(id: Int64) throws -> AlertStatus?
     /// Alerts whose status is one of `statuses`, newest first.
     func alerts(statuses: Set<AlertStatus>) throws -> [Alert]
     /// Stores a new alert (its `id` is ignored) and returns the id the store gave it.

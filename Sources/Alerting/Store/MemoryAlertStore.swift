@@ -119,6 +119,8 @@ final class MemoryTransaction: StoreTransaction {
 
     func alert(id: Int64) -> Alert? { tables.alerts[id] }
 
+    func alertStatus(id: Int64) -> AlertStatus? { tables.alerts[id]?.status }
+
     func alerts(statuses: Set<AlertStatus>) -> [Alert] {
         tables.alerts.values.filter { statuses.contains($0.status) }.sorted { $0.id > $1.id }
     }

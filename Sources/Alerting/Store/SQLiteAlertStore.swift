@@ -103,6 +103,10 @@ final class SQLiteTransaction: StoreTransaction {
         try rows("SELECT * FROM alerts WHERE id = ?", [id]).first.map(Self.alert)
     }
 
+    func alertStatus(id: Int64) throws -> AlertStatus? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM alerts WHERE id = ?"), arguments: [id]).flatMap(AlertStatus.init(rawValue:))
+    }
+
     func alerts(statuses: Set<AlertStatus>) throws -> [Alert] {
         guard !statuses.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")

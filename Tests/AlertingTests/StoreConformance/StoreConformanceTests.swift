@@ -28,6 +28,9 @@ final class StoreConformanceTests: XCTestCase {
             XCTAssertEqual(open?.id, first, name)
             XCTAssertNil(resolvedKey, "\(name): a resolved alert is not open")
             XCTAssertEqual(byID?.status, .resolved, name)
+            let statuses = try await store.read { tx in (try tx.alertStatus(id: first), try tx.alertStatus(id: 999)) }
+            XCTAssertEqual(statuses.0, .triggered, name)
+            XCTAssertNil(statuses.1, name)
             try await store.write { tx in
                 var updated = try XCTUnwrap(tx.alert(id: first))
                 updated.status = .resolved
