@@ -86,8 +86,8 @@ final class EventStreamProcessorTests: XCTestCase {
         // someone is already on it, so the page is dropped rather than sent.
         XCTAssertEqual(channel.received.count, 0)
         let log = try await notifier.store.log(alertID: 1)
-        XCTAssertEqual(log.map(\.change), [.opened, .acknowledged])
-        XCTAssertEqual(log.last?.note, "came before anyone was notified", "the timeline says why nobody was paged")
+        XCTAssertEqual(log.map(\.change), [.opened, .escalated, .acknowledged])
+        XCTAssertEqual(log.last?.note, "1 page not yet sent was dropped", "the timeline says why nobody was paged")
     }
 }
 

@@ -38,7 +38,8 @@ extension Notifier {
                 for (item, alert) in round.claimed {
                     inFlight.withLock { _ = $0.insert(item.id) }
                     group.addTask {
-                        let result = await self.deliver(item, alert: alert)
+                        var result = await self.deliver(item, alert: alert)
+                        result.alert = alert
                         finished.withLock { $0.append(result) }
                         wake.signal()
                     }
@@ -61,6 +62,8 @@ extension Notifier {
     /// A delivery made and not yet recorded.
     struct Finished: Sendable {
         var item: OutboxItem
+        /// The item's alert as claimed.
+        var alert: Alert? = nil
         var result: DeliveryPipeline.Result
         /// Then the item goes back to the outbox (a retryable failure, a throttle).
         var retryAt: Date?
@@ -75,7 +78,7 @@ extension Notifier {
             var escalated: Set<Int64> = []
             for finished in done {
                 if try OutboxQueue.complete(finished.item, report: finished.result.report, retryAt: finished.retryAt, at: now, carried: finished.result.carried,
-                                            wantsResolveNotice: planner.wantsResolveNotice, in: transaction) {
+                                            alert: finished.alert, wantsResolveNotice: planner.wantsResolveNotice, in: transaction) {
                     escalated.insert(finished.item.alertID)
                 }
             }

@@ -119,12 +119,14 @@ public final class Notifier: Sendable {
             beats[index] = name
         }
         for event in events { metrics.eventReceived(event.kind, action: event.action) }
-        // Only a detector cares whether a trigger came under a silence: read them only then.
-        let silences = detectors.contains { $0 is ContinuousFailureDetector } ? try await activeSilences(at: now) : []
+        // Silences decide whether a first step due now pages, and whether a trigger counts for
+        // a detector.
+        let silences = events.contains { $0.action == .trigger } ? try await activeSilences(at: now) : []
         let recorded = try await store.write { [planner, detectors, events, beats] transaction in
             for name in beats.values { try HeartbeatDetector.recordBeat(name, at: now, in: transaction) }
             let transitions = try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) },
-                                                       isSilenced: { alert in silences.contains { $0.matches(alert) } })
+                                                       isSilenced: { alert in silences.contains { $0.matches(alert) } },
+                                                       fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
             let raised = try detectors.flatMap { try $0.react(to: transitions, at: now, in: transaction) }
             let detected = try AlertRecorder.record(raised, at: now, in: transaction, plan: { planner.plan($0, at: now) })
             return (transitions, detected)

@@ -6,10 +6,14 @@ import Foundation
 public enum AlertRecorder {
     /// Records `events` in order (event 2 sees what event 1 did) and returns what each did.
     /// For each transition, `plan` says what happens to its escalation; `isSilenced` says
-    /// whether a silence matches an alert now (its triggers are marked in the timeline).
+    /// whether a silence matches an alert now (its triggers are marked in the timeline). With
+    /// `fire`, a first step due the moment its alert opens fires here, in this transaction
+    /// (what ``EscalationFirer`` would do a moment later, without writing the escalation first).
     public static func record(_ events: [AlertEvent], at now: Date, in transaction: any StoreTransaction,
-                              plan: (AlertTransition) -> EscalationPlan, isSilenced: (Alert) -> Bool = { _ in false }) throws -> [AlertTransition] {
-        try events.map { event in
+                              plan: (AlertTransition) -> EscalationPlan, isSilenced: (Alert) -> Bool = { _ in false },
+                              fire: ((EscalationState, Alert) -> EscalationFiring)? = nil) throws -> [AlertTransition] {
+        var firstSteps: [EscalationState] = []
+        return try events.map { event in
             let open = try transaction.openAlert(dedupKey: event.dedupKey)
             let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
             var transition = AlertTransition(change: change, alert: open, event: event)
@@ -28,9 +32,14 @@ public enum AlertRecorder {
             var entry = AlertLogEntry(transition, alertID: alert.id, at: now)
             entry.silenced = event.action == .trigger && isSilenced(alert)
             if change != .deduplicated {
-                entry.addNote(try apply(plan(transition), to: transition, alert: alert, at: now, in: transaction))
+                entry.addNote(try apply(plan(transition), to: transition, alert: alert, at: now, in: transaction, fire: fire, firstSteps: &firstSteps))
             }
             try transaction.appendLog(entry)
+            // The first step fires after the "opened" line, so the timeline reads in order.
+            for escalation in firstSteps {
+                if let fire { try EscalationFirer.fireOne(escalation, alert: alert, at: now, isStored: false, in: transaction, fire: fire) }
+            }
+            firstSteps.removeAll()
             return transition
         }
     }
@@ -38,14 +47,19 @@ public enum AlertRecorder {
     /// Applies the plan; returns a note for the timeline when an acknowledge or resolve dropped
     /// pages that had not gone out.
     private static func apply(_ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date,
-                              in transaction: any StoreTransaction) throws -> String? {
+                              in transaction: any StoreTransaction, fire: ((EscalationState, Alert) -> EscalationFiring)?,
+                              firstSteps: inout [EscalationState]) throws -> String? {
         switch transition.change {
         case .opened:
             for start in plan.starts {
                 var escalation = EscalationState(alertID: alert.id, policy: start.policy, route: start.route, position: 0,
                                                  dueAt: start.dueAt, startedAt: now, event: transition.event)
                 escalation.holdsFirstPage = start.holdsFirstPage
-                try transaction.saveEscalation(escalation)
+                if fire != nil, start.dueAt <= now {
+                    firstSteps.append(escalation)
+                } else {
+                    try transaction.saveEscalation(escalation)
+                }
             }
             return nil
         case .acknowledged:

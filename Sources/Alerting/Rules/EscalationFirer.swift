@@ -22,45 +22,54 @@ public enum EscalationFirer {
                 escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now,
                                              event: escalation.event)
             }
-            let firing = fire(escalation, alert)
-            if firing.logNote {
-                try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
-            }
-            if firing.postponeUntil != nil, escalation.resolvedBeforeFirstPage {
-                try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)  // resolved and silenced: nothing owed
-                continue
-            }
-            if let postponed = firing.postponeUntil {
-                escalation.dueAt = postponed
-                escalation.silenced = true
-                escalation.acknowledged = false
-                try transaction.saveEscalation(escalation)
-                continue
-            }
-            for target in firing.targets {
-                _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, route: escalation.route, target: target,
-                                                            position: escalation.position, action: .trigger, createdAt: now,
-                                                            event: escalation.event))
-            }
-            guard let next = firing.next, !escalation.resolvedBeforeFirstPage else {
-                if firing.keepForAckTimeout, !escalation.resolvedBeforeFirstPage {
-                    escalation.position += 1
-                    escalation.dueAt = EscalationState.noStepDue
-                    escalation.acknowledged = false
-                    escalation.silenced = false
-                    try transaction.saveEscalation(escalation)
-                } else {
-                    try transaction.deleteEscalation(alertID: alert.id, route: escalation.route)
-                }
-                continue
-            }
-            escalation.position = next.position
-            escalation.dueAt = next.dueAt
-            escalation.startedAt = firing.restartedAt ?? escalation.startedAt
-            escalation.acknowledged = false
-            escalation.silenced = false
-            try transaction.saveEscalation(escalation)
+            try fireOne(escalation, alert: alert, at: now, isStored: true, in: transaction, fire: fire)
         }
         return due.count
+    }
+
+    /// Fires one escalation whose step is due: its deliveries into the outbox, its next step
+    /// (or its end). `isStored` false: the escalation was never written (an alert whose first
+    /// step is due the moment it opens), so it is written only if it goes on.
+    static func fireOne(_ escalation: EscalationState, alert: Alert, at now: Date, isStored: Bool, in transaction: any StoreTransaction,
+                        fire: (EscalationState, Alert) -> EscalationFiring) throws {
+        var escalation = escalation
+        let firing = fire(escalation, alert)
+        if firing.logNote {
+            try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
+        }
+        if firing.postponeUntil != nil, escalation.resolvedBeforeFirstPage {
+            if isStored { try transaction.deleteEscalation(alertID: alert.id, route: escalation.route) }  // resolved and silenced: nothing owed
+            return
+        }
+        if let postponed = firing.postponeUntil {
+            escalation.dueAt = postponed
+            escalation.silenced = true
+            escalation.acknowledged = false
+            try transaction.saveEscalation(escalation)
+            return
+        }
+        for target in firing.targets {
+            _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, route: escalation.route, target: target,
+                                                        position: escalation.position, action: .trigger, createdAt: now,
+                                                        event: escalation.event))
+        }
+        guard let next = firing.next, !escalation.resolvedBeforeFirstPage else {
+            if firing.keepForAckTimeout, !escalation.resolvedBeforeFirstPage {
+                escalation.position += 1
+                escalation.dueAt = EscalationState.noStepDue
+                escalation.acknowledged = false
+                escalation.silenced = false
+                try transaction.saveEscalation(escalation)
+            } else {
+                if isStored { try transaction.deleteEscalation(alertID: alert.id, route: escalation.route) }
+            }
+            return
+        }
+        escalation.position = next.position
+        escalation.dueAt = next.dueAt
+        escalation.startedAt = firing.restartedAt ?? escalation.startedAt
+        escalation.acknowledged = false
+        escalation.silenced = false
+        try transaction.saveEscalation(escalation)
     }
 }

@@ -65,8 +65,10 @@ public enum OutboxQueue {
     /// followed by a resolve notice to the same place, when `wantsResolveNotice` says so.
     /// - Parameter carried: other waiting pages the message carried in its digest; once it is
     ///   delivered they are done too (each alert's timeline shows the delivery).
+    /// - Parameter alert: the item's alert as read when it was claimed, if the caller has it:
+    ///   its routes do not change, so when none of them wants a resolve notice nothing is read.
     public static func complete(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date, carried: [OutboxItem] = [],
-                                wantsResolveNotice: (Alert, OutboxTarget) -> Bool = { _, _ in false },
+                                alert: Alert? = nil, wantsResolveNotice: (Alert, OutboxTarget) -> Bool = { _, _ in false },
                                 in transaction: any StoreTransaction) throws -> Bool {
         if retryAt == nil {
             // The alerts a digest carried went out (or failed) with it.
@@ -84,7 +86,7 @@ public enum OutboxQueue {
                 try transaction.insertDelivery(DeliveryRecord(alertID: waiting.alertID, report: report))
             }
         }
-        if item.action == .trigger, item.digestOf.isEmpty, report.outcome.isDelivered {
+        if item.action == .trigger, item.digestOf.isEmpty, report.outcome.isDelivered, alert.map({ wantsResolveNotice($0, item.target) }) ?? true {
             try followWithResolveNotice(item, at: now, wantsResolveNotice: wantsResolveNotice, in: transaction)
         }
         // Only a permanent failure can complete a step in which everything failed.
