@@ -262,7 +262,7 @@ final class SQLiteTransaction: StoreTransaction {
 
     func insertDelivery(_ record: DeliveryRecord) throws {
         let report = record.report
-        let attempts = try String(decoding: JSONEncoder.notify().encode(report.attempts.map(AttemptJSON.init)), as: UTF8.self)
+        let attempts = JSONValue.array(report.attempts.map { AttemptJSON($0).json }).compactJSON
         try execute("""
             INSERT INTO deliveries (alert_id, channel, recipient, at, outcome, reason, provider_id, attempts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -493,6 +493,17 @@ struct AttemptJSON: Codable {
         case .throttled(let date): nextAllowed = date
         case .permanent: break
         }
+    }
+
+    /// As ``JSONEncoder/notify(pretty:)`` would write it (what `deliveries(alertID:)` reads),
+    /// without Foundation's coder on the hot path.
+    var json: JSONValue {
+        var object: [String: JSONValue] = ["at": .double(at), "outcome": .string(outcome)]
+        if let reason { object["reason"] = .string(reason) }
+        if let providerID { object["provider_id"] = .string(providerID) }
+        if let retryAfterSeconds { object["retry_after_seconds"] = .double(retryAfterSeconds) }
+        if let nextAllowed { object["next_allowed"] = .string(nextAllowed.formatted(Date.ISO8601FormatStyle())) }
+        return .object(object)
     }
 
     var attempt: DeliveryReport.Attempt {

@@ -174,3 +174,20 @@ final class StoreConformanceTests: XCTestCase {
         }
     }
 }
+
+extension StoreConformanceTests {
+    func testEveryKindOfAttemptReadsBackAsWritten() async throws {
+        for (name, store) in try TestStores.all() {
+            let now = now
+            let report = DeliveryReport(channel: "sms", recipient: "alice", attempts: [
+                .init(startedAt: now, outcome: .retryable(reason: "HTTP 429 \"slow down\"\nnow", retryAfter: .seconds(30))),
+                .init(startedAt: now + 1, outcome: .throttled(nextAllowed: now + 900)),
+                .init(startedAt: now + 2, outcome: .permanent(reason: "Twilio 21211: invalid To")),
+                .init(startedAt: now + 3.25, outcome: .delivered(providerID: "SM1")),
+            ])
+            try await store.write { try $0.insertDelivery(DeliveryRecord(alertID: 1, report: report)) }
+            let read = try await store.deliveries(alertID: 1)
+            XCTAssertEqual(read.map(\.report), [report], name)
+        }
+    }
+}
