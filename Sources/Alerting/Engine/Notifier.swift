@@ -210,9 +210,11 @@ public final class Notifier: Sendable {
     }
 
     /// What became of the alert's current step; while another process is sending its page,
-    /// wait for that (up to the lease) rather than report a page that may land a moment later.
+    /// wait for that rather than report a page that may land a moment later. At most 30 s (or
+    /// the lease): a claim held by a process on another host that died must not hold a script
+    /// for minutes; it is then reported as not delivered yet (75).
     private func settledPageState(alertID: Int64) async throws -> PageState {
-        let deadline = ContinuousClock.now + outbox.leaseDuration
+        let deadline = ContinuousClock.now + min(outbox.leaseDuration, .seconds(30))
         while true {
             let state = try await store.read { try PageState.of(alertID: alertID, in: $0) }
             guard state == .inFlight, ContinuousClock.now < deadline else { return state }
