@@ -73,8 +73,8 @@ extension Notifier {
     /// `limit` ready items with their alerts.
     private func recordFireAndClaim(_ done: [Finished], limit: Int) async throws -> (fired: Int, claimed: [(OutboxItem, Alert?)], escalated: Set<Int64>) {
         let now = clock.now()
-        let silences = try await activeSilences(at: now)
-        return try await store.write { [planner, stormControl, outbox] transaction in
+        let round = try await store.write { [self, planner, stormControl, outbox] transaction in
+            let (silences, unreadable) = try silencesInForce(at: now, in: transaction)
             var escalated: Set<Int64> = []
             for finished in done {
                 if try OutboxQueue.complete(finished.item, report: finished.result.report, retryAt: finished.retryAt, at: now, carried: finished.result.carried,
@@ -85,8 +85,10 @@ extension Notifier {
             var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
             if stormControl != nil { fired += try StormGate.flushDigests(at: now, in: transaction) }
             let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit, in: transaction) : []
-            return (fired, try items.map { ($0, try transaction.alert(id: $0.alertID)) }, escalated)
+            return (fired, try items.map { ($0, try transaction.alert(id: $0.alertID)) }, escalated, unreadable)
         }
+        for unreadable in round.3 { logger.error("\(unreadable)") }
+        return (round.0, round.1, round.2)
     }
 
     /// Delivers one outbox item; its outcome is recorded by the next round. A store error here

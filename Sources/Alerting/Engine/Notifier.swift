@@ -119,18 +119,19 @@ public final class Notifier: Sendable {
             beats[index] = name
         }
         for event in events { metrics.eventReceived(event.kind, action: event.action) }
-        // Silences decide whether a first step due now pages, and whether a trigger counts for
-        // a detector.
-        let silences = events.contains { $0.action == .trigger } ? try await activeSilences(at: now) : []
-        let recorded = try await store.write { [planner, detectors, events, beats] transaction in
+        let recorded = try await store.write { [self, planner, detectors, events, beats] transaction in
+            // Silences decide whether a first step due now pages, and whether a trigger counts
+            // for a detector: read in this transaction, not in a round trip of their own.
+            let (silences, unreadable) = events.contains { $0.action == .trigger } ? try silencesInForce(at: now, in: transaction) : ([], [])
             for name in beats.values { try HeartbeatDetector.recordBeat(name, at: now, in: transaction) }
             let transitions = try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) },
                                                        isSilenced: { alert in silences.contains { $0.matches(alert) } },
                                                        fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
             let raised = try detectors.flatMap { try $0.react(to: transitions, at: now, in: transaction) }
             let detected = try AlertRecorder.record(raised, at: now, in: transaction, plan: { planner.plan($0, at: now) })
-            return (transitions, detected)
+            return (transitions, detected, unreadable)
         }
+        for unreadable in recorded.2 { logger.error("\(unreadable)") }
         var transitions = recorded.0
         for index in beats.keys where transitions[index].change == .unknownKey {
             transitions[index].change = .heartbeat
@@ -181,6 +182,13 @@ public final class Notifier: Sendable {
         let readings = try await store.silenceReadings(notEndedAt: now)
         for unreadable in readings.unreadable { logger.error("\(unreadable)") }
         return readings.silences.filter { $0.isActive(at: now) } + maintenance.compactMap { $0.silence(at: now) }
+    }
+
+    /// The same, inside a transaction the caller is running anyway (no extra round trip); the
+    /// unreadable ones are returned for the caller to log once the transaction is over.
+    func silencesInForce(at now: Date, in transaction: any StoreTransaction) throws -> (silences: [Silence], unreadable: [UnreadableSilence]) {
+        let readings = try SilenceReadings.read(notEndedAt: now, in: transaction)
+        return (readings.silences.filter { $0.isActive(at: now) } + maintenance.compactMap { $0.silence(at: now) }, readings.unreadable)
     }
 
     // MARK: One event, test sends, direct deliveries

@@ -28,7 +28,25 @@ extension AlertStore {
 
     /// The silences not yet over at `date`, and the stored ones that cannot be read.
     public func silenceReadings(notEndedAt date: Date?) async throws -> (silences: [Silence], unreadable: [UnreadableSilence]) {
-        let rows = try await read { try $0.silences(endingAfter: date) }
+        try await read { try SilenceReadings.read(notEndedAt: date, in: $0) }
+    }
+
+    /// Ends a silence now. False when there is no such silence or it was already over.
+    public func expireSilence(id: Int64, at now: Date) async throws -> Bool {
+        try await write { transaction in
+            guard var silence = try transaction.silence(id: id), silence.endsAt > now else { return false }
+            silence.endsAt = max(now, silence.startsAt)
+            try transaction.updateSilence(silence)
+            return true
+        }
+    }
+}
+
+/// Stored silences parsed, inside any transaction: an unreadable one silences nothing and is
+/// named, never widened to "everything".
+enum SilenceReadings {
+    static func read(notEndedAt date: Date?, in transaction: any StoreTransaction) throws -> (silences: [Silence], unreadable: [UnreadableSilence]) {
+        let rows = try transaction.silences(endingAfter: date)
         var silences: [Silence] = []
         var unreadable: [UnreadableSilence] = []
         for row in rows {
@@ -43,16 +61,6 @@ extension AlertStore {
             }
         }
         return (silences, unreadable)
-    }
-
-    /// Ends a silence now. False when there is no such silence or it was already over.
-    public func expireSilence(id: Int64, at now: Date) async throws -> Bool {
-        try await write { transaction in
-            guard var silence = try transaction.silence(id: id), silence.endsAt > now else { return false }
-            silence.endsAt = max(now, silence.startsAt)
-            try transaction.updateSilence(silence)
-            return true
-        }
     }
 }
 
