@@ -179,9 +179,9 @@ public final class Notifier: Sendable {
     /// The silences in force at `now`: the stored ones and open maintenance windows. A stored
     /// silence that cannot be read silences nothing and is logged as an error.
     public func activeSilences(at now: Date) async throws -> [Silence] {
-        let readings = try await store.silenceReadings(notEndedAt: now)
+        let readings = try await store.read { [self] in try silencesInForce(at: now, in: $0) }
         for unreadable in readings.unreadable { logger.error("\(unreadable)") }
-        return readings.silences.filter { $0.isActive(at: now) } + maintenance.compactMap { $0.silence(at: now) }
+        return readings.silences
     }
 
     /// The same, inside a transaction the caller is running anyway (no extra round trip); the
