@@ -40,15 +40,14 @@ public enum PageState: Sendable, Hashable {
             return false
         }
         if throttled { return .reached }
-        let waiting = current.compactMap { row -> Date?? in
-            switch row.state {
-            case .pending(let notBefore): return .some(notBefore)
-            case .claimed: return nil
-            case .done: return nil
-            }
-        }
         if current.contains(where: { if case .claimed = $0.state { return true } else { return false } }) { return .inFlight }
-        if !waiting.isEmpty { return .pending(retryAt: waiting.compactMap { $0 }.min()) }
+        let waiting = current.filter(\.isPending)
+        if !waiting.isEmpty {
+            return .pending(retryAt: waiting.compactMap { row in
+                if case .pending(let notBefore) = row.state { return notBefore }
+                return nil
+            }.min())
+        }
         let reason = deliveries.last { !$0.report.outcome.isDelivered }?.report.outcome.reason
         return .failed(reason: reason ?? "every page failed")
     }
