@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Alerting", targets: ["Alerting"]),
+        // The PostgreSQL store, apart: a library user who keeps state in SQLite does not build it.
+        .library(name: "AlertingPostgres", targets: ["AlertingPostgres"]),
         .executable(name: "notify", targets: ["notify"]),
     ],
     dependencies: [
@@ -25,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Several notify instances on one PostgreSQL database (AlertingPostgres only).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already in the graph through AsyncHTTPClient; named for PostgreSQL's sslmode.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -46,10 +52,23 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
         ),
+        .target(
+            name: "AlertingPostgres",
+            dependencies: [
+                "Alerting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "notify",
             dependencies: [
                 "Alerting",
+                "AlertingPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -66,6 +85,7 @@ let package = Package(
             name: "AlertingTests",
             dependencies: [
                 "Alerting",
+                "AlertingPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

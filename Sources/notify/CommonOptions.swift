@@ -1,4 +1,5 @@
 import Alerting
+import AlertingPostgres
 import ArgumentParser
 import Foundation
 import Logging
@@ -43,9 +44,9 @@ struct CommonOptions: ParsableArguments {
     /// - Parameter deliverWithoutState: when the state file cannot be opened, page anyway with
     ///   state in memory (no dedup against earlier runs), say so loudly, and exit 74 after
     ///   delivering: a full disk on the failover host must not silence the failover page.
-    func withRuntime(deliverWithoutState: Bool = false, _ body: (NotifyRuntime) async throws -> ExitCode) async throws {
+    func withRuntime(deliverWithoutState: Bool = false, waitForState: Bool = false, _ body: (NotifyRuntime) async throws -> ExitCode) async throws {
         let logger = bootstrapLogging()
-        let runtime = try makeRuntime(logger: logger, deliverWithoutState: deliverWithoutState)
+        let runtime = try await makeRuntime(logger: logger, deliverWithoutState: deliverWithoutState, waitForState: waitForState)
         let status = await runtime.run(body)
         if runtime.notifier.store is MemoryAlertStore, deliverWithoutState, stateUnavailable != nil {
             Diagnostics.error("the state file could not be opened (see above): delivered without state; fix it, then check `notify list`")
@@ -58,13 +59,26 @@ struct CommonOptions: ParsableArguments {
     private var stateUnavailable: String? { StateFallback.reason.withLock { $0 } }
 
     /// Builds the runtime from the config and opens the state store, or exits 78 (config) or
-    /// 74 (state file).
-    func makeRuntime(logger: Logger, metrics: NotifyMetrics = NotifyMetrics(), deliverWithoutState: Bool = false) throws -> NotifyRuntime {
+    /// 74 (state file, or a PostgreSQL database that does not answer).
+    ///
+    /// - Parameter waitForState: a long-running command (serve, daemon, watch) waits for a
+    ///   PostgreSQL database that does not answer yet, retrying with backoff, instead of exiting.
+    func makeRuntime(logger: Logger, metrics: NotifyMetrics = NotifyMetrics(), deliverWithoutState: Bool = false, waitForState: Bool = false) async throws -> NotifyRuntime {
         let (_, config) = try loadConfig()
         let path = StateLocation.resolve(flag: state, environment: ProcessInfo.processInfo.environment, configured: config.statePath)
         let store: any AlertStore
         do {
-            store = try StateLocation.openStore(at: path)
+            store = try await StateStores.open(path, waiting: waitForState, logger: logger)
+        } catch let error as PostgresStoreError {
+            if case .badLocation = error {
+                Diagnostics.error("state: \(error)")
+                throw ExitStatus.configError
+            }
+            Diagnostics.error("state \(StateLocation.redacted(path)): \(error)")
+            guard deliverWithoutState else { throw ExitStatus.ioError }
+            Diagnostics.error("DELIVERING WITHOUT STATE: no dedup against earlier runs, no escalation after this run; the exit status will be 74")
+            StateFallback.reason.withLock { $0 = "\(error)" }
+            store = MemoryAlertStore()
         } catch {
             Diagnostics.error("state file \(path): \(StateLocation.describe(error))")
             guard deliverWithoutState else { throw ExitStatus.ioError }

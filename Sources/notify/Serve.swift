@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = common.bootstrapLogging()
         let registry = PrometheusCollectorRegistry()
-        let runtime = try common.makeRuntime(logger: logger, metrics: .prometheus(registry))
+        let runtime = try await common.makeRuntime(logger: logger, metrics: .prometheus(registry), waitForState: true)
         var server = runtime.config.server
         if let listen {
             guard let (host, port) = ServerConfig.parseListen(listen) else {

@@ -18,7 +18,7 @@ struct TestChannel: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.bootstrapLogging()
-        let runtime = try common.makeRuntime(logger: logger)
+        let runtime = try await common.makeRuntime(logger: logger)
         guard runtime.config.channels[channel] != nil else {
             _ = await runtime.run { _ in .success }
             Diagnostics.error("no channel named \"\(channel)\" (channels: \(runtime.config.channels.keys.sorted().joined(separator: ", ")))")

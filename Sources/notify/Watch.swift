@@ -103,7 +103,7 @@ struct Daemon: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        try await common.withRuntime { runtime in
+        try await common.withRuntime(waitForState: true) { runtime in
             let scheduler = SchedulerService(notifier: runtime.notifier, onDelivered: Diagnostics.reportFailure)
             try await Lifecycle.run([scheduler], logger: runtime.notifier.logger)
             return .success

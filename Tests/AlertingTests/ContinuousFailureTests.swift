@@ -77,7 +77,7 @@ extension ContinuousFailureTests {
     }
 
     func testFailuresUnderASilenceDoNotRaiseTheDetectorsAlert() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let clock = ManualClock(now: start)
             let slack = ScriptedChannel(name: "slack")
             let notifier = silencedPlatform(store, slack: slack, clock: clock, countSilenced: false)
@@ -92,7 +92,7 @@ extension ContinuousFailureTests {
     }
 
     func testADetectorCanBeToldToCountSilencedFailures() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let clock = ManualClock(now: start)
             let slack = ScriptedChannel(name: "slack")
             let notifier = silencedPlatform(store, slack: slack, clock: clock, countSilenced: true)

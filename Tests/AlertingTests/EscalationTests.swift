@@ -42,8 +42,8 @@ final class EscalationTests: XCTestCase {
         .init(after: .seconds(900), targets: [RouteTarget(channel: "voice", contacts: ["bob"])]),
     ])
 
-    private func rigs(_ policy: EscalationPolicy? = nil, notifyOnResolve: Bool = false, smsScript: [DeliveryOutcome] = [.delivered(providerID: nil)]) throws -> [Rig] {
-        try [MemoryAlertStore() as any AlertStore, try SQLiteAlertStore(path: temporaryStatePath())].map {
+    private func rigs(_ policy: EscalationPolicy? = nil, notifyOnResolve: Bool = false, smsScript: [DeliveryOutcome] = [.delivered(providerID: nil)]) async throws -> [Rig] {
+        try await TestStores.all().map(\.store).map {
             Rig(store: $0, clock: ManualClock(now: start), policy: policy ?? self.policy, notifyOnResolve: notifyOnResolve, smsScript: smsScript)
         }
     }
@@ -53,7 +53,7 @@ final class EscalationTests: XCTestCase {
     }
 
     func testStepsFireAtTheirTimes() async throws {
-        for rig in try rigs() {
+        for rig in try await rigs() {
             let opened = try await rig.trigger()
             XCTAssertEqual(opened.reports.map(\.destination), ["slack"], "the first step goes out with the send")
             do { let due = destinations(try await rig.at(minutes: 4.98, from: start)); XCTAssertEqual(due, []) }
@@ -72,7 +72,7 @@ final class EscalationTests: XCTestCase {
 
     func testRepeatRunsThePolicyAgain() async throws {
         let repeating = EscalationPolicy(name: "db", steps: policy.steps, repeatCount: 1, repeatAfter: .seconds(1200))
-        for rig in try rigs(repeating) {
+        for rig in try await rigs(repeating) {
             _ = try await rig.trigger()
             _ = try await rig.at(minutes: 15, from: start)
             do { let due = destinations(try await rig.at(minutes: 20, from: start)); XCTAssertEqual(due, ["slack"]) }
@@ -84,7 +84,7 @@ final class EscalationTests: XCTestCase {
     }
 
     func testAcknowledgeStopsFurtherSteps() async throws {
-        for rig in try rigs() {
+        for rig in try await rigs() {
             _ = try await rig.trigger()
             _ = try await rig.at(minutes: 2, from: start)
             _ = try await rig.notifier.acknowledge(alertID: 1, by: "alice")
@@ -95,7 +95,7 @@ final class EscalationTests: XCTestCase {
     }
 
     func testResolveStopsEverythingAndTellsThosePaged() async throws {
-        for rig in try rigs(notifyOnResolve: true) {
+        for rig in try await rigs(notifyOnResolve: true) {
             _ = try await rig.trigger()
             _ = try await rig.at(minutes: 5, from: start)                 // slack, sms to alice
             let resolved = try await rig.notifier.resolve(alertID: 1, by: "bob")
@@ -107,7 +107,7 @@ final class EscalationTests: XCTestCase {
 
     func testAckTimeoutTriggersTheAlertAgain() async throws {
         let timed = EscalationPolicy(name: "db", steps: policy.steps, ackTimeout: .seconds(600))
-        for rig in try rigs(timed) {
+        for rig in try await rigs(timed) {
             _ = try await rig.trigger()
             _ = try await rig.at(minutes: 1, from: start)
             _ = try await rig.notifier.acknowledge(alertID: 1, by: "alice")
@@ -123,7 +123,7 @@ final class EscalationTests: XCTestCase {
 
     func testAckTimeoutStillAppliesToAnAcknowledgementAfterTheLastStep() async throws {
         let timed = EscalationPolicy(name: "db", steps: policy.steps, ackTimeout: .seconds(600))
-        for (index, rig) in try rigs(timed).enumerated() {
+        for (index, rig) in try await rigs(timed).enumerated() {
             let name = index == 0 ? "memory" : "sqlite"
             _ = try await rig.trigger()
             _ = try await rig.at(minutes: 15, from: start)   // step 3 of 3: the last
@@ -139,7 +139,7 @@ final class EscalationTests: XCTestCase {
     }
 
     func testWithoutAckTimeoutTheEscalationEndsAfterTheLastStep() async throws {
-        for rig in try rigs() {
+        for rig in try await rigs() {
             _ = try await rig.trigger()
             _ = try await rig.at(minutes: 15, from: start)
             let escalation = try await rig.notifier.store.escalation(alertID: 1)
@@ -148,7 +148,7 @@ final class EscalationTests: XCTestCase {
     }
 
     func testPermanentFailureOfAStepRunsTheNextAtOnce() async throws {
-        for rig in try rigs(smsScript: [.permanent(reason: "Twilio 21211: invalid To")]) {
+        for rig in try await rigs(smsScript: [.permanent(reason: "Twilio 21211: invalid To")]) {
             _ = try await rig.trigger()
             let fired = try await rig.at(minutes: 5, from: start)
             XCTAssertEqual(destinations(fired), ["sms to alice", "voice to bob"], "the voice step did not wait for minute 15")
@@ -158,7 +158,7 @@ final class EscalationTests: XCTestCase {
     }
 
     func testRetryableFailureGoesBackToTheOutbox() async throws {
-        for rig in try rigs(smsScript: [.retryable(reason: "HTTP 503", retryAfter: nil)]) {
+        for rig in try await rigs(smsScript: [.retryable(reason: "HTTP 503", retryAfter: nil)]) {
             _ = try await rig.trigger()
             let first = try await rig.at(minutes: 5, from: start)
             XCTAssertEqual(first.map(\.report.outcome.label), ["retryable"])
@@ -170,7 +170,7 @@ final class EscalationTests: XCTestCase {
     }
 
     func testClaimsOfACrashedProcessAreTakenBackAtOnce() async throws {
-        for store in [MemoryAlertStore() as any AlertStore, try SQLiteAlertStore(path: temporaryStatePath())] {
+        for store in try await TestStores.all().map(\.store) {
             let clock = ManualClock(now: start)
             let rig = Rig(store: store, clock: clock, policy: policy)
             let start = start

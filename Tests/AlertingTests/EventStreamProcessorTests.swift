@@ -102,7 +102,7 @@ extension EventStreamProcessorTests {
     }
 
     func testDueWorkRunsOnTimeWhileTheInputIsOpenAndIdle() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let clock = ManualClock()
             let (slack, sms) = (ScriptedChannel(name: "slack"), ScriptedChannel(name: "sms", medium: .sms))
             var processor = EventStreamProcessor(notifier: escalating(store, clock: clock, slack: slack, sms: sms))
@@ -121,7 +121,7 @@ extension EventStreamProcessorTests {
     }
 
     func testARestartedWatchDeliversTheBacklogAtOnce() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let clock = ManualClock()
             let (slack, sms) = (ScriptedChannel(name: "slack"), ScriptedChannel(name: "sms", medium: .sms))
             // A run that recorded the alert and died before delivering.

@@ -19,12 +19,12 @@ final class FirstPageTests: XCTestCase {
     }
 
     func testTheSameLinesPageTheSameWhetherTheyArriveInOneReadOrThree() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let together = ScriptedChannel(name: "slack")
             _ = try await notifier(store, together).ingest([trigger, resolve, trigger])
             _ = try await notifier(store, together).runDue()
 
-            let (_, apartStore) = try TestStores.all().first { $0.name == name }!
+            let (_, apartStore) = try await TestStores.all().first { $0.name == name }!
             let apart = ScriptedChannel(name: "slack")
             let one = notifier(apartStore, apart)
             for event in [trigger, resolve, trigger] {
@@ -38,7 +38,7 @@ final class FirstPageTests: XCTestCase {
     }
 
     func testTheResolveNoticeFollowsTheFirstPage() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let slack = ScriptedChannel(name: "slack")
             _ = try await notifier(store, slack).ingest([trigger, resolve])
             _ = try await notifier(store, slack).runDue()
@@ -47,7 +47,7 @@ final class FirstPageTests: XCTestCase {
     }
 
     func testAResolveWhileTheFirstPageIsBeingSentStillGetsItsNotice() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let slack = HoldingChannel(name: "slack")
             let engine = notifier(store, slack)
             _ = try await engine.ingest([trigger])
@@ -63,7 +63,7 @@ final class FirstPageTests: XCTestCase {
     }
 
     func testWithoutNotifyOnResolveOnlyTheFirstPageGoes() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let slack = ScriptedChannel(name: "slack")
             _ = try await notifier(store, slack, notifyOnResolve: false).ingest([trigger, resolve])
             _ = try await notifier(store, slack, notifyOnResolve: false).runDue()
@@ -72,7 +72,7 @@ final class FirstPageTests: XCTestCase {
     }
 
     func testARouteHoldSuppressesAFlapAndStillPagesWhatStaysOpen() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let clock = ManualClock()
             let slack = ScriptedChannel(name: "slack")
             let engine = notifier(store, slack, hold: .seconds(30), clock: clock)

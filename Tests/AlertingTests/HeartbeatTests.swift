@@ -16,7 +16,7 @@ final class HeartbeatTests: XCTestCase {
     }
 
     func testMissedBeatRaisesOneAlertAndTheNextBeatResolvesIt() async throws {
-        for store in [MemoryAlertStore() as any AlertStore, try SQLiteAlertStore(path: temporaryStatePath())] {
+        for store in try await TestStores.all().map(\.store) {
             let (notifier, clock, slack) = rig(store)
             _ = try await notifier.beat("nightly-backup")                  // 10:00
             clock.advance(by: .seconds(660))                                 // 10:11: interval + grace, exactly

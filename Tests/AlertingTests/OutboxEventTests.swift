@@ -11,7 +11,7 @@ final class OutboxEventTests: XCTestCase {
     }
 
     func testAResolveNoticeSaysWhoResolvedItAndAPageCarriesTheTriggersDetails() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let slack = ScriptedChannel(name: "slack")
             let first = notifier(store, slack: slack)
             _ = try await first.process(AlertEvent(kind: .failover, environment: "prod", summary: "failed over", dedupKey: "db",

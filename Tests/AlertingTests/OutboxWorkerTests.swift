@@ -15,7 +15,7 @@ final class OutboxWorkerTests: XCTestCase {
     private let alice = Contact(name: "alice", phone: PhoneNumber("+14155550100"))
 
     func testAHungChannelDoesNotHoldANewAlertsPage() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let slack = HoldingChannel(name: "slack")
             let sms = ScriptedChannel(name: "sms", medium: .sms)
             let notifier = Notifier(store: store, router: routes(), channels: [slack, sms], contacts: [alice], clock: ManualClock())
@@ -34,7 +34,7 @@ final class OutboxWorkerTests: XCTestCase {
     }
 
     func testALongRetryAfterGoesBackToTheOutboxInsteadOfHoldingTheSlot() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let clock = ManualClock()
             let slack = ScriptedChannel(name: "slack", script: [.retryable(reason: "HTTP 429", retryAfter: .seconds(60)), .delivered(providerID: nil)])
             let notifier = Notifier(store: store, router: routes(), channels: [slack], clock: clock)

@@ -5,7 +5,7 @@ import XCTest
 /// Resolve notices go to places and, for people, by SMS at most: never a call (#10).
 final class ResolveNoticeTests: XCTestCase {
     func testAResolveNoticeNeverCallsTheOneWhoWasCalled() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let slack = ScriptedChannel(name: "slack")
             let sms = ScriptedChannel(name: "sms", medium: .sms)
             let voice = ScriptedChannel(name: "voice", medium: .voice)
@@ -21,7 +21,7 @@ final class ResolveNoticeTests: XCTestCase {
     }
 
     func testAResolveNoticeFollowingALateFirstPageNeverCallsEither() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let voice = ScriptedChannel(name: "voice", medium: .voice)
             let alice = Contact(name: "alice", phone: PhoneNumber("+14155550100"))
             let route = Route(name: "db", targets: [RouteTarget(channel: "voice", contacts: ["alice"])], notifyOnResolve: true)

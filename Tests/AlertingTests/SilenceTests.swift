@@ -157,7 +157,7 @@ extension SilenceTests {
     }
 
     func testAnUnreadableStoredSilenceSilencesNothingAndIsReported() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             XCTAssertThrowsError(try RouteMatcher.parse("???"), "\(name): the test needs a matcher that does not parse")
             let now = Date(timeIntervalSince1970: 1_800_000_000)
             _ = try await store.write { tx in

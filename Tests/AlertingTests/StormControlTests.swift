@@ -33,7 +33,7 @@ final class StormControlTests: XCTestCase {
     }
 
     func testABurstPagesTheFirstAlertsThenSendsOneDigest() async throws {
-        for store in [MemoryAlertStore() as any AlertStore, try SQLiteAlertStore(path: temporaryStatePath())] {
+        for store in try await TestStores.all().map(\.store) {
             let (sms, voice) = channels()
             let notifier = notifier(store: store, sms: sms, voice: voice)
             let outcomes = try await burst(notifier, 1...6)

@@ -93,7 +93,7 @@ public struct ConfigSummary: Sendable {
             lines.append("server: " + facts.joined(separator: "; "))
         }
         if let directory = config.templatesDirectory { lines.append("templates_dir: \(directory)") }
-        if let state = config.statePath { lines.append("state: \(state)") }
+        if let state = config.statePath { lines.append("state: \(StateLocation.redacted(state))") }
         return lines.joined(separator: "\n")
     }
 }

@@ -83,7 +83,9 @@ extension Notifier {
                 }
             }
             var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
-            if stormControl != nil { fired += try StormGate.flushDigests(at: now, in: transaction) }
+            if stormControl != nil, try InstanceRegistry.runsSingletonWork(outbox.owner, at: now, in: transaction) {
+                fired += try StormGate.flushDigests(at: now, in: transaction)
+            }
             let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit, in: transaction) : []
             return (fired, try items.map { ($0, try transaction.alert(id: $0.alertID)) }, escalated, unreadable)
         }

@@ -30,6 +30,8 @@ public final class Notifier: Sendable {
     public let outbox: OutboxSettings
 
     /// - Parameters:
+    ///   - watchInstances: raise an alert when a running instance on the store stops reporting
+    ///     (``StoppedInstanceDetector``); what several instances sharing a database want.
     ///   - leaseDuration: how long a claim on an outbox item lasts before another process may
     ///     take it; it is renewed while the delivery runs.
     ///   - maxConcurrentDeliveries: outbox items delivered at once.
@@ -48,6 +50,7 @@ public final class Notifier: Sendable {
         maintenance: [MaintenanceWindow] = [],
         heartbeats: [Heartbeat] = [],
         continuousFailure: ContinuousFailureDetector? = nil,
+        watchInstances: Bool = false,
         stormControl: StormControl? = nil,
         metrics: NotifyMetrics = NotifyMetrics(),
         leaseDuration: Duration = .seconds(300),
@@ -71,6 +74,7 @@ public final class Notifier: Sendable {
             channelThrottles: channelThrottles, stormControl: stormControl, clock: clock, logger: logger)
         self.maintenance = maintenance
         self.detectors = (heartbeats.isEmpty ? [] : [HeartbeatDetector(heartbeats: heartbeats)]) + (continuousFailure.map { [$0] } ?? [])
+            + (watchInstances ? [StoppedInstanceDetector()] : [])
         self.stormControl = stormControl
         self.metrics = metrics
         self.outbox = OutboxSettings(leaseDuration: leaseDuration, maxConcurrentDeliveries: maxConcurrentDeliveries, giveUpAfter: giveUpAfter,
@@ -162,7 +166,8 @@ public final class Notifier: Sendable {
     public func runDetectors() async throws -> [AlertTransition] {
         guard !detectors.isEmpty else { return [] }
         let now = clock.now()
-        let transitions = try await store.write { [planner, detectors] transaction in
+        let transitions = try await store.write { [planner, detectors, outbox] transaction in
+            guard try InstanceRegistry.runsSingletonWork(outbox.owner, at: now, in: transaction) else { return [AlertTransition]() }
             let events = try detectors.flatMap { try $0.check(at: now, in: transaction) }
             return try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) })
         }

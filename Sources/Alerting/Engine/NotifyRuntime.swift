@@ -73,6 +73,7 @@ public final class NotifyRuntime: Sendable {
             maintenance: config.maintenance,
             heartbeats: Array(config.heartbeats.values),
             continuousFailure: config.continuousFailure,
+            watchInstances: store is any SharedAlertStore,
             stormControl: config.stormControl,
             metrics: metrics,
             leaseDuration: config.delivery.leaseDuration,

@@ -13,6 +13,19 @@ public enum InstanceRegistry {
         try transaction.saveInstance(InstanceRow(owner: owner.description, role: role, startedAt: existing?.startedAt ?? now, lastSeen: now))
     }
 
+    /// Whether `owner` is the one to run the work that must run once across all instances (the
+    /// detectors, storm digests): the longest-running live instance. A process that is not a
+    /// running instance (`send`, `tick`) runs it only when no instance is live. When the holder
+    /// dies, the next oldest takes over once the dead one's report is older than ``liveness``.
+    public static func runsSingletonWork(_ owner: LeaseOwner, at now: Date, in transaction: any StoreTransaction) throws -> Bool {
+        try singletonHolder(at: now, in: transaction).map { $0.owner == owner.description } ?? true
+    }
+
+    /// The live instance that runs the singleton work, if any instance is live.
+    public static func singletonHolder(at now: Date, in transaction: any StoreTransaction) throws -> InstanceRow? {
+        try live(at: now, in: transaction).min { ($0.startedAt, $0.owner) < ($1.startedAt, $1.owner) }
+    }
+
     /// The instances that reported within ``liveness`` of `now`.
     public static func live(at now: Date, in transaction: any StoreTransaction) throws -> [InstanceRow] {
         try transaction.instances().filter { now.timeIntervalSince($0.lastSeen) <= liveness.timeInterval }

@@ -48,6 +48,7 @@ public struct NotifyServer: Sendable {
     /// service group. `onListening` gets the bound port (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Hummingbird.Router(context: BasicRequestContext.self)
+        router.add(middleware: StoreUnavailableMiddleware(logger: logger))
         router.get("/healthz") { _, _ in try await self.health() }
         router.get("/metrics") { _, _ in try await self.metricsText() }
         router.post("/v1/events") { request, _ in try await self.events(request) }

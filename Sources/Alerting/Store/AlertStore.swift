@@ -70,6 +70,8 @@ public protocol StoreTransaction: AnyObject {
     func earliestOutboxTime() throws -> Date?
     /// Rows not done (pending or claimed) for one recipient, by id.
     func openOutbox(recipient: String) throws -> [OutboxRow]
+    /// How many rows are pending, and how many claimed rows each lease owner holds.
+    func outboxCounts() throws -> OutboxCounts
 
     // MARK: Deliveries
     func insertDelivery(_ record: DeliveryRecord) throws
@@ -140,6 +142,19 @@ public struct OutboxRow: Sendable, Hashable {
     public var isPending: Bool {
         if case .pending = state { return true }
         return false
+    }
+}
+
+/// The outbox's open rows, counted.
+public struct OutboxCounts: Sendable, Hashable {
+    /// Rows nobody holds (ready now or waiting for a retry's time).
+    public var pending: Int
+    /// Claimed rows by lease owner (a lease that ran out still counts until it is taken back).
+    public var claimed: [String: Int]
+
+    public init(pending: Int = 0, claimed: [String: Int] = [:]) {
+        self.pending = pending
+        self.claimed = claimed
     }
 }
 

@@ -273,6 +273,18 @@ final class MemoryTransaction: StoreTransaction {
         return earliest
     }
 
+    func outboxCounts() -> OutboxCounts {
+        var counts = OutboxCounts()
+        for id in tables.outboxOrder[tables.outboxHead...] {
+            switch tables.outbox[id]?.state {
+            case .pending?: counts.pending += 1
+            case .claimed(let owner, _)?: counts.claimed[owner, default: 0] += 1
+            case .done?, nil: continue
+            }
+        }
+        return counts
+    }
+
     func openOutbox(recipient: String) -> [OutboxRow] {
         tables.outboxOrder[tables.outboxHead...].filter(isUnfinished).compactMap { tables.outbox[$0] }.filter { $0.item.target.recipient == recipient }
     }

@@ -96,11 +96,11 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Alerts
 
     func openAlert(dedupKey: String) throws -> Alert? {
-        try rows("SELECT * FROM alerts WHERE dedup_key = ? AND status != 'resolved'", [dedupKey]).first.map(Self.alert)
+        try rows("SELECT * FROM alerts WHERE dedup_key = ? AND status != 'resolved'", [dedupKey]).first.map(StoredRows.alert)
     }
 
     func alert(id: Int64) throws -> Alert? {
-        try rows("SELECT * FROM alerts WHERE id = ?", [id]).first.map(Self.alert)
+        try rows("SELECT * FROM alerts WHERE id = ?", [id]).first.map(StoredRows.alert)
     }
 
     func alertStatus(id: Int64) throws -> AlertStatus? {
@@ -111,7 +111,7 @@ final class SQLiteTransaction: StoreTransaction {
         guard !statuses.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
         return try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE status IN (\(placeholders)) ORDER BY id DESC",
-                                arguments: StatementArguments(statuses.map(\.rawValue))).map(Self.alert)
+                                arguments: StatementArguments(statuses.map(\.rawValue))).map(StoredRows.alert)
     }
 
     func insertAlert(_ alert: Alert) throws -> Int64 {
@@ -120,8 +120,7 @@ final class SQLiteTransaction: StoreTransaction {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [alert.dedupKey, alert.kind.rawValue, alert.severity.rawValue, alert.environment, alert.source,
                   alert.summary, alert.status.rawValue, alert.firstSeen.timeIntervalSince1970,
-                  alert.lastSeen.timeIntervalSince1970, alert.count, JSONValue.object(alert.details).compactJSON,
-                  StoredJSON.encode(alert.links).compactJSON])
+                  alert.lastSeen.timeIntervalSince1970, alert.count, StoredRows.detailsText(alert), StoredRows.linksText(alert)])
         return db.lastInsertedRowID
     }
 
@@ -139,7 +138,7 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func log(alertID: Int64) throws -> [AlertLogEntry] {
-        try rows("SELECT * FROM alert_log WHERE alert_id = ? ORDER BY id", [alertID]).map(Self.logEntry)
+        try rows("SELECT * FROM alert_log WHERE alert_id = ? ORDER BY id", [alertID]).map(StoredRows.logEntry)
     }
 
     func logEntries(kind: AlertKind, since: Date) throws -> [(alert: Alert, entry: AlertLogEntry)] {
@@ -147,7 +146,7 @@ final class SQLiteTransaction: StoreTransaction {
         return try rows("""
             SELECT l.* FROM alert_log l JOIN alerts a ON a.id = l.alert_id WHERE a.kind = ? AND l.at >= ? ORDER BY l.at, l.alert_id, l.id
             """, [kind.rawValue, since.timeIntervalSince1970]).compactMap { row in
-            let entry = Self.logEntry(row)
+            let entry = StoredRows.logEntry(row)
             if alerts[entry.alertID] == nil { alerts[entry.alertID] = try alert(id: entry.alertID) }
             return alerts[entry.alertID].map { ($0, entry) }
         }
@@ -156,11 +155,11 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Escalations
 
     func escalations(alertID: Int64) throws -> [EscalationState] {
-        try rows("SELECT * FROM escalations WHERE alert_id = ? ORDER BY route", [alertID]).map(Self.escalation)
+        try rows("SELECT * FROM escalations WHERE alert_id = ? ORDER BY route", [alertID]).map(StoredRows.escalation)
     }
 
     func dueEscalations(at now: Date, limit: Int) throws -> [EscalationState] {
-        try rows("SELECT * FROM escalations WHERE due_at <= ? ORDER BY due_at, alert_id, route LIMIT ?", [now.timeIntervalSince1970, limit]).map(Self.escalation)
+        try rows("SELECT * FROM escalations WHERE due_at <= ? ORDER BY due_at, alert_id, route LIMIT ?", [now.timeIntervalSince1970, limit]).map(StoredRows.escalation)
     }
 
     func saveEscalation(_ escalation: EscalationState) throws {
@@ -170,7 +169,7 @@ final class SQLiteTransaction: StoreTransaction {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [escalation.alertID, escalation.policy, escalation.route, escalation.position, escalation.dueAt.timeIntervalSince1970,
                   escalation.startedAt.timeIntervalSince1970, escalation.acknowledged ? 1 : 0, escalation.silenced ? 1 : 0,
-                  try Self.json(escalation.event), escalation.holdsFirstPage ? 1 : 0, escalation.resolvedBeforeFirstPage ? 1 : 0])
+                  StoredRows.eventText(escalation.event), escalation.holdsFirstPage ? 1 : 0, escalation.resolvedBeforeFirstPage ? 1 : 0])
     }
 
     func deleteEscalation(alertID: Int64, route: String) throws {
@@ -182,19 +181,19 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Outbox
 
     func insertOutbox(_ item: OutboxItem) throws -> Int64 {
-        let digest = item.digestOf.isEmpty ? nil : String(decoding: try JSONEncoder().encode(item.digestOf), as: UTF8.self)
+        let digest = StoredRows.digestText(item)
         try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [item.alertID, item.route, item.target.channel, item.target.recipient, item.position, item.action.rawValue,
-                     item.createdAt.timeIntervalSince1970, digest, try Self.json(item.event)])
+                     item.createdAt.timeIntervalSince1970, digest, StoredRows.eventText(item.event)])
         return db.lastInsertedRowID
     }
 
     func outboxRow(id: Int64) throws -> OutboxRow? {
-        try rows("SELECT * FROM outbox WHERE id = ?", [id]).first.map(Self.outboxRow)
+        try rows("SELECT * FROM outbox WHERE id = ?", [id]).first.map(StoredRows.outboxRow)
     }
 
     func outbox(alertID: Int64) throws -> [OutboxRow] {
-        try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(Self.outboxRow)
+        try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(StoredRows.outboxRow)
     }
 
     func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow] {
@@ -209,7 +208,7 @@ final class SQLiteTransaction: StoreTransaction {
         let taken = try Row.fetchAll(db, sql: """
             SELECT * FROM outbox WHERE state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))) ORDER BY id LIMIT ?
             """, arguments: arguments)
-        return (pending + taken).map(Self.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
+        return (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
     }
 
     func leaseOwners(at now: Date) throws -> [String] {
@@ -218,14 +217,9 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func saveOutbox(_ row: OutboxRow) throws {
-        var state = "pending", owner: String?, until: Double?, notBefore: Double?, outcome: String?
-        switch row.state {
-        case .pending(let date): notBefore = date?.timeIntervalSince1970
-        case .claimed(let holder, let date): (state, owner, until) = ("claimed", holder, date.timeIntervalSince1970)
-        case .done(let label): (state, outcome) = ("done", label)
-        }
+        let columns = StoredRows.stateColumns(row.state)
         try execute("UPDATE outbox SET state = ?, lease_owner = ?, lease_until = ?, not_before = ?, outcome = ? WHERE id = ?",
-                    [state, owner, until, notBefore, outcome, row.item.id])
+                    [columns.state, columns.owner, columns.until, columns.notBefore, columns.outcome, row.item.id])
     }
 
     func deleteOutbox(id: Int64) throws {
@@ -240,7 +234,16 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func openOutbox(recipient: String) throws -> [OutboxRow] {
-        try rows("SELECT * FROM outbox WHERE state != 'done' AND recipient = ? ORDER BY id", [recipient]).map(Self.outboxRow)
+        try rows("SELECT * FROM outbox WHERE state != 'done' AND recipient = ? ORDER BY id", [recipient]).map(StoredRows.outboxRow)
+    }
+
+    func outboxCounts() throws -> OutboxCounts {
+        var counts = OutboxCounts()
+        for row in try rows("SELECT state, lease_owner, COUNT(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state, lease_owner") {
+            let n: Int = row["n"]
+            if row["state"] as String == "claimed" { counts.claimed[row["lease_owner"] ?? "", default: 0] += n } else { counts.pending += n }
+        }
+        return counts
     }
 
     // MARK: Throttles
@@ -262,27 +265,17 @@ final class SQLiteTransaction: StoreTransaction {
 
     func insertDelivery(_ record: DeliveryRecord) throws {
         let report = record.report
-        let attempts = JSONValue.array(report.attempts.map { AttemptJSON($0).json }).compactJSON
+        let attempts = StoredRows.attemptsText(report)
         try execute("""
             INSERT INTO deliveries (alert_id, channel, recipient, at, outcome, reason, provider_id, attempts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, [record.alertID, report.channel, report.recipient,
-                  (report.attempts.last?.startedAt ?? Date(timeIntervalSince1970: 0)).timeIntervalSince1970,
+                  StoredRows.deliveredAt(report),
                   report.outcome.label, report.outcome.reason, report.providerID, attempts])
     }
 
     func deliveries(alertID: Int64) throws -> [DeliveryRecord] {
-        try rows("SELECT * FROM deliveries WHERE alert_id = ? ORDER BY id", [alertID]).map { row in
-            let attempts: [DeliveryReport.Attempt]
-            do {
-                attempts = try JSONDecoder.notify().decode([AttemptJSON].self, from: Data((row["attempts"] as String? ?? "[]").utf8)).map(\.attempt)
-            } catch {
-                // Said in the timeline, not skipped: the delivery happened, its details are lost.
-                attempts = [.init(startedAt: Date(timeIntervalSince1970: row["at"]),
-                                  outcome: .permanent(reason: "stored attempts of delivery \(row["id"] as Int64) are unreadable: \(error)"))]
-            }
-            return DeliveryRecord(alertID: alertID, report: DeliveryReport(channel: row["channel"], recipient: row["recipient"], attempts: attempts))
-        }
+        try rows("SELECT * FROM deliveries WHERE alert_id = ? ORDER BY id", [alertID]).map { StoredRows.delivery($0, alertID: alertID) }
     }
 
     func lastDeliveredAlert(to recipient: String, channels: [String]) throws -> Int64? {
@@ -295,18 +288,18 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Silences
 
     func insertSilence(_ silence: SilenceRow) throws -> Int64 {
-        let matchers = String(decoding: try JSONEncoder().encode(silence.matchers), as: UTF8.self)
+        let matchers = StoredRows.matchersText(silence)
         try execute("INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by) VALUES (?, ?, ?, ?, ?)",
                     [matchers, silence.startsAt.timeIntervalSince1970, silence.endsAt.timeIntervalSince1970, silence.comment, silence.createdBy])
         return db.lastInsertedRowID
     }
 
     func silence(id: Int64) throws -> SilenceRow? {
-        try rows("SELECT * FROM silences WHERE id = ?", [id]).first.map(Self.silence)
+        try rows("SELECT * FROM silences WHERE id = ?", [id]).first.map(StoredRows.silence)
     }
 
     func silences(endingAfter date: Date?) throws -> [SilenceRow] {
-        try rows("SELECT * FROM silences WHERE ends_at > ? ORDER BY id", [date?.timeIntervalSince1970 ?? -Double.infinity]).map(Self.silence)
+        try rows("SELECT * FROM silences WHERE ends_at > ? ORDER BY id", [date?.timeIntervalSince1970 ?? -Double.infinity]).map(StoredRows.silence)
     }
 
     func updateSilence(_ silence: SilenceRow) throws {
@@ -317,10 +310,7 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Heartbeats
 
     func beat(name: String) throws -> BeatRow? {
-        try rows("SELECT * FROM heartbeats WHERE name = ?", [name]).first.map { row in
-            BeatRow(name: name, lastBeat: (row["last_beat"] as Double?).map { Date(timeIntervalSince1970: $0) },
-                    firstSeen: Date(timeIntervalSince1970: row["first_seen"]))
-        }
+        try rows("SELECT * FROM heartbeats WHERE name = ?", [name]).first.map { StoredRows.beat($0, name: name) }
     }
 
     func saveBeat(_ beat: BeatRow) throws {
@@ -336,10 +326,7 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func instances() throws -> [InstanceRow] {
-        try rows("SELECT * FROM instances ORDER BY owner").map { row in
-            InstanceRow(owner: row["owner"], role: row["role"], startedAt: Date(timeIntervalSince1970: row["started_at"]),
-                        lastSeen: Date(timeIntervalSince1970: row["last_seen"]))
-        }
+        try rows("SELECT * FROM instances ORDER BY owner").map(StoredRows.instance)
     }
 
     func deleteInstance(owner: String) throws {
@@ -363,10 +350,7 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func heldPages(contact: String) throws -> [HeldPage] {
-        try rows("SELECT * FROM storm_held WHERE contact = ? ORDER BY at, alert_id", [contact]).map { row in
-            HeldPage(contact: contact, alertID: row["alert_id"], channel: row["channel"],
-                     at: Date(timeIntervalSince1970: row["at"]), digestAt: Date(timeIntervalSince1970: row["digest_at"]))
-        }
+        try rows("SELECT * FROM storm_held WHERE contact = ? ORDER BY at, alert_id", [contact]).map { StoredRows.heldPage($0, contact: contact) }
     }
 
     func insertHeldPage(_ page: HeldPage) throws {
@@ -384,89 +368,14 @@ final class SQLiteTransaction: StoreTransaction {
 
     func earliestDigest() throws -> Date? { try date("SELECT MIN(digest_at) FROM storm_held") }
 
-    // MARK: Rows
+}
 
-    private static func json(_ event: AlertEvent?) throws -> String? {
-        event.map(StoredJSON.encode)
-    }
-
-    /// The stored event; nil when there is none or it cannot be read (rows from before v7, or
-    /// damaged): the engine then builds the message from the alert itself.
-    private static func event(_ row: Row) -> AlertEvent? {
-        (row["event"] as String?).flatMap(StoredJSON.event)
-    }
-
-    private static func alert(_ row: Row) -> Alert {
-        // Damaged details or links are shown as such (in show, in every message), not dropped.
-        var details = (try? JSONParser.parse(Array((row["details"] as String? ?? "{}").utf8)))?.objectValue
-            ?? ["notify_error": .string("the stored details of this alert are unreadable")]
-        let links: [Link]
-        if let decoded = (try? JSONParser.parse(Array((row["links"] as String? ?? "[]").utf8))).flatMap(StoredJSON.links) {
-            links = decoded
-        } else {
-            links = []
-            details["notify_error"] = .string("the stored links of this alert are unreadable")
-        }
-        return Alert(
-            id: row["id"], dedupKey: row["dedup_key"], kind: AlertKind(rawValue: row["kind"]) ?? .unspecified,
-            severity: Severity(rawValue: row["severity"]) ?? .error, environment: row["environment"], source: row["source"],
-            summary: row["summary"], status: AlertStatus(rawValue: row["status"]) ?? .triggered,
-            firstSeen: Date(timeIntervalSince1970: row["first_seen"]), lastSeen: Date(timeIntervalSince1970: row["last_seen"]),
-            count: row["count"], details: details, links: links)
-    }
-
-    private static func logEntry(_ row: Row) -> AlertLogEntry {
-        var entry = AlertLogEntry(
-            alertID: row["alert_id"], at: Date(timeIntervalSince1970: row["at"]),
-            action: EventAction(rawValue: row["action"]) ?? .trigger,
-            change: AlertTransition.Change(rawValue: row["change"]) ?? .deduplicated,
-            actor: row["actor"], note: row["note"], summary: row["summary"])
-        entry.silenced = (row["silenced"] as Int) != 0
-        return entry
-    }
-
-    private static func escalation(_ row: Row) -> EscalationState {
-        var state = EscalationState(
-            alertID: row["alert_id"], policy: row["policy"], route: row["route"], position: row["position"],
-            dueAt: Date(timeIntervalSince1970: row["due_at"]), startedAt: Date(timeIntervalSince1970: row["started_at"]),
-            acknowledged: (row["acknowledged"] as Int) != 0)
-        state.silenced = (row["silenced"] as Int) != 0
-        state.event = event(row)
-        state.holdsFirstPage = (row["holds_first_page"] as Int) != 0
-        state.resolvedBeforeFirstPage = (row["resolved_before_first_page"] as Int) != 0
-        return state
-    }
-
-    private static func outboxRow(_ row: Row) -> OutboxRow {
-        var problems: [String] = []
-        var digestOf: [Int64] = []
-        if let text = row["digest"] as String? {
-            do { digestOf = try JSONDecoder().decode([Int64].self, from: Data(text.utf8)) } catch { problems.append("its digest's alert ids are unreadable (\(text.prefix(80)))") }
-        }
-        let event = event(row)
-        if event == nil, row["event"] as String? != nil { problems.append("its event is unreadable; the message is built from the alert") }
-        var item = OutboxItem(
-            id: row["id"], alertID: row["alert_id"], route: row["route"], target: OutboxTarget(channel: row["channel"], recipient: row["recipient"]),
-            position: row["position"], action: EventAction(rawValue: row["action"]) ?? .trigger,
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), digestOf: digestOf, event: event)
-        if !problems.isEmpty { item.problem = "outbox item \(item.id): " + problems.joined(separator: "; ") }
-        let state: OutboxRow.State
-        switch row["state"] as String {
-        case "claimed": state = .claimed(owner: row["lease_owner"] ?? "", until: Date(timeIntervalSince1970: row["lease_until"] ?? 0))
-        case "done": state = .done(outcome: row["outcome"] ?? "permanent")
-        default: state = .pending(notBefore: (row["not_before"] as Double?).map { Date(timeIntervalSince1970: $0) })
-        }
-        return OutboxRow(item: item, state: state)
-    }
-
-    private static func silence(_ row: Row) -> SilenceRow {
-        // Text that is not a JSON list of strings is kept as one matcher the engine cannot parse,
-        // so the silence is reported and silences nothing.
-        let text: String = row["matchers"]
-        let matchers = (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? [text]
-        return SilenceRow(id: row["id"], matchers: matchers, startsAt: Date(timeIntervalSince1970: row["starts_at"]),
-                          endsAt: Date(timeIntervalSince1970: row["ends_at"]), comment: row["comment"], createdBy: row["created_by"])
-    }
+/// GRDB's row as the shared decoders read it.
+extension Row: StoredColumns {
+    package func string(_ column: String) -> String? { self[column] }
+    package func double(_ column: String) -> Double? { self[column] }
+    package func int64(_ column: String) -> Int64? { self[column] }
+    package func flag(_ column: String) -> Bool { (self[column] as Int?).map { $0 != 0 } ?? false }
 }
 
 /// One delivery attempt as the store keeps it.

@@ -15,6 +15,14 @@ public enum StateLocation {
         return home + "/.local/state/notify/state.db"
     }
 
+    /// The location as it may be shown: a URL's password replaced by `***`.
+    public static func redacted(_ location: String) -> String {
+        guard let scheme = location.range(of: "://"), let at = location[scheme.upperBound...].lastIndex(of: "@") else { return location }
+        let credentials = location[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return location }
+        return String(location[..<colon]) + ":***" + String(location[at...])
+    }
+
     /// The store for a resolved location.
     public static func openStore(at path: String) throws -> any AlertStore {
         path == inMemory ? MemoryAlertStore() : try SQLiteAlertStore(path: path)

@@ -17,7 +17,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testADeduplicatedTriggerIsNotPlanned() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let planned = LockedState<[AlertTransition.Change]>([])
             let plan: @Sendable (AlertTransition) -> EscalationPlan = { transition in
                 planned.mutate { $0.append(transition.change) }
@@ -29,7 +29,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testAResolveInTheSameBatchFreesTheKey() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let changes = try await store.record([trigger(), AlertEvent(kind: .failover, action: .resolve, dedupKey: "k"), trigger()], at: now)
             XCTAssertEqual(changes.map(\.change), [.opened, .resolved, .opened], name)
             XCTAssertEqual(changes.map { $0.alert?.id }, [1, 1, 2], name)
@@ -37,7 +37,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testAcknowledgeDropsUnclaimedPagesAndSaysSo() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             _ = try await store.record([trigger()], at: now, plan: startNow())
             _ = try await store.fireDueEscalations(at: now, limit: 10, fire: { _, _ in
@@ -54,7 +54,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testFallbackWaitsForEveryItemOfTheStepAndOnlyWhenAllFailedPermanently() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             _ = try await store.record([trigger()], at: now, plan: startNow())
             _ = try await store.fireDueEscalations(at: now, limit: 10, fire: { _, _ in
@@ -78,7 +78,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testAFallbackNeedsEveryPageToHaveFailed() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             _ = try await store.record([trigger()], at: now, plan: startNow())
             _ = try await store.fireDueEscalations(at: now, limit: 10, fire: { _, _ in
@@ -97,7 +97,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testAnOlderBeatNeverMovesTheLastBeatBack() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             try await store.write { tx in
                 try HeartbeatDetector.recordBeat("backup", at: now + 60, in: tx)
@@ -109,7 +109,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testAHeartbeatNeverSeenIsMissedOneIntervalAfterNotifyFirstLooked() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let detector = HeartbeatDetector(heartbeats: [Heartbeat(name: "backup", interval: .seconds(3600), grace: .seconds(60))])
             let now = now
             let first = try await store.write { try detector.check(at: now, in: $0) }
@@ -120,7 +120,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testContinuousFailureCountsOnlyItsGroupAndKind() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let detector = ContinuousFailureDetector(kind: .healthCheckFailure, threshold: 3, window: .seconds(600), per: .environment)
             let now = now
             _ = try await store.record([trigger("a", kind: .healthCheckFailure), trigger("b", environment: "staging", kind: .healthCheckFailure),
@@ -137,7 +137,7 @@ final class RuleConformanceTests: XCTestCase {
     }
 
     func testStormGateHoldsPastTheCapAndFlushesOneDigest() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let storm = StormControl(maxNewAlerts: 2, window: .seconds(600), digestWait: .seconds(60))
             let now = now
             _ = try await store.record([trigger("a"), trigger("b"), trigger("c"), trigger("d")], at: now)

@@ -16,7 +16,7 @@ final class StoreConformanceTests: XCTestCase {
     }
 
     func testAlertRowsRoundTripAndTheOpenOneIsFoundByKey() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             let (first, second) = try await store.write { tx in
                 (try tx.insertAlert(Self.alert("a")), try tx.insertAlert(Self.alert("b", status: .resolved)))
@@ -48,7 +48,7 @@ final class StoreConformanceTests: XCTestCase {
 
     func testATransactionThatThrowsKeepsNothing() async throws {
         struct Boom: Error {}
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             _ = try await store.write { tx in try tx.insertAlert(Self.alert("kept")) }
             do {
@@ -83,7 +83,7 @@ final class StoreConformanceTests: XCTestCase {
     }
 
     func testOutboxClaimCandidates() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             let ids = try await store.write { tx in
                 try (0..<4).map { _ in try tx.insertOutbox(OutboxItem(id: 0, alertID: 1, target: OutboxTarget(channel: "c"), position: 0, action: .trigger, createdAt: now)) }
@@ -95,13 +95,15 @@ final class StoreConformanceTests: XCTestCase {
                 try tx.saveOutbox(OutboxRow(item: rows[2].item, state: .claimed(owner: "h/2/dead", until: now + 300)))
                 try tx.saveOutbox(OutboxRow(item: rows[3].item, state: .done(outcome: "delivered")))
             }
-            let (early, owners, withDead, later, wake) = try await store.read { tx in
+            let (early, owners, withDead, later, wake, counts) = try await store.read { tx in
                 (try tx.claimCandidates(at: now, ownersGone: [], limit: 10).map(\.item.id),
                  try tx.leaseOwners(at: now),
                  try tx.claimCandidates(at: now, ownersGone: ["h/2/dead"], limit: 10).map(\.item.id),
                  try tx.claimCandidates(at: now + 301, ownersGone: [], limit: 1).map(\.item.id),
-                 try tx.earliestOutboxTime())
+                 try tx.earliestOutboxTime(),
+                 try tx.outboxCounts())
             }
+            XCTAssertEqual(counts, OutboxCounts(pending: 1, claimed: ["h/1/live": 1, "h/2/dead": 1]), name)
             XCTAssertEqual(early, [], "\(name): held back, claimed or done")
             XCTAssertEqual(owners, ["h/1/live", "h/2/dead"], name)
             XCTAssertEqual(withDead, [ids[2]], "\(name): a gone owner's claim is free")
@@ -111,7 +113,7 @@ final class StoreConformanceTests: XCTestCase {
     }
 
     func testEscalationRows() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             try await store.write { tx in
                 XCTAssertEqual(try tx.insertAlert(Self.alert("k")), 1)
@@ -136,7 +138,7 @@ final class StoreConformanceTests: XCTestCase {
     }
 
     func testDeliveriesSilencesBeatsAndStormRows() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             let sms = DeliveryReport(channel: "sms", recipient: "alice", attempts: [.init(startedAt: now, outcome: .delivered(providerID: "SM1"))])
             let failed = DeliveryReport(channel: "sms", recipient: "alice", attempts: [.init(startedAt: now, outcome: .permanent(reason: "no"))])
@@ -177,7 +179,7 @@ final class StoreConformanceTests: XCTestCase {
 
 extension StoreConformanceTests {
     func testEveryKindOfAttemptReadsBackAsWritten() async throws {
-        for (name, store) in try TestStores.all() {
+        for (name, store) in try await TestStores.all() {
             let now = now
             let report = DeliveryReport(channel: "sms", recipient: "alice", attempts: [
                 .init(startedAt: now, outcome: .retryable(reason: "HTTP 429 \"slow down\"\nnow", retryAfter: .seconds(30))),

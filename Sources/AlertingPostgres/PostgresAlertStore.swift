@@ -1,0 +1,165 @@
+import Alerting
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// An ``AlertStore`` in PostgreSQL, shared by any number of notify instances on any hosts.
+///
+/// A write transaction runs at READ COMMITTED and locks what it reads to change: an alert, its
+/// escalations, an outbox row (`FOR UPDATE`), a contact's throttle and storm ledgers (a
+/// transaction advisory lock); due escalations and claimable outbox rows are taken with
+/// `FOR UPDATE SKIP LOCKED`, so two instances never fire the same step or claim the same item,
+/// and neither waits for the other. A transaction that loses a race (a deadlock, the second
+/// insert of an open alert's dedup key, a serialization failure) is run again from the start.
+/// The rules above see the same row verbs as in SQLite and apply unchanged.
+///
+/// The seam's transactions are synchronous; each runs on a thread of this store's own pool
+/// and waits there for each statement's answer, never on an event loop or in Swift's
+/// cooperative pool.
+public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked Sendable {
+    public let location: PostgresLocation
+    let client: PostgresClient
+    private let threads: NIOThreadPool
+    private let running: Task<Void, Never>
+    let logger: Logger
+    /// The channel that a transaction which recorded work notifies, and instances listen on.
+    static let workChannel = "notify_work"
+
+    /// Connects and brings the schema up to date (one instance migrates; the others wait on
+    /// an advisory lock and then find the schema current).
+    public init(location: PostgresLocation, logger: Logger = Logger(label: "notify.postgres")) async throws {
+        self.location = location
+        self.logger = logger
+        // The pool's own chatter (a lease before run() has started, each failed connection
+        // attempt) would repeat what this store reports once, in its own words.
+        var poolLogger = logger
+        poolLogger.logLevel = .critical
+        client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: poolLogger)
+        threads = NIOThreadPool(numberOfThreads: 8)
+        threads.start()
+        running = Task { [client] in await client.run() }
+        do {
+            try await PostgresMigrator(location: location, logger: logger).migrate(self)
+        } catch {
+            close()
+            if let error = error as? PostgresStoreError { throw error }
+            throw PostgresStoreError.unreachable(Self.describe(error, at: location))
+        }
+    }
+
+    public convenience init(url: String, logger: Logger = Logger(label: "notify.postgres")) async throws {
+        try await self.init(location: PostgresLocation(url), logger: logger)
+    }
+
+    deinit { close() }
+
+    /// Stops the connection pool; transactions after this fail.
+    public func close() {
+        running.cancel()
+        try? threads.syncShutdownGracefully()
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await transaction(writing: true, body)
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        try await transaction(writing: false, body)
+    }
+
+    /// How many times a transaction that lost a race is run again before its error is passed on.
+    static let maxAttempts = 20
+
+    private func transaction<T: Sendable>(writing: Bool, _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await withConnection { [threads, logger] connection in
+                    try await threads.runIfActive {
+                        let transaction = PostgresTransaction(connection: connection, writing: writing, logger: logger)
+                        return try transaction.run(body)
+                    }
+                }
+            } catch let error as PSQLError where attempt < Self.maxAttempts && Self.isLostRace(error) {
+                attempt += 1
+                // Apart a little, at random, so that the two racers do not meet again.
+                try await Task.sleep(for: .milliseconds(Int64.random(in: 1...(5 * Int64(min(attempt, 10))))))
+            } catch let error as PSQLError {
+                throw PostgresStoreError.unreachable(Self.describe(error))
+            } catch where String(reflecting: type(of: error)).contains("ConnectionPool") {
+                // The pool could not connect (the server is down, restarting, failing over).
+                throw PostgresStoreError.unreachable("cannot connect to \(location.host):\(location.port) (refused, or no answer within \(location.connectTimeout))")
+            }
+        }
+    }
+
+    /// A connection from the pool, or ``PostgresStoreError/unreachable(_:)`` when none comes
+    /// within the connect timeout: the pool itself keeps a request waiting for a minute while
+    /// the server does not answer, and an event's sender must hear 503 long before that.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let leased = NIOLockedValueBox(false)
+        let deadline = location.connectTimeout + .seconds(1)
+        return try await withThrowingTaskGroup(of: T?.self) { [client, location] group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    leased.withLockedValue { $0 = true }
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                guard leased.withLockedValue({ $0 }) else {
+                    throw PostgresStoreError.unreachable("cannot connect to \(location.host):\(location.port) (refused, or no answer within \(location.connectTimeout))")
+                }
+                return nil  // leased in time: the body's own result decides
+            }
+            while let result = try await group.next() {
+                if let result {
+                    group.cancelAll()
+                    return result
+                }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// Deadlock, serialization failure, or the unique index on open dedup keys: the transaction
+    /// lost a race with another instance's and is run again.
+    static func isLostRace(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return ["40001", "40P01", "23505"].contains(state)
+    }
+
+    /// One line, with the server's message when there is one, and never the password (PSQLError's
+    /// own description leaves out the query and the connection's secrets, but says little).
+    static func describe(_ error: Error, at location: PostgresLocation? = nil) -> String {
+        if let error = error as? PostgresStoreError { return "\(error)".replacingOccurrences(of: "PostgreSQL: ", with: "") }
+        if let location, String(reflecting: type(of: error)).contains("ConnectionPool") {
+            return "cannot connect to \(location.host):\(location.port) (refused, or no answer within \(location.connectTimeout))"
+        }
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+            }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    // MARK: SharedAlertStore
+
+    public func databaseNow() async throws -> Date {
+        try await read { transaction in try (transaction as! PostgresTransaction).now() }
+    }
+
+    public func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws {
+        try await client.withConnection { connection in
+            try await connection.listen(on: Self.workChannel) { notifications in
+                for try await _ in notifications { onWork() }
+            }
+        }
+    }
+}

@@ -1,0 +1,386 @@
+import Alerting
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The row verbs as SQL on one connection, inside one transaction. Runs on a thread of the
+/// store's pool and waits there for each answer.
+///
+/// In a write transaction, a read of a row the rules may then change locks it (`FOR UPDATE`),
+/// and the ledgers kept per contact (throttles, storm control) are locked by an advisory lock
+/// on the contact before they are read: a rule's read-then-write is then not interleaved with
+/// another instance's, as in SQLite where writers take turns. Due escalations and claimable
+/// outbox rows are locked with `SKIP LOCKED`: a row another instance is taking is left to it.
+final class PostgresTransaction: StoreTransaction {
+    private let connection: PostgresConnection
+    private let writing: Bool
+    private let logger: Logger
+    /// Whether this transaction scheduled work (an outbox item, an escalation's due time):
+    /// then its commit wakes the instances listening for work.
+    private var scheduledWork = false
+
+    init(connection: PostgresConnection, writing: Bool, logger: Logger) {
+        self.connection = connection
+        self.writing = writing
+        self.logger = logger
+    }
+
+    func run<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+        try execute(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let result = try body(self)
+            if scheduledWork { try execute("SELECT pg_notify('\(PostgresAlertStore.workChannel)', '')") }
+            try execute("COMMIT")
+            return result
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    // MARK: Statements
+
+    enum Value {
+        case text(String?), int(Int64?), double(Double?), bool(Bool), texts([String])
+    }
+
+    private func query(_ sql: String, _ values: [Value] = []) throws -> [PostgresColumns] {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .text(let text): text.map { binds.append($0) } ?? binds.appendNull()
+            case .int(let int): int.map { binds.append($0) } ?? binds.appendNull()
+            case .double(let double): double.map { binds.append($0) } ?? binds.appendNull()
+            case .bool(let bool): binds.append(bool)
+            case .texts(let texts): binds.append(texts)
+            }
+        }
+        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+        return result.rows.map { PostgresColumns(row: $0.makeRandomAccess()) }
+    }
+
+    private func execute(_ sql: String, _ values: [Value] = []) throws {
+        _ = try query(sql, values)
+    }
+
+    /// ` FOR UPDATE` in a write transaction: the row is locked until the transaction ends.
+    private var forUpdate: String { writing ? " FOR UPDATE" : "" }
+
+    /// Locks a name for the rest of a write transaction (a contact's ledger has no row to lock
+    /// until its first entry).
+    private func lock(_ name: String) throws {
+        guard writing else { return }
+        try execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [.text(name)])
+    }
+
+    private func date(_ sql: String, _ values: [Value] = []) throws -> Date? {
+        try query(sql, values).first?.date("value")
+    }
+
+    private static func seconds(_ date: Date?) -> Value { .double(date?.timeIntervalSince1970) }
+
+    /// The database's clock, in Unix seconds (the time of the call, not of the transaction's start).
+    func now() throws -> Date {
+        try date("SELECT extract(epoch FROM clock_timestamp())::float8 AS value") ?? Date()
+    }
+
+    // MARK: Alerts
+
+    func openAlert(dedupKey: String) throws -> Alert? {
+        try query("SELECT * FROM alerts WHERE dedup_key = $1 AND status <> 'resolved'" + forUpdate, [.text(dedupKey)]).first.map(StoredRows.alert)
+    }
+
+    func alert(id: Int64) throws -> Alert? {
+        try query("SELECT * FROM alerts WHERE id = $1" + forUpdate, [.int(id)]).first.map(StoredRows.alert)
+    }
+
+    func alertStatus(id: Int64) throws -> AlertStatus? {
+        try query("SELECT status FROM alerts WHERE id = $1", [.int(id)]).first?.string("status").flatMap(AlertStatus.init(rawValue:))
+    }
+
+    func alerts(statuses: Set<AlertStatus>) throws -> [Alert] {
+        guard !statuses.isEmpty else { return [] }
+        return try query("SELECT * FROM alerts WHERE status = ANY($1) ORDER BY id DESC", [.texts(statuses.map(\.rawValue))]).map(StoredRows.alert)
+    }
+
+    func insertAlert(_ alert: Alert) throws -> Int64 {
+        let rows = try query("""
+            INSERT INTO alerts (dedup_key, kind, severity, environment, source, summary, status, first_seen, last_seen, count, details, links)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+            """, [.text(alert.dedupKey), .text(alert.kind.rawValue), .text(alert.severity.rawValue), .text(alert.environment), .text(alert.source),
+                  .text(alert.summary), .text(alert.status.rawValue), Self.seconds(alert.firstSeen), Self.seconds(alert.lastSeen),
+                  .int(Int64(alert.count)), .text(StoredRows.detailsText(alert)), .text(StoredRows.linksText(alert))])
+        return rows.first?.int64("id") ?? 0
+    }
+
+    func updateAlert(_ alert: Alert) throws {
+        try execute("UPDATE alerts SET status = $1, last_seen = $2, count = $3 WHERE id = $4",
+                    [.text(alert.status.rawValue), Self.seconds(alert.lastSeen), .int(Int64(alert.count)), .int(alert.id)])
+    }
+
+    // MARK: Timeline
+
+    func appendLog(_ entry: AlertLogEntry) throws {
+        try execute("INSERT INTO alert_log (alert_id, at, action, change, actor, note, summary, silenced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    [.int(entry.alertID), Self.seconds(entry.at), .text(entry.action.rawValue), .text(entry.change.rawValue),
+                     .text(entry.actor), .text(entry.note), .text(entry.summary), .bool(entry.silenced)])
+    }
+
+    func log(alertID: Int64) throws -> [AlertLogEntry] {
+        try query("SELECT * FROM alert_log WHERE alert_id = $1 ORDER BY id", [.int(alertID)]).map(StoredRows.logEntry)
+    }
+
+    func logEntries(kind: AlertKind, since: Date) throws -> [(alert: Alert, entry: AlertLogEntry)] {
+        var alerts: [Int64: Alert] = [:]
+        return try query("""
+            SELECT l.* FROM alert_log l JOIN alerts a ON a.id = l.alert_id WHERE a.kind = $1 AND l.at >= $2 ORDER BY l.at, l.alert_id, l.id
+            """, [.text(kind.rawValue), Self.seconds(since)]).compactMap { row in
+            let entry = StoredRows.logEntry(row)
+            if alerts[entry.alertID] == nil {
+                alerts[entry.alertID] = try query("SELECT * FROM alerts WHERE id = $1", [.int(entry.alertID)]).first.map(StoredRows.alert)
+            }
+            return alerts[entry.alertID].map { ($0, entry) }
+        }
+    }
+
+    // MARK: Escalations
+
+    func escalations(alertID: Int64) throws -> [EscalationState] {
+        try query("SELECT * FROM escalations WHERE alert_id = $1 ORDER BY route" + forUpdate, [.int(alertID)]).map(StoredRows.escalation)
+    }
+
+    func dueEscalations(at now: Date, limit: Int) throws -> [EscalationState] {
+        try query("SELECT * FROM escalations WHERE due_at <= $1 ORDER BY due_at, alert_id, route LIMIT $2" + (writing ? " FOR UPDATE SKIP LOCKED" : ""),
+                  [Self.seconds(now), .int(Int64(limit))]).map(StoredRows.escalation)
+    }
+
+    func saveEscalation(_ escalation: EscalationState) throws {
+        scheduledWork = true
+        try execute("""
+            INSERT INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced, event, holds_first_page, resolved_before_first_page)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            ON CONFLICT (alert_id, route) DO UPDATE SET policy = excluded.policy, position = excluded.position, due_at = excluded.due_at,
+                started_at = excluded.started_at, acknowledged = excluded.acknowledged, silenced = excluded.silenced, event = excluded.event,
+                holds_first_page = excluded.holds_first_page, resolved_before_first_page = excluded.resolved_before_first_page
+            """, [.int(escalation.alertID), .text(escalation.policy), .text(escalation.route), .int(Int64(escalation.position)),
+                  Self.seconds(escalation.dueAt), Self.seconds(escalation.startedAt), .bool(escalation.acknowledged), .bool(escalation.silenced),
+                  .text(StoredRows.eventText(escalation.event)), .bool(escalation.holdsFirstPage), .bool(escalation.resolvedBeforeFirstPage)])
+    }
+
+    func deleteEscalation(alertID: Int64, route: String) throws {
+        try execute("DELETE FROM escalations WHERE alert_id = $1 AND route = $2", [.int(alertID), .text(route)])
+    }
+
+    func earliestEscalationDue() throws -> Date? { try date("SELECT MIN(due_at) AS value FROM escalations") }
+
+    // MARK: Outbox
+
+    func insertOutbox(_ item: OutboxItem) throws -> Int64 {
+        scheduledWork = true
+        return try query("""
+            INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+            """, [.int(item.alertID), .text(item.route), .text(item.target.channel), .text(item.target.recipient), .int(item.position.map(Int64.init)),
+                  .text(item.action.rawValue), Self.seconds(item.createdAt), .text(StoredRows.digestText(item)), .text(StoredRows.eventText(item.event))])
+            .first?.int64("id") ?? 0
+    }
+
+    func outboxRow(id: Int64) throws -> OutboxRow? {
+        try query("SELECT * FROM outbox WHERE id = $1" + forUpdate, [.int(id)]).first.map(StoredRows.outboxRow)
+    }
+
+    func outbox(alertID: Int64) throws -> [OutboxRow] {
+        try query("SELECT * FROM outbox WHERE alert_id = $1 ORDER BY id" + forUpdate, [.int(alertID)]).map(StoredRows.outboxRow)
+    }
+
+    func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow] {
+        let skipLocked = writing ? " FOR UPDATE SKIP LOCKED" : ""
+        let pending = try query("""
+            SELECT * FROM outbox WHERE state = 'pending' AND (not_before IS NULL OR not_before <= $1) ORDER BY id LIMIT $2
+            """ + skipLocked, [Self.seconds(now), .int(Int64(limit))])
+        let taken = try query("""
+            SELECT * FROM outbox WHERE state = 'claimed' AND (lease_until < $1 OR lease_owner = ANY($2)) ORDER BY id LIMIT $3
+            """ + skipLocked, [Self.seconds(now), .texts(ownersGone), .int(Int64(limit))])
+        return (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
+    }
+
+    func leaseOwners(at now: Date) throws -> [String] {
+        try query("SELECT DISTINCT lease_owner FROM outbox WHERE state = 'claimed' AND lease_until >= $1 ORDER BY lease_owner", [Self.seconds(now)])
+            .compactMap { $0.string("lease_owner") }
+    }
+
+    func saveOutbox(_ row: OutboxRow) throws {
+        let columns = StoredRows.stateColumns(row.state)
+        if row.isPending { scheduledWork = true }
+        try execute("UPDATE outbox SET state = $1, lease_owner = $2, lease_until = $3, not_before = $4, outcome = $5 WHERE id = $6",
+                    [.text(columns.state), .text(columns.owner), .double(columns.until), .double(columns.notBefore), .text(columns.outcome), .int(row.item.id)])
+    }
+
+    func deleteOutbox(id: Int64) throws {
+        try execute("DELETE FROM outbox WHERE id = $1", [.int(id)])
+    }
+
+    func earliestOutboxTime() throws -> Date? {
+        // LEAST ignores NULLs: the earliest of a retry's time, a ready row's creation, a lease's end.
+        try date("""
+            SELECT LEAST((SELECT MIN(not_before) FROM outbox WHERE state = 'pending'),
+                         (SELECT MIN(created_at) FROM outbox WHERE state = 'pending' AND not_before IS NULL),
+                         (SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed')) AS value
+            """)
+    }
+
+    func openOutbox(recipient: String) throws -> [OutboxRow] {
+        try query("SELECT * FROM outbox WHERE state <> 'done' AND recipient = $1 ORDER BY id", [.text(recipient)]).map(StoredRows.outboxRow)
+    }
+
+    func outboxCounts() throws -> OutboxCounts {
+        var counts = OutboxCounts()
+        for row in try query("SELECT state, lease_owner, COUNT(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state, lease_owner") {
+            let n = Int(row.int64("n") ?? 0)
+            if row.string("state") == "claimed" { counts.claimed[row.string("lease_owner") ?? "", default: 0] += n } else { counts.pending += n }
+        }
+        return counts
+    }
+
+    // MARK: Deliveries
+
+    func insertDelivery(_ record: DeliveryRecord) throws {
+        let report = record.report
+        try execute("""
+            INSERT INTO deliveries (alert_id, channel, recipient, at, outcome, reason, provider_id, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, [.int(record.alertID), .text(report.channel), .text(report.recipient), .double(StoredRows.deliveredAt(report)),
+                  .text(report.outcome.label), .text(report.outcome.reason), .text(report.providerID), .text(StoredRows.attemptsText(report))])
+    }
+
+    func deliveries(alertID: Int64) throws -> [DeliveryRecord] {
+        try query("SELECT * FROM deliveries WHERE alert_id = $1 ORDER BY id", [.int(alertID)]).map { StoredRows.delivery($0, alertID: alertID) }
+    }
+
+    func lastDeliveredAlert(to recipient: String, channels: [String]) throws -> Int64? {
+        guard !channels.isEmpty else { return nil }
+        return try query("""
+            SELECT alert_id FROM deliveries WHERE recipient = $1 AND outcome = 'delivered' AND channel = ANY($2) ORDER BY id DESC LIMIT 1
+            """, [.text(recipient), .texts(channels)]).first?.int64("alert_id")
+    }
+
+    // MARK: Silences
+
+    func insertSilence(_ silence: SilenceRow) throws -> Int64 {
+        try query("INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                  [.text(StoredRows.matchersText(silence)), Self.seconds(silence.startsAt), Self.seconds(silence.endsAt), .text(silence.comment), .text(silence.createdBy)])
+            .first?.int64("id") ?? 0
+    }
+
+    func silence(id: Int64) throws -> SilenceRow? {
+        try query("SELECT * FROM silences WHERE id = $1" + forUpdate, [.int(id)]).first.map(StoredRows.silence)
+    }
+
+    func silences(endingAfter date: Date?) throws -> [SilenceRow] {
+        guard let date else { return try query("SELECT * FROM silences ORDER BY id").map(StoredRows.silence) }
+        return try query("SELECT * FROM silences WHERE ends_at > $1 ORDER BY id", [Self.seconds(date)]).map(StoredRows.silence)
+    }
+
+    func updateSilence(_ silence: SilenceRow) throws {
+        try execute("UPDATE silences SET starts_at = $1, ends_at = $2, comment = $3, created_by = $4 WHERE id = $5",
+                    [Self.seconds(silence.startsAt), Self.seconds(silence.endsAt), .text(silence.comment), .text(silence.createdBy), .int(silence.id)])
+    }
+
+    // MARK: Heartbeats
+
+    func beat(name: String) throws -> BeatRow? {
+        try query("SELECT * FROM heartbeats WHERE name = $1" + forUpdate, [.text(name)]).first.map { StoredRows.beat($0, name: name) }
+    }
+
+    func saveBeat(_ beat: BeatRow) throws {
+        try execute("""
+            INSERT INTO heartbeats (name, last_beat, first_seen) VALUES ($1, $2, $3)
+            ON CONFLICT (name) DO UPDATE SET last_beat = excluded.last_beat, first_seen = excluded.first_seen
+            """, [.text(beat.name), Self.seconds(beat.lastBeat), Self.seconds(beat.firstSeen)])
+    }
+
+    // MARK: Throttles
+
+    func throttleSends(contact: String, medium: ContactMedium) throws -> [Date] {
+        try lock("throttle \(contact) \(medium.rawValue)")
+        return try query("SELECT at FROM throttle_sends WHERE contact = $1 AND medium = $2 ORDER BY at", [.text(contact), .text(medium.rawValue)])
+            .map { $0.requiredDate("at") }
+    }
+
+    func insertThrottleSend(contact: String, medium: ContactMedium, at date: Date) throws {
+        try execute("INSERT INTO throttle_sends (contact, medium, at) VALUES ($1, $2, $3)", [.text(contact), .text(medium.rawValue), Self.seconds(date)])
+    }
+
+    func deleteThrottleSends(contact: String, medium: ContactMedium, notAfter date: Date) throws {
+        try execute("DELETE FROM throttle_sends WHERE contact = $1 AND medium = $2 AND at <= $3", [.text(contact), .text(medium.rawValue), Self.seconds(date)])
+    }
+
+    // MARK: Instances
+
+    func saveInstance(_ instance: InstanceRow) throws {
+        try execute("""
+            INSERT INTO instances (owner, role, started_at, last_seen) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (owner) DO UPDATE SET role = excluded.role, started_at = excluded.started_at, last_seen = excluded.last_seen
+            """, [.text(instance.owner), .text(instance.role), Self.seconds(instance.startedAt), Self.seconds(instance.lastSeen)])
+    }
+
+    func instances() throws -> [InstanceRow] {
+        try query("SELECT * FROM instances ORDER BY owner").map(StoredRows.instance)
+    }
+
+    func deleteInstance(owner: String) throws {
+        try execute("DELETE FROM instances WHERE owner = $1", [.text(owner)])
+    }
+
+    // MARK: Storm control
+
+    func contactPages(contact: String) throws -> [ContactPage] {
+        try lock("storm \(contact)")
+        return try query("SELECT * FROM contact_pages WHERE contact = $1 ORDER BY at, id", [.text(contact)]).map { row in
+            ContactPage(contact: contact, alertID: row.int64("alert_id") ?? 0, at: row.requiredDate("at"))
+        }
+    }
+
+    func insertContactPage(_ page: ContactPage) throws {
+        try execute("INSERT INTO contact_pages (contact, alert_id, at) VALUES ($1, $2, $3)", [.text(page.contact), .int(page.alertID), Self.seconds(page.at)])
+    }
+
+    func deleteContactPages(contact: String, notAfter date: Date) throws {
+        try execute("DELETE FROM contact_pages WHERE contact = $1 AND at <= $2", [.text(contact), Self.seconds(date)])
+    }
+
+    func heldPages(contact: String) throws -> [HeldPage] {
+        try lock("storm \(contact)")
+        return try query("SELECT * FROM storm_held WHERE contact = $1 ORDER BY at, alert_id", [.text(contact)]).map { StoredRows.heldPage($0, contact: contact) }
+    }
+
+    func insertHeldPage(_ page: HeldPage) throws {
+        scheduledWork = true
+        try execute("INSERT INTO storm_held (contact, alert_id, channel, at, digest_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    [.text(page.contact), .int(page.alertID), .text(page.channel), Self.seconds(page.at), Self.seconds(page.digestAt)])
+    }
+
+    func deleteHeldPages(contact: String) throws {
+        try execute("DELETE FROM storm_held WHERE contact = $1", [.text(contact)])
+    }
+
+    func contactsWithDigestDue(at now: Date) throws -> [String] {
+        try query("SELECT DISTINCT contact FROM storm_held WHERE digest_at <= $1 ORDER BY contact", [Self.seconds(now)]).compactMap { $0.string("contact") }
+    }
+
+    func earliestDigest() throws -> Date? { try date("SELECT MIN(digest_at) AS value FROM storm_held") }
+}
+
+/// PostgreSQL's row as the shared decoders read it.
+struct PostgresColumns: StoredColumns {
+    let row: PostgresRandomAccessRow
+
+    func string(_ column: String) -> String? { decode(column, String.self) }
+    func double(_ column: String) -> Double? { decode(column, Double.self) }
+    func int64(_ column: String) -> Int64? { decode(column, Int64.self) }
+    func flag(_ column: String) -> Bool { decode(column, Bool.self) ?? false }
+
+    private func decode<T: PostgresDecodable>(_ column: String, _ type: T.Type) -> T? {
+        guard row.contains(column), row[column].bytes != nil else { return nil }
+        return try? row[column].decode(T.self)
+    }
+}
