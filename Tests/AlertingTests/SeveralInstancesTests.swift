@@ -1,0 +1,149 @@
+@testable import Alerting
+import AlertingPostgres
+import Foundation
+import XCTest
+
+/// Several instances on one PostgreSQL database, in one process: each is a `Notifier` with its
+/// own lease owner and its own channels (what each sent is what that instance delivered).
+final class SeveralInstancesTests: XCTestCase {
+    private let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func database() async throws -> PostgresAlertStore {
+        guard let store = try await TestStores.postgres() else { throw XCTSkip("no PostgreSQL (set NOTIFY_TEST_POSTGRES; scripts/postgres-for-tests)") }
+        return store
+    }
+
+    /// Slack at once, a pager webhook five minutes later (a channel without per-person
+    /// throttles, so every page of a storm is its own message).
+    private let policy = EscalationPolicy(name: "page", steps: [
+        .init(after: .zero, targets: [RouteTarget(channel: "slack")]),
+        .init(after: .seconds(300), targets: [RouteTarget(channel: "pager")]),
+    ])
+
+    private struct Instance {
+        var notifier: Notifier
+        var slack: ScriptedChannel
+        var pager: ScriptedChannel
+    }
+
+    private func instance(on store: any AlertStore, clock: any AlertingClock, heartbeats: [Heartbeat] = [], watchInstances: Bool = false) -> Instance {
+        let slack = ScriptedChannel(name: "slack")
+        let pager = ScriptedChannel(name: "pager")
+        let notifier = Notifier(store: store, router: Router(routes: [Route(name: "all", policy: "page")]), channels: [slack, pager], policies: [policy],
+                                heartbeats: heartbeats, watchInstances: watchInstances, clock: clock)
+        return Instance(notifier: notifier, slack: slack, pager: pager)
+    }
+
+    private static func event(_ n: Int) -> AlertEvent {
+        AlertEvent(kind: .healthCheckFailure, environment: "prod", source: "web-\(n)", summary: "web-\(n) failed its checks", dedupKey: "web-\(n)")
+    }
+
+    /// Runs both instances' due work at once until neither finds any.
+    private func drain(_ instances: [Instance]) async throws {
+        while true {
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for instance in instances { group.addTask { try await instance.notifier.runDue().count } }
+                return try await group.reduce(0, +)
+            }
+            if counts == 0 { return }
+        }
+    }
+
+    func testAStormThroughBothInstancesOpensAndPagesEachAlertOnce() async throws {
+        let store = try await database()
+        let clock = ManualClock(now: start)
+        let instances = [instance(on: store, clock: clock), instance(on: store, clock: clock)]
+        let n = 300
+        // Every event goes to both instances (as Alertmanager's HA pair sends each alert to
+        // every receiver), in opposite orders and batches, while both deliver.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, instance) in instances.enumerated() {
+                group.addTask {
+                    let order = index == 0 ? Array(0..<n) : Array((0..<n).reversed())
+                    for batch in stride(from: 0, to: n, by: 25) {
+                        _ = try await instance.notifier.ingest(order[batch..<min(batch + 25, n)].map(Self.event))
+                        _ = try await instance.notifier.runDue()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await drain(instances)
+        let alerts = try await store.alerts(statuses: [.triggered])
+        XCTAssertEqual(alerts.count, n, "one alert per dedup key, whichever instance saw it first")
+        XCTAssertEqual(Set(alerts.map(\.count)), [2], "each alert counted both events")
+        let paged = instances.flatMap { $0.slack.received.map(\.alert.id) }
+        XCTAssertEqual(paged.count, n, "each alert's first page went out once across both instances")
+        XCTAssertEqual(Set(paged), Set(alerts.map(\.id)))
+        XCTAssertGreaterThan(instances[0].slack.received.count, 0, "both instances delivered")
+        XCTAssertGreaterThan(instances[1].slack.received.count, 0, "both instances delivered")
+    }
+
+    func testADueStepFiresOnceWhenBothInstancesRunAtOnce() async throws {
+        let store = try await database()
+        let clock = ManualClock(now: start)
+        let instances = [instance(on: store, clock: clock), instance(on: store, clock: clock)]
+        _ = try await instances[0].notifier.ingest((0..<100).map(Self.event))
+        try await drain(instances)
+        clock.advance(by: .seconds(300))
+        try await drain(instances)
+        let texts = instances.flatMap { $0.pager.received.map(\.alert.id) }
+        XCTAssertEqual(texts.count, 100, "the second step of each alert fired once")
+        XCTAssertEqual(Set(texts).count, 100)
+    }
+
+    func testAnAcknowledgementTakenByOneInstanceStopsTheStepTheOtherWouldRun() async throws {
+        let store = try await database()
+        let clock = ManualClock(now: start)
+        let (a, b) = (instance(on: store, clock: clock), instance(on: store, clock: clock))
+        let opened = try await a.notifier.process(Self.event(1))
+        _ = try await b.notifier.acknowledge(alertID: try XCTUnwrap(opened.transition.alert).id, by: "alice")
+        clock.advance(by: .seconds(300))
+        try await drain([a, b])
+        XCTAssertEqual(a.pager.received.count + b.pager.received.count, 0, "acknowledged through B: neither runs the second step")
+    }
+
+    func testTheOldestLiveInstanceAloneRunsTheDetectors() async throws {
+        let store = try await database()
+        let clock = ManualClock(now: start)
+        let beat = Heartbeat(name: "nightly-backup", interval: .seconds(600), grace: .seconds(60))
+        let (a, b) = (instance(on: store, clock: clock, heartbeats: [beat]), instance(on: store, clock: clock, heartbeats: [beat]))
+        try await store.write { [start] tx in
+            try InstanceRegistry.report(owner: a.notifier.outbox.owner, role: "serve", at: start - 60, in: tx)
+            try InstanceRegistry.report(owner: b.notifier.outbox.owner, role: "serve", at: start, in: tx)
+            try InstanceRegistry.report(owner: a.notifier.outbox.owner, role: "serve", at: start, in: tx)
+        }
+        _ = try await b.notifier.runDetectors()
+        let afterB = try await store.read { try $0.beat(name: "nightly-backup") }
+        XCTAssertNil(afterB, "B is not the oldest: it checks nothing")
+        _ = try await a.notifier.runDetectors()
+        let afterA = try await store.read { try $0.beat(name: "nightly-backup") }
+        XCTAssertNotNil(afterA, "A, the oldest, does")
+        let status = try await b.notifier.status()
+        XCTAssertEqual(status.instances.filter(\.runsSingletonWork).map(\.owner), [a.notifier.outbox.owner.description])
+    }
+
+    func testAnInstanceThatStopsReportingRaisesAnAlertOnce() async throws {
+        let store = try await database()
+        let clock = ManualClock(now: start)
+        let watcher = instance(on: store, clock: clock, watchInstances: true)
+        try await store.write { [start] tx in
+            try tx.saveInstance(InstanceRow(owner: "db-host-2/4242/dead", role: "serve", startedAt: start - 3600, lastSeen: start - 20))
+        }
+        _ = try await watcher.notifier.runDue()
+        XCTAssertEqual(watcher.slack.received.map(\.alert.kind), [.instanceStopped])
+        XCTAssertTrue(watcher.slack.received.first?.alert.summary.contains("db-host-2/4242/dead") == true)
+        _ = try await watcher.notifier.runDue()
+        XCTAssertEqual(watcher.slack.received.count, 1, "raised once")
+        let status = try await watcher.notifier.status()
+        XCTAssertEqual(status.instances.count, 0, "its report is gone: the alert is the record")
+    }
+
+    func testTheDatabaseClockCorrectsASkewedHost() async throws {
+        let store = try await database()
+        let fast = ManualClock(now: Date() + 3600)  // this host runs an hour fast
+        let clock = await DatabaseClock(store: store, local: fast)
+        XCTAssertEqual(clock.now().timeIntervalSince1970, Date().timeIntervalSince1970, accuracy: 1, "the database's time, not the host's")
+        XCTAssertEqual(clock.measuredOffset, -3600, accuracy: 1)
+    }
+}
