@@ -21,9 +21,8 @@ import PostgresNIO
 /// cooperative pool.
 public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked Sendable {
     public let location: PostgresLocation
-    let client: PostgresClient
+    private let pool: PostgresPool
     private let threads: NIOThreadPool
-    private let running: Task<Void, Never>
     let logger: Logger
     /// The channel that a transaction which recorded work notifies, and instances listen on.
     static let workChannel = "notify_work"
@@ -33,14 +32,9 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
     public init(location: PostgresLocation, logger: Logger = Logger(label: "notify.postgres")) async throws {
         self.location = location
         self.logger = logger
-        // The pool's own chatter (a lease before run() has started, each failed connection
-        // attempt) would repeat what this store reports once, in its own words.
-        var poolLogger = logger
-        poolLogger.logLevel = .critical
-        client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: poolLogger)
+        pool = PostgresPool(location: location)
         threads = NIOThreadPool(numberOfThreads: 8)
         threads.start()
-        running = Task { [client] in await client.run() }
         do {
             try await PostgresMigrator(location: location, logger: logger).migrate(self)
         } catch {
@@ -58,7 +52,7 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
 
     /// Stops the connection pool; transactions after this fail.
     public func close() {
-        running.cancel()
+        pool.close()
         try? threads.syncShutdownGracefully()
     }
 
@@ -89,41 +83,13 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
                 try await Task.sleep(for: .milliseconds(Int64.random(in: 1...(5 * Int64(min(attempt, 10))))))
             } catch let error as PSQLError {
                 throw PostgresStoreError.unreachable(Self.describe(error))
-            } catch where String(reflecting: type(of: error)).contains("ConnectionPool") {
-                // The pool could not connect (the server is down, restarting, failing over).
-                throw PostgresStoreError.unreachable("cannot connect to \(location.host):\(location.port) (refused, or no answer within \(location.connectTimeout))")
             }
         }
     }
 
-    /// A connection from the pool, or ``PostgresStoreError/unreachable(_:)`` when none comes
-    /// within the connect timeout: the pool itself keeps a request waiting for a minute while
-    /// the server does not answer, and an event's sender must hear 503 long before that.
+    /// A connection from the pool (see ``PostgresPool``).
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let leased = NIOLockedValueBox(false)
-        let deadline = location.connectTimeout + .seconds(1)
-        return try await withThrowingTaskGroup(of: T?.self) { [client, location] group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    leased.withLockedValue { $0 = true }
-                    return try await body(connection)
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                guard leased.withLockedValue({ $0 }) else {
-                    throw PostgresStoreError.unreachable("cannot connect to \(location.host):\(location.port) (refused, or no answer within \(location.connectTimeout))")
-                }
-                return nil  // leased in time: the body's own result decides
-            }
-            while let result = try await group.next() {
-                if let result {
-                    group.cancelAll()
-                    return result
-                }
-            }
-            throw CancellationError()
-        }
+        try await pool.withConnection(body)
     }
 
     /// Deadlock, serialization failure, or the unique index on open dedup keys: the transaction
@@ -156,7 +122,7 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
     }
 
     public func listenForWork(_ onWork: @escaping @Sendable () -> Void) async throws {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await connection.listen(on: Self.workChannel) { notifications in
                 for try await _ in notifications { onWork() }
             }

@@ -40,6 +40,11 @@ final class PostgresTransaction: StoreTransaction {
 
     // MARK: Statements
 
+    /// The longest a statement may take, lock waits included: far beyond any of notify's (they
+    /// lock rows other transactions hold for milliseconds), short enough that a connection
+    /// lost without a word costs one round, not the process.
+    static let statementDeadline = TimeAmount.seconds(30)
+
     enum Value {
         case text(String?), int(Int64?), double(Double?), bool(Bool), texts([String])
     }
@@ -55,8 +60,16 @@ final class PostgresTransaction: StoreTransaction {
             case .texts(let texts): binds.append(texts)
             }
         }
-        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
-        return result.rows.map { PostgresColumns(row: $0.makeRandomAccess()) }
+        // A statement sent on a connection the server already closed (a restart, a failover)
+        // is never answered: fail it here, and bound every wait, rather than hang a round.
+        guard !connection.isClosed else { throw PostgresStoreError.unreachable("the connection was closed (the server restarted or failed over)") }
+        let answered = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        let deadline = connection.eventLoop.scheduleTask(in: Self.statementDeadline) {
+            answered.fail(PostgresStoreError.unreachable("no answer within \(Self.statementDeadline)"))
+        }
+        connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).cascade(to: answered)
+        defer { deadline.cancel() }
+        return try answered.futureResult.wait().rows.map { PostgresColumns(row: $0.makeRandomAccess()) }
     }
 
     private func execute(_ sql: String, _ values: [Value] = []) throws {

@@ -104,7 +104,7 @@ struct Daemon: AsyncParsableCommand {
 
     func run() async throws {
         try await common.withRuntime(waitForState: true) { runtime in
-            let scheduler = SchedulerService(notifier: runtime.notifier, onDelivered: Diagnostics.reportFailure)
+            let scheduler = SchedulerService(notifier: runtime.notifier, deadManSwitch: runtime.deadManSwitch, onDelivered: Diagnostics.reportFailure)
             try await Lifecycle.run([scheduler], logger: runtime.notifier.logger)
             return .success
         }

@@ -10,11 +10,7 @@ import XCTest
 /// The `notify serve` binary: started for real, fed over HTTP (by this test, and by a real
 /// Alertmanager when one is installed), stopped with SIGTERM.
 final class ServeProcessTests: XCTestCase {
-    struct Running {
-        var process: Process
-        var port: Int
-        var stderr: LockedState<String>
-    }
+    typealias Running = ServeProcess
 
     private func config(slack: FakeHTTPServer, server: String = "server: {listen: \"127.0.0.1:0\", token: t0ken}") throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-serve-\(UUID().uuidString).yaml").path
@@ -29,37 +25,8 @@ final class ServeProcessTests: XCTestCase {
         return path
     }
 
-    /// - Parameter softFileLimit: start it under this soft limit on open files (`ulimit -Sn`).
     private func startServe(_ arguments: [String], state: String, softFileLimit: Int? = nil) async throws -> Running {
-        let process = Process()
-        if let softFileLimit {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -Sn \(softFileLimit) && exec \"$0\" \"$@\"", NotifyProcess.binary.path, "serve"] + arguments
-        } else {
-            process.executableURL = NotifyProcess.binary
-            process.arguments = ["serve"] + arguments
-        }
-        process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_STATE": state]) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        let text = LockedState("")
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            text.mutate { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, process.isRunning {
-            if let range = text.value.range(of: #"listening on http://127\.0\.0\.1:\d+"#, options: .regularExpression),
-               let port = Int(text.value[range].split(separator: ":").last ?? "") {
-                return Running(process: process, port: port, stderr: text)
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        process.terminate()
-        throw NSError(domain: "serve did not start: \(text.value)", code: 1)
+        try await ServeProcess.start(arguments, state: state, softFileLimit: softFileLimit)
     }
 
     private func post(_ url: String, _ body: String, headers: [String: String] = [:]) async throws -> UInt {
@@ -71,15 +38,6 @@ final class ServeProcessTests: XCTestCase {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         _ = try await response.body.collect(upTo: 1 << 20)
         return response.status.code
-    }
-
-    private func waitFor(_ what: String, timeout: TimeInterval = 20, _ condition: () async throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        XCTFail("timed out waiting for \(what)")
     }
 
     func testServePagesAtOnceAndStopsOnSIGTERM() async throws {

@@ -44,7 +44,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server", "dead_man_switch"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -143,13 +143,24 @@ public struct ConfigLoader: Sendable {
                 }
             }
         }
+        if let node = try root.optional("dead_man_switch") {
+            try node.checkKeys(allowed: ["url", "every", "method", "timeout"])
+            var settings = DeadMansSwitchSettings(url: Secret(try node.required("url").url()))
+            if let value = try node.optional("every") { settings.interval = try positive(value) }
+            if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
+            if let value = try node.optional("method") {
+                settings.method = try value.string().uppercased()
+                guard ["GET", "POST", "HEAD"].contains(settings.method) else { throw value.error("expected GET, POST or HEAD") }
+            }
+            config.deadManSwitch = settings
+        }
         config.templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
         config.statePath = try root.optional("state")?.nonEmptyString()
         return config
     }
 
     private func readDelivery(_ node: ConfigNode) throws -> DeliverySettings {
-        try node.checkKeys(allowed: ["timeout", "max_attempts", "initial_backoff", "max_backoff", "max_retry_after", "jitter", "max_concurrent", "give_up_after"])
+        try node.checkKeys(allowed: ["timeout", "max_attempts", "initial_backoff", "max_backoff", "max_retry_after", "jitter", "max_concurrent", "give_up_after", "lease"])
         var settings = DeliverySettings()
         if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
         if let value = try node.optional("max_attempts") { settings.retry.maxAttempts = try value.int(in: 1...20) }
@@ -162,6 +173,10 @@ public struct ConfigLoader: Sendable {
         }
         if let value = try node.optional("max_concurrent") { settings.maxConcurrent = try value.int(in: 1...1024) }
         if let value = try node.optional("give_up_after") { settings.giveUpAfter = try positive(value) }
+        if let value = try node.optional("lease") {
+            settings.leaseDuration = try value.duration()
+            guard settings.leaseDuration >= .seconds(1) else { throw value.error("must be 1s or longer (it is renewed every third of it)") }
+        }
         return settings
     }
 

@@ -24,6 +24,8 @@ public struct NotifyConfig: Sendable {
     public var templatesDirectory: String?
     /// The state file (`state:`); see ``StateLocation`` for what wins over it.
     public var statePath: String?
+    /// `dead_man_switch:`: a URL pinged while notify is healthy.
+    public var deadManSwitch: DeadMansSwitchSettings?
 
     public init(channels: [String: ChannelConfig], contacts: [String: Contact] = [:], routes: [Route], delivery: DeliverySettings = DeliverySettings(), templatesDirectory: String? = nil) {
         self.channels = channels
@@ -48,10 +50,10 @@ public struct DeliverySettings: Sendable, Hashable {
     /// given up (it is back in the outbox meanwhile, so a restart does not lose it).
     public var giveUpAfter: Duration = .seconds(3600)
 
-    /// A claim on an outbox item outlasts the slowest delivery with every retry.
-    public var leaseDuration: Duration {
-        (timeout + retry.maxBackoff) * retry.maxAttempts + retry.maxRetryAfter + .seconds(60)
-    }
+    /// How long a claim on an outbox item lasts (`delivery.lease`). It is renewed every third
+    /// of it while the delivery runs, so it need not outlast a slow delivery; it is how long
+    /// the pages an instance held wait, when it dies, before another instance takes them over.
+    public var leaseDuration: Duration = .seconds(30)
 
     public init() {}
 }

@@ -53,7 +53,7 @@ public final class Notifier: Sendable {
         watchInstances: Bool = false,
         stormControl: StormControl? = nil,
         metrics: NotifyMetrics = NotifyMetrics(),
-        leaseDuration: Duration = .seconds(300),
+        leaseDuration: Duration = .seconds(30),
         maxConcurrentDeliveries: Int = 32,
         giveUpAfter: Duration = .seconds(3600),
         requeueDelay: Duration = .seconds(30),

@@ -84,6 +84,11 @@ public final class NotifyRuntime: Sendable {
             clock: clock, logger: logger)
     }
 
+    /// The configured dead-man's switch, pinged through this runtime's HTTP client.
+    public var deadManSwitch: DeadMansSwitch? {
+        config.deadManSwitch.map { DeadMansSwitch(settings: $0, client: httpClient) }
+    }
+
     public func shutdown() async throws {
         try await httpClient.shutdown()
     }

@@ -15,10 +15,13 @@ public struct SchedulerService: Service {
     public let onDelivered: @Sendable (OutboxDelivery) -> Void
     /// How the process shows in `notify status`: daemon, serve, ...
     public let role: String
+    /// Pinged while the loop reaches its store, when configured.
+    public let deadManSwitch: DeadMansSwitch?
 
     public init(notifier: Notifier, poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth = EngineHealth(), role: String = "daemon",
-                onDelivered: @escaping @Sendable (OutboxDelivery) -> Void = { _ in }) {
+                deadManSwitch: DeadMansSwitch? = nil, onDelivered: @escaping @Sendable (OutboxDelivery) -> Void = { _ in }) {
         self.role = role
+        self.deadManSwitch = deadManSwitch
         self.notifier = notifier
         self.poll = poll
         self.wake = wake
@@ -28,6 +31,8 @@ public struct SchedulerService: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
+            let pinging = Task { [notifier, health, deadManSwitch] in await deadManSwitch?.run(health: health, store: notifier.store, logger: notifier.logger) }
+            defer { pinging.cancel() }
             try await notifier.runContinuously(poll: poll, wake: wake, health: health, role: role, onDelivered: onDelivered)
         }
     }

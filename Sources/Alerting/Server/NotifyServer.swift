@@ -27,6 +27,8 @@ public struct NotifyServer: Sendable {
     let twilio: TwilioSignature
     let slack: SlackSignature?
     let decoder: EventDecoder
+    /// Pinged by the scheduler while it reaches the store (`dead_man_switch:`).
+    public var deadManSwitch: DeadMansSwitch?
 
     /// - Parameter twilioAuthTokens: tokens of the Twilio channels, used when the config names none.
     public init(notifier: Notifier, config: ServerConfig, registry: PrometheusCollectorRegistry, httpClient: HTTPClient,
@@ -71,7 +73,7 @@ public struct NotifyServer: Sendable {
         if let raised = Self.raiseOpenFileLimit() {
             logger.info("raised the open-file limit", metadata: ["from": "\(raised.from)", "to": "\(raised.to)"])
         }
-        let scheduler = SchedulerService(notifier: notifier, poll: poll, wake: wake, health: engineHealth, role: "serve")
+        let scheduler = SchedulerService(notifier: notifier, poll: poll, wake: wake, health: engineHealth, role: "serve", deadManSwitch: deadManSwitch)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: application(onListening: onListening)), .init(service: scheduler)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -182,5 +184,6 @@ extension NotifyServer {
             }
         }
         try self.init(notifier: runtime.notifier, config: config, registry: registry, httpClient: runtime.httpClient, twilioAuthTokens: tokens, logger: logger)
+        deadManSwitch = runtime.deadManSwitch
     }
 }

@@ -17,11 +17,11 @@ final class ServerHarness: @unchecked Sendable {
     var notifier: Notifier { runtime.notifier }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(config yaml: String, clock: ManualClock, environment: [String: String] = [:]) async throws {
+    init(config yaml: String, clock: ManualClock, environment: [String: String] = [:], store: any AlertStore = MemoryAlertStore()) async throws {
         let config = try ConfigLoader(environment: environment).parse(yaml)
         let registry = PrometheusCollectorRegistry()
         let logger = Logger(label: "test-serve", factory: { _ in SwiftLogNoOpLogHandler() })
-        runtime = try NotifyRuntime(config: config, store: MemoryAlertStore(), clock: clock, metrics: .prometheus(registry), logger: logger)
+        runtime = try NotifyRuntime(config: config, store: store, clock: clock, metrics: .prometheus(registry), logger: logger)
         var serverConfig = try XCTUnwrapOrThrow(config.server)
         serverConfig.port = 0
         server = try NotifyServer(runtime: runtime, registry: registry, server: serverConfig, logger: logger)
