@@ -1,0 +1,153 @@
+"""Measures notify on PostgreSQL with one and two instances. Called by scripts/bench-postgres;
+prints a Markdown table."""
+import http.server
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+binary, url, events = sys.argv[1], sys.argv[2], int(sys.argv[3])
+work = tempfile.mkdtemp(prefix="notify-bench-pg-")
+
+
+def write(name, text):
+    path = os.path.join(work, name)
+    with open(path, "w") as fh:
+        fh.write(text)
+    return path
+
+
+def fresh_state():
+    """The database URL with a schema of its own: every measurement starts empty."""
+    return url + ("&" if "?" in url else "?") + "schema=b_" + uuid.uuid4().hex[:12]
+
+
+def stream(path, keys):
+    with open(path, "w") as fh:
+        for k in keys:
+            fh.write(json.dumps({
+                "kind": "health_check_failure", "environment": f"prod-{k % 7}", "source": f"web-{k}",
+                "summary": f"web-{k} failed 3 consecutive health checks", "details": {"check": "http", "status": 503},
+            }) + "\n")
+
+
+console = write("console.yaml", "channels: {out: {type: console}}\nroutes: [{notify: [out]}]\n")
+
+
+def watch_rate(streams, count, runs=3):
+    """Median events/s of `notify watch` processes, one per stream, running at once on one
+    fresh database schema; `count` events in all."""
+    rates = []
+    for _ in range(runs):
+        state = fresh_state()
+        # The first process creates the schema; the timed runs find it ready.
+        subprocess.run([binary, "status", "--config", console, "--state", state], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        start = time.perf_counter()
+        processes = [subprocess.Popen([binary, "watch", "--config", console, "--log-level", "error", "--state", state],
+                                      stdin=open(path, "rb"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for path in streams]
+        for process in processes:
+            process.wait()
+        rates.append(count / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+rows = []
+repeated = [i % 1000 for i in range(events)]
+new = list(range(events // 5))
+one_repeated, one_new = os.path.join(work, "repeated.ndjson"), os.path.join(work, "new.ndjson")
+stream(one_repeated, repeated)
+stream(one_new, new)
+# Two instances: each half of the repeated stream (the same 1,000 keys on both, as an
+# Alertmanager pair sends every alert to each), and disjoint halves of the new alerts.
+halves_repeated = [os.path.join(work, f"repeated-{h}.ndjson") for h in (0, 1)]
+halves_new = [os.path.join(work, f"new-{h}.ndjson") for h in (0, 1)]
+for h in (0, 1):
+    stream(halves_repeated[h], repeated[h::2])
+    stream(halves_new[h], new[h::2])
+for label, streams in [("one instance", [one_repeated]), ("two instances at once", halves_repeated)]:
+    rows.append((f"notify watch, {events:,} events, 1,000 dedup keys, PostgreSQL, {label}", f"{watch_rate(streams, events):,.0f} events/s"))
+for label, streams in [("one instance", [one_new]), ("two instances at once", halves_new)]:
+    rows.append((f"notify watch, {len(new):,} events, every one a new alert and a console delivery, PostgreSQL, {label}", f"{watch_rate(streams, len(new)):,.0f} events/s"))
+
+
+# Step lag: alerts whose second step (a webhook) falls due 10 s after they open, and daemons
+# that run it; the lag is when the fake received each page minus when its step was due.
+arrivals = {}
+arrivals_lock = threading.Lock()
+
+
+class Pager(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        now = time.time()
+        source = json.loads(body)["alert"]["source"]
+        with arrivals_lock:
+            arrivals.setdefault(source, now)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pager)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+stepped = write("stepped.yaml", f"""
+channels:
+  out: {{type: console}}
+  pager: {{type: webhook, url: "http://127.0.0.1:{server.server_port}/page"}}
+policies:
+  page:
+    steps:
+      - after: 0s
+        notify: [out]
+      - after: 10s
+        notify: [pager]
+routes: [{{policy: page}}]
+""")
+
+
+def step_lag(daemons, count=1000):
+    arrivals.clear()
+    state = fresh_state()
+    path = os.path.join(work, "lag.ndjson")
+    stream(path, range(count))
+    subprocess.run([binary, "watch", "--config", stepped, "--log-level", "error", "--state", state], stdin=open(path, "rb"),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    running = [subprocess.Popen([binary, "daemon", "--config", stepped, "--log-level", "error", "--state", state],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(daemons)]
+    deadline = time.time() + 60
+    while time.time() < deadline and len(arrivals) < count:
+        time.sleep(0.2)
+    for process in running:
+        process.terminate()
+        process.wait()
+    first_seen = {}
+    query = subprocess.run(["psql", url.split("?")[0], "-Atc", f"SELECT source, first_seen FROM {state.split('schema=')[1]}.alerts"],
+                           capture_output=True, text=True, check=True).stdout
+    for line in query.splitlines():
+        source, seen = line.split("|")
+        first_seen[source] = float(seen)
+    lags = sorted(arrivals[s] - (first_seen[s] + 10) for s in arrivals if s in first_seen)
+    missing = count - len(lags)
+    p50 = lags[len(lags) // 2] * 1000
+    p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))] * 1000
+    return p50, p99, missing
+
+
+for daemons, label in [(1, "one `notify daemon`"), (2, "two `notify daemon`s")]:
+    p50, p99, missing = step_lag(daemons)
+    rows.append((f"step lag, 1,000 second steps due at once, {label}: p50 / p99" + (f" ({missing} never arrived)" if missing else ""), f"{p50:,.0f} ms / {p99:,.0f} ms"))
+server.shutdown()
+
+print("| measurement | result |")
+print("| --- | --- |")
+for name, value in rows:
+    print(f"| {name} | {value} |")
