@@ -147,3 +147,34 @@ final class SeveralInstancesTests: XCTestCase {
         XCTAssertEqual(clock.measuredOffset, -3600, accuracy: 1)
     }
 }
+
+/// A page another instance is retrying stops when the alert is acknowledged anywhere.
+final class AcknowledgedWhileRetryingTests: XCTestCase {
+    /// Fails each attempt (503); on the first, someone acknowledges through another instance.
+    final class AcknowledgingChannel: Channel, @unchecked Sendable {
+        let name = "pager"
+        let template: TemplateSelector? = nil
+        let medium: ContactMedium? = nil
+        let attempts = LockedState(0)
+        var onFirstAttempt: (@Sendable (Int64) async -> Void)?
+
+        func deliver(_ notification: Alerting.Notification) async -> DeliveryOutcome {
+            if attempts.mutate({ $0 += 1; return $0 }) == 1 { await onFirstAttempt?(notification.alert.id) }
+            return .retryable(reason: "HTTP 503", retryAfter: nil)
+        }
+    }
+
+    func testARetryStopsOnceAnotherInstanceTookTheAcknowledgement() async throws {
+        for (name, store) in try await TestStores.all() {
+            let clock = ManualClock()
+            let channel = AcknowledgingChannel()
+            let routes = Router(routes: [Route(name: "all", channels: ["pager"])])
+            let a = Notifier(store: store, router: routes, channels: [channel], clock: clock)
+            let b = Notifier(store: store, router: routes, channels: [ScriptedChannel(name: "pager")], clock: clock)
+            channel.onFirstAttempt = { id in _ = try? await b.acknowledge(alertID: id, by: "alice") }
+            let result = try await a.process(AlertEvent(kind: .failover, environment: "prod", source: "db-1", summary: "failed over", dedupKey: "db"))
+            XCTAssertEqual(channel.attempts.value, 1, "\(name): no retry after the acknowledgement")
+            XCTAssertEqual(result.reports.first?.attempts.last?.outcome.reason, "not sent: the alert was acknowledged meanwhile", name)
+        }
+    }
+}

@@ -18,9 +18,17 @@ public struct Deliverer: Sendable {
     /// - Parameter maxWait: the longest wait between attempts spent here; a longer one (a
     ///   `Retry-After: 60`) ends the delivery as retryable, so the caller can put it back in the
     ///   outbox instead of holding a delivery slot. Nil: as long as the policy allows.
-    public func deliver(_ notification: Notification, via channel: any Channel, maxWait: Duration? = nil) async -> DeliveryReport {
+    /// - Parameter stopReason: asked before each retry; a reason ends the delivery unsent
+    ///   (an acknowledgement taken meanwhile, perhaps by another instance).
+    public func deliver(_ notification: Notification, via channel: any Channel, maxWait: Duration? = nil,
+                        stopReason: (@Sendable () async -> String?)? = nil) async -> DeliveryReport {
         var attempts: [DeliveryReport.Attempt] = []
         while true {
+            if !attempts.isEmpty, let reason = await stopReason?() {
+                logger.notice("not retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "reason": "\(reason)"])
+                attempts.append(.init(startedAt: clock.now(), outcome: .permanent(reason: "not sent: \(reason)")))
+                break
+            }
             let started = clock.now()
             let outcome = await channel.deliver(notification)
             attempts.append(.init(startedAt: started, outcome: outcome))

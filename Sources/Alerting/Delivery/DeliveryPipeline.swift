@@ -146,15 +146,29 @@ public final class DeliveryPipeline: Sendable {
         if let selector = channel.template {
             do {
                 notification.body = try renderer.render(notification, channelName: channelName, selector: selector)
-                report = await deliverer.deliver(notification, via: channel, maxWait: maxWait)
+                report = await deliverer.deliver(notification, via: channel, maxWait: maxWait, stopReason: stopReason(for: item))
             } catch {
                 return failed("\(error)")
             }
         } else {
-            report = await deliverer.deliver(notification, via: channel, maxWait: maxWait)
+            report = await deliverer.deliver(notification, via: channel, maxWait: maxWait, stopReason: stopReason(for: item))
         }
         report.recipient = recipient?.name
         return Result(report: report, carried: waiting.map(\.item))
+    }
+
+    /// Why a page should not be tried again: its alert was acknowledged meanwhile (by anyone, on
+    /// any instance), or resolved past its first step (the first step of a resolved alert still
+    /// goes, as when it was pending). Nil for resolve notices and digests.
+    private func stopReason(for item: OutboxItem?) -> (@Sendable () async -> String?)? {
+        guard let item, item.action == .trigger, item.digestOf.isEmpty, item.alertID != 0 else { return nil }
+        return { [store] in
+            switch try? await store.read({ try $0.alertStatus(id: item.alertID) }) {
+            case .acknowledged?: "the alert was acknowledged meanwhile"
+            case .resolved? where item.position != 0: "the alert was resolved meanwhile"
+            default: nil
+            }
+        }
     }
 
     /// Later messages about an alert go in the thread of its first one on this channel. When
