@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "Alerting",
                 "AlertingPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -87,7 +87,9 @@ struct CommonOptions: ParsableArguments {
             store = MemoryAlertStore()
         }
         do {
-            return try NotifyRuntime(config: config, store: store, metrics: metrics, logger: logger)
+            // Instances sharing a database read the time from it (see DatabaseClock).
+            let clock: any AlertingClock = if let shared = store as? any SharedAlertStore { await DatabaseClock(store: shared) } else { SystemClock() }
+            return try NotifyRuntime(config: config, store: store, clock: clock, metrics: metrics, logger: logger)
         } catch {
             Diagnostics.error("config error: \(error)")
             throw ExitStatus.configError

@@ -1,6 +1,8 @@
 @testable import Alerting
-import AlertingPostgres
+@testable import AlertingPostgres
 import Foundation
+import Logging
+import PostgresNIO
 import XCTest
 
 /// Several instances on one PostgreSQL database, in one process: each is a `Notifier` with its
@@ -139,6 +141,35 @@ final class SeveralInstancesTests: XCTestCase {
         XCTAssertEqual(status.instances.count, 0, "its report is gone: the alert is the record")
     }
 
+    func testInstancesStartingAtOnceMigrateOnce() async throws {
+        guard let url = try TestStores.postgresURL else { throw XCTSkip("no PostgreSQL") }
+        let schema = TestStores.freshSchema()
+        let location = try TestStores.postgresURL(url, schema: schema)
+        let stores = try await withThrowingTaskGroup(of: PostgresAlertStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await PostgresAlertStore(url: location) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(stores.count, 4, "every instance came up")
+        let versions = try await stores[0].withConnection { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).notify_schema_migrations ORDER BY version"), logger: Logger(label: "test"))
+                .collect().map { try $0.decode(Int.self) }
+        }
+        XCTAssertEqual(versions, [1], "one migration run, recorded once")
+    }
+
+    func testWorkRecordedByOneInstanceWakesTheOtherAtOnce() async throws {
+        let store = try await database()
+        // B polls every 30 s: only the database's notification can make it deliver within a second.
+        let a = instance(on: store, clock: SystemClock())
+        let b = instance(on: store, clock: SystemClock())
+        let running = Task { try await b.notifier.runContinuously(poll: .seconds(30)) }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(500))  // B is listening
+        _ = try await a.notifier.ingest([Self.event(7)])  // A records the page and leaves it
+        let paged = await eventually(within: .seconds(1)) { b.slack.received.count == 1 }
+        XCTAssertTrue(paged, "B delivered A's page within a second of its commit")
+    }
+
     func testTheDatabaseClockCorrectsASkewedHost() async throws {
         let store = try await database()
         let fast = ManualClock(now: Date() + 3600)  // this host runs an hour fast
@@ -151,7 +182,7 @@ final class SeveralInstancesTests: XCTestCase {
 /// A page another instance is retrying stops when the alert is acknowledged anywhere.
 final class AcknowledgedWhileRetryingTests: XCTestCase {
     /// Fails each attempt (503); on the first, someone acknowledges through another instance.
-    final class AcknowledgingChannel: Channel, @unchecked Sendable {
+    final class AcknowledgingChannel: Alerting.Channel, @unchecked Sendable {
         let name = "pager"
         let template: TemplateSelector? = nil
         let medium: ContactMedium? = nil

@@ -153,6 +153,10 @@ extension Notifier {
                                 onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
         let alive = Task { await reportAlive(role: role) }
         defer { alive.cancel() }
+        // On a shared database, work another instance records wakes this one at once.
+        let wake = wake ?? (store is any SharedAlertStore ? WakeSignal() : nil)
+        let listening = Task { [self] in if let wake, let shared = store as? any SharedAlertStore { await listenForWork(on: shared, wake: wake) } }
+        defer { listening.cancel() }
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
             var wait = poll
@@ -187,6 +191,23 @@ extension Notifier {
             } catch {
                 return  // cancelled while waiting
             }
+        }
+    }
+}
+
+extension Notifier {
+    /// Signals `wake` each time another instance records work, until cancelled; a lost
+    /// connection is opened again (polling covers the gap).
+    func listenForWork(on store: any SharedAlertStore, wake: WakeSignal) async {
+        while !Task.isCancelled {
+            do {
+                try await store.listenForWork { wake.signal() }
+            } catch where !Task.isCancelled {
+                logger.debug("listening for work: connection lost; polling until it is back", metadata: ["error": "\(error)"])
+            } catch {
+                return
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 }
