@@ -132,6 +132,13 @@ final class SeveralInstancesTests: XCTestCase {
         try await store.write { [start] tx in
             try tx.saveInstance(InstanceRow(owner: "db-host-2/4242/dead", role: "serve", startedAt: start - 3600, lastSeen: start - 20))
         }
+        // Its own reports had a gap (a database outage, say) until 10 s ago: it does not judge
+        // the others yet, whose reports are as old for the same reason.
+        watcher.notifier.reporting.reported(at: start - 10)
+        _ = try await watcher.notifier.runDue()
+        XCTAssertEqual(watcher.slack.received.count, 0, "no judgement before reporting 15 s without a gap")
+        watcher.notifier.reporting.failed()
+        watcher.notifier.reporting.reported(at: start - 16)
         _ = try await watcher.notifier.runDue()
         XCTAssertEqual(watcher.slack.received.map(\.alert.kind), [.instanceStopped])
         XCTAssertTrue(watcher.slack.received.first?.alert.summary.contains("db-host-2/4242/dead") == true)
@@ -168,6 +175,26 @@ final class SeveralInstancesTests: XCTestCase {
         _ = try await a.notifier.ingest([Self.event(7)])  // A records the page and leaves it
         let paged = await eventually(within: .seconds(1)) { b.slack.received.count == 1 }
         XCTAssertTrue(paged, "B delivered A's page within a second of its commit")
+    }
+
+    /// A `watch` whose input ended, or a daemon stopped by SIGTERM, must not look like an
+    /// instance that died: that would page someone for nothing.
+    func testAnInstanceThatStopsCleanlyLeavesNoReportBehind() async throws {
+        for (name, store) in try await TestStores.all() {
+            let notifier = Notifier(store: store, router: Router(routes: []), channels: [])
+            let stream = EventStreamProcessor(notifier: notifier)
+            _ = try await stream.run(EventStreamProcessorTests.Chunks(chunks: [Array(#"{"kind":"failover","summary":"x"}"#.utf8) + [10]]))
+            let afterStream = try await store.read { try $0.instances() }
+            XCTAssertEqual(afterStream.count, 0, "\(name): the watch withdrew its report")
+            let running = Task { try await notifier.runContinuously(poll: .milliseconds(50)) }
+            try await Task.sleep(for: .milliseconds(300))
+            let whileRunning = try await store.read { try $0.instances() }
+            XCTAssertEqual(whileRunning.count, 1, name)
+            running.cancel()
+            _ = try? await running.value
+            let afterStop = try await store.read { try $0.instances() }
+            XCTAssertEqual(afterStop.count, 0, "\(name): the daemon withdrew its report before returning")
+        }
     }
 
     func testTheDatabaseClockCorrectsASkewedHost() async throws {

@@ -5,11 +5,22 @@ import Foundation
 /// database. Raised once per instance, through the routes like any `notify_instance_stopped`
 /// alert, by whichever instance runs the singleton work; its claims are taken back by the
 /// others when their lease runs out.
+///
+/// Only an observer that has itself reported without a gap for longer than
+/// ``InstanceRegistry/liveness`` judges the others: after a database outage every instance's
+/// report is old, and none of them has stopped; nor has a `send` that never reports at all.
 public struct StoppedInstanceDetector: Detector {
-    public init() {}
+    let observer: ReportingRecord
+
+    init(observer: ReportingRecord) {
+        self.observer = observer
+    }
 
     public func check(at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
-        try transaction.instances().filter { now.timeIntervalSince($0.lastSeen) > InstanceRegistry.liveness.timeInterval }.map { stopped in
+        guard observer.hasReportedThroughout(InstanceRegistry.liveness, at: now) else { return [] }
+        return try transaction.instances().filter {
+            $0.owner != observer.owner && now.timeIntervalSince($0.lastSeen) > InstanceRegistry.liveness.timeInterval
+        }.map { stopped in
             // Its report goes once the alert is raised: the alert is the record from here on.
             try transaction.deleteInstance(owner: stopped.owner)
             let owner = LeaseOwner(stopped.owner)
@@ -20,6 +31,29 @@ public struct StoppedInstanceDetector: Detector {
                 dedupKey: "notify-instance/\(stopped.owner)",
                 details: ["instance": .string(stopped.owner), "role": .string(stopped.role), "last_seen": .string(lastSeen)])
         }
+    }
+}
+
+/// Since when a process has reported itself as running without a gap.
+final class ReportingRecord: Sendable {
+    let owner: String
+    private let since = LockedBox<Date?>(nil)
+
+    init(owner: String) {
+        self.owner = owner
+    }
+
+    func reported(at date: Date) {
+        since.withLock { $0 = $0 ?? date }
+    }
+
+    func failed() {
+        since.withLock { $0 = nil }
+    }
+
+    /// True when it has reported without a gap for at least `span` before `now`.
+    func hasReportedThroughout(_ span: Duration, at now: Date) -> Bool {
+        since.withLock { $0 }.map { now.timeIntervalSince($0) >= span.timeInterval } ?? false
     }
 }
 

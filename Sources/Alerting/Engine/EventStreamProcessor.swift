@@ -40,9 +40,7 @@ public struct EventStreamProcessor: Sendable {
         let notifier = notifier
         let onDelivered = onDelivered
         let poll = poll
-        let worker = Task { () throws -> StreamSummary in
-            let alive = Task { await notifier.reportAlive(role: "watch") }
-            defer { alive.cancel() }
+        let worker = Task { () throws -> StreamSummary in try await notifier.reportingAlive(role: "watch") {
             var deliveries = StreamSummary()
             func drain() async throws {
                 for delivery in try await notifier.runDue() {
@@ -62,7 +60,7 @@ public struct EventStreamProcessor: Sendable {
             }
             try await drain()
             return deliveries
-        }
+        } }
         func endInput() {
             inputEnded.withLock { $0 = true }
             wake.signal()

@@ -151,8 +151,10 @@ extension Notifier {
     /// logged once, reported by ``health``, and retried with backoff until the store answers.
     public func runContinuously(poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth? = nil, role: String = "daemon",
                                 onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
-        let alive = Task { await reportAlive(role: role) }
-        defer { alive.cancel() }
+        try await reportingAlive(role: role) { try await runRounds(poll: poll, wake: wake, health: health, onDelivered: onDelivered) }
+    }
+
+    private func runRounds(poll: Duration, wake: WakeSignal?, health: EngineHealth?, onDelivered: @Sendable (OutboxDelivery) -> Void) async throws {
         // On a shared database, work another instance records wakes this one at once.
         let wake = wake ?? (store is any SharedAlertStore ? WakeSignal() : nil)
         let listening = Task { [self] in if let wake, let shared = store as? any SharedAlertStore { await listenForWork(on: shared, wake: wake) } }

@@ -28,6 +28,8 @@ public final class Notifier: Sendable {
     public let metrics: NotifyMetrics
     /// How the outbox is worked: this process's claims, their lease, concurrency, retries.
     public let outbox: OutboxSettings
+    /// Since when this process has reported itself without a gap (see ``StoppedInstanceDetector``).
+    let reporting: ReportingRecord
 
     /// - Parameters:
     ///   - watchInstances: raise an alert when a running instance on the store stops reporting
@@ -73,12 +75,13 @@ public final class Notifier: Sendable {
             renderer: renderer, deliverer: deliverer ?? Deliverer(clock: clock, logger: logger),
             channelThrottles: channelThrottles, stormControl: stormControl, clock: clock, logger: logger)
         self.maintenance = maintenance
-        self.detectors = (heartbeats.isEmpty ? [] : [HeartbeatDetector(heartbeats: heartbeats)]) + (continuousFailure.map { [$0] } ?? [])
-            + (watchInstances ? [StoppedInstanceDetector()] : [])
-        self.stormControl = stormControl
-        self.metrics = metrics
         self.outbox = OutboxSettings(leaseDuration: leaseDuration, maxConcurrentDeliveries: maxConcurrentDeliveries, giveUpAfter: giveUpAfter,
                                      requeueDelay: requeueDelay, maxWaitInPlace: maxWaitInPlace)
+        self.reporting = ReportingRecord(owner: outbox.owner.description)
+        self.detectors = (heartbeats.isEmpty ? [] : [HeartbeatDetector(heartbeats: heartbeats)]) + (continuousFailure.map { [$0] } ?? [])
+            + (watchInstances ? [StoppedInstanceDetector(observer: reporting)] : [])
+        self.stormControl = stormControl
+        self.metrics = metrics
         self.clock = clock
         self.logger = logger
     }

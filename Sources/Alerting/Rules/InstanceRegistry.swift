@@ -48,18 +48,37 @@ extension Notifier {
         return WorkSchedule(nextDue: try await store.nextWakeUp(), runners: runners)
     }
 
-    /// Reports this process as running (`role`: daemon, serve, watch) every few seconds until
-    /// the task is cancelled, then removes the report.
-    func reportAlive(role: String) async {
-        while !Task.isCancelled {
-            do {
+    /// Runs `body` while this process reports itself as running (`role`: daemon, serve,
+    /// watch) every few seconds, and removes the report before returning, however `body` ends:
+    /// an instance that stops cleanly must never look like one that died (that pages).
+    func reportingAlive<T: Sendable>(role: String, _ body: () async throws -> T) async throws -> T {
+        let alive = Task { [self] in
+            while !Task.isCancelled {
                 let now = clock.now()
-                try await store.write { [outbox] in try InstanceRegistry.report(owner: outbox.owner, role: role, at: now, in: $0) }
-            } catch {
-                logger.debug("could not report this instance", metadata: ["error": "\(error)"])
+                do {
+                    try await store.write { [outbox] in try InstanceRegistry.report(owner: outbox.owner, role: role, at: now, in: $0) }
+                    reporting.reported(at: now)
+                } catch {
+                    reporting.failed()
+                    logger.debug("could not report this instance", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: InstanceRegistry.interval)
             }
-            try? await Task.sleep(for: InstanceRegistry.interval)
         }
-        _ = try? await store.write { [outbox] in try $0.deleteInstance(owner: outbox.owner.description) }
+        func withdraw() async {
+            alive.cancel()
+            await alive.value
+            reporting.failed()
+            // In a task of its own: the caller may be cancelled (SIGTERM), this write must not be.
+            await Task { [self] in _ = try? await store.write { [outbox] in try $0.deleteInstance(owner: outbox.owner.description) } }.value
+        }
+        do {
+            let result = try await body()
+            await withdraw()
+            return result
+        } catch {
+            await withdraw()
+            throw error
+        }
     }
 }
