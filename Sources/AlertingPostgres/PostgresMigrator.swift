@@ -10,15 +10,16 @@ struct PostgresMigrator {
 
     func migrate(_ store: PostgresAlertStore) async throws {
         try await store.withConnection { [self] connection in
-            if let schema = location.schema {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
-            }
             var key = PostgresBindings()
             key.append("notify schema \(location.schema ?? "public")")
             let lock = PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(hashtextextended($1, 0))", binds: key)
             let unlock = PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(hashtextextended($1, 0))", binds: key)
             try await connection.query(lock, logger: logger)
             do {
+                // Under the lock: two CREATE SCHEMA IF NOT EXISTS at once can still collide.
+                if let schema = location.schema {
+                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+                }
                 try await applyPending(on: connection)
                 try await connection.query(unlock, logger: logger)
             } catch {
