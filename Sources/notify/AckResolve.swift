@@ -1,5 +1,6 @@
 import Alerting
 import ArgumentParser
+import Foundation
 
 /// What `notify ack` and `notify resolve` share: which alert, by whom, why.
 struct AlertActionOptions: ParsableArguments {
@@ -7,7 +8,7 @@ struct AlertActionOptions: ParsableArguments {
     var id: Int64?
     @Option(help: "Name the alert by its dedup key instead of its id.")
     var dedupKey: String?
-    @Option(help: "Who is acting, for the timeline.")
+    @Option(help: "Who is acting, for the timeline (default: $USER).")
     var by: String?
     @Option(help: "Why, for the timeline.")
     var note: String?
@@ -20,6 +21,9 @@ struct AlertActionOptions: ParsableArguments {
 
     func run(_ action: EventAction, common: CommonOptions) async throws {
         try await common.withRuntime { runtime in
+            // The timeline always says who: named, or the login running the command.
+            let environment = ProcessInfo.processInfo.environment
+            let by = by ?? environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["LOGNAME"]
             let result: ProcessingResult
             do {
                 if let id {

@@ -13,8 +13,12 @@ struct HeartbeatCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await common.withRuntime { runtime in
-            if runtime.config.heartbeats[name] == nil {
-                Diagnostics.warning("no heartbeat named \"\(name)\" in the config: recorded, but nothing watches it")
+            guard runtime.config.heartbeats[name] != nil else {
+                // A beat nothing watches would be recorded for nobody: a typo in a backup
+                // script's last line must fail loudly, not succeed quietly every night.
+                let known = runtime.config.heartbeats.keys.sorted()
+                Diagnostics.error("no heartbeat named \"\(name)\" in the config" + (known.isEmpty ? " (it has none)" : "; known: \(known.joined(separator: ", "))"))
+                return ExitStatus.usage
             }
             let result = try await runtime.notifier.beat(name)
             if result.transition.change == .resolved, let alert = result.alert {

@@ -1,0 +1,39 @@
+import Foundation
+import XCTest
+
+/// What a person at the terminal gets from `ack` and `heartbeat` (issue 12): the timeline says
+/// who acted even without `--by`, and a heartbeat nobody watches is an error, not a quiet success.
+final class PersonCommandTests: XCTestCase {
+    private func config() throws -> String {
+        try writeTemporaryConfig("""
+            channels: {out: {type: console}}
+            routes: [{notify: [out]}]
+            heartbeats:
+              nightly-backup: {interval: 24h, grace: 1h}
+            """)
+    }
+
+    func testAnAcknowledgementWithoutByRecordsTheLoginRunningIt() async throws {
+        let config = try config()
+        let environment = ["NOTIFY_STATE": temporaryStatePath(), "USER": "carol"]
+        let sent = try await NotifyProcess.run(["send", "--config", config, "--kind", "failover", "--summary", "db-1 failed over"], environment: environment)
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        let ack = try await NotifyProcess.run(["ack", "1", "--config", config], environment: environment)
+        XCTAssertEqual(ack.status, 0, ack.stderr)
+        let show = try await NotifyProcess.run(["show", "1", "--config", config, "--output", "json"], environment: environment)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let acknowledged = try XCTUnwrap((object["timeline"] as? [[String: Any]])?.first { $0["what"] as? String == "acknowledged" })
+        XCTAssertEqual(acknowledged["actor"] as? String, "carol")
+    }
+
+    func testAHeartbeatTheConfigDoesNotKnowIsAUsageError() async throws {
+        let config = try config()
+        let state = temporaryStatePath()
+        let typo = try await NotifyProcess.run(["heartbeat", "nightly-bakcup", "--config", config], environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(typo.status, 64)
+        XCTAssertEqual(typo.stderr, "notify: no heartbeat named \"nightly-bakcup\" in the config; known: nightly-backup\n")
+        let known = try await NotifyProcess.run(["heartbeat", "nightly-backup", "--config", config], environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(known.status, 0, known.stderr)
+        XCTAssertEqual(known.stdout, "heartbeat nightly-backup recorded\n")
+    }
+}
