@@ -229,3 +229,16 @@ extension ServerTests {
         XCTAssertTrue(metrics.body.contains(#"notify_events_invalid_total{endpoint="alertmanager"} 1"#), metrics.body)
     }
 }
+
+/// Alertmanager's alert names become the kind a person would write (issue 12).
+final class AlertmanagerKindNameTests: XCTestCase {
+    func testAcronymsAndProductNamesStayWhole() {
+        let expected = [
+            "HTTPServerDown": "http_server_down", "MySQLPrimaryDown": "mysql_primary_down", "APIHighLatency": "api_high_latency",
+            "HighLatency": "high_latency", "DB Failover!": "db_failover", "PostgreSQLReplicationLag": "postgresql_replication_lag",
+            "KubePodCrashLooping": "kube_pod_crash_looping", "Node5xxErrors": "node5xx_errors", "TargetDown": "target_down",
+            "HAProxyBackendDown": "haproxy_backend_down", "S3BucketErrors": "s3_bucket_errors",
+        ]
+        for (name, kind) in expected { XCTAssertEqual(AlertmanagerPayload.kindName(name), kind, name) }
+    }
+}

@@ -83,22 +83,40 @@ public enum AlertmanagerPayload {
             actor: action == .resolve ? "alertmanager" : nil))
     }
 
-    /// `HighLatency` → `high_latency`; `DB Failover!` → `db_failover`. Nil when nothing is left.
+    /// `HighLatency` → `high_latency`; `HTTPServerDown` → `http_server_down` (an acronym is one
+    /// word); `MySQLPrimaryDown` → `mysql_primary_down` (a product's own spelling is one word);
+    /// `DB Failover!` → `db_failover`. Nil when nothing is left.
     static func kindName(_ text: String) -> String? {
+        var text = text
+        for (spelling, word) in productNames where text.contains(spelling) { text = text.replacingOccurrences(of: spelling, with: word) }
         var out = ""
-        var previous: Character?
-        for character in text {
-            if character.isUppercase, let previous, previous.isLowercase || previous.isNumber { out += "_" }
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, index > 0 {
+                let previous = characters[index - 1]
+                let next = index + 1 < characters.count ? characters[index + 1] : nil
+                // A word starts at an upper case letter after a lower case one or a digit
+                // (`HighLatency`), or at the last capital of an acronym (`HTTPServer`).
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && next?.isLowercase == true) { out += "_" }
+            }
             if character.isLetter || character.isNumber || character == "." || character == "-" {
                 out += character.lowercased()
             } else if !out.hasSuffix("_") {
                 out += "_"
             }
-            previous = character
         }
         let trimmed = String(out.trimmingCharacters(in: CharacterSet(charactersIn: "_")).unicodeScalars.filter { $0.isASCII }.prefix(64))
         return AlertKind.isValidName(trimmed) ? trimmed : nil
     }
+
+    /// Names whose capitals are not word breaks, as their makers spell them, with the one word
+    /// each becomes (capitalized, so the next word still starts at the following capital).
+    static let productNames: [(String, String)] = [
+        ("PostgreSQL", "Postgresql"), ("MySQL", "Mysql"), ("MariaDB", "Mariadb"), ("MongoDB", "Mongodb"), ("DynamoDB", "Dynamodb"),
+        ("CockroachDB", "Cockroachdb"), ("InfluxDB", "Influxdb"), ("ClickHouse", "Clickhouse"), ("RabbitMQ", "Rabbitmq"),
+        ("ZooKeeper", "Zookeeper"), ("OpenSearch", "Opensearch"), ("ElasticSearch", "Elasticsearch"), ("GraphQL", "Graphql"),
+        ("HAProxy", "Haproxy"), ("PgBouncer", "Pgbouncer"), ("CoreDNS", "Coredns"), ("GitHub", "Github"), ("GitLab", "Gitlab"), ("OAuth", "Oauth"),
+    ]
 
     struct ProblemError: Error {
         var problem: EventValidationError.Problem
