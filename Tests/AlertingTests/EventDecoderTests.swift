@@ -45,6 +45,12 @@ final class EventDecoderTests: XCTestCase {
         XCTAssertEqual(event.links, [Link(href: "https://runbooks/db", text: "runbook")])
     }
 
+    func testSeverityInAnyCase() throws {
+        XCTAssertEqual(try event(#"{"kind":"failover","summary":"x","severity":"CRITICAL"}"#).severity, .critical)
+        XCTAssertEqual(try event(#"{"kind":"failover","summary":"x","severity":"Warning"}"#).severity, .warning)
+        XCTAssertEqual(try event(#"{"kind":"failover","summary":"x","action":"Resolve","dedup_key":"k"}"#).action, .resolve)
+    }
+
     func testSeverityDefaultsByKind() throws {
         XCTAssertEqual(try event(#"{"kind":"failover","summary":"x"}"#).severity, .critical)
         XCTAssertEqual(try event(#"{"kind":"continuous_failure","summary":"x"}"#).severity, .critical)

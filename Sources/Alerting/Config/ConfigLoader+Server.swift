@@ -49,7 +49,7 @@ extension ConfigLoader {
             if let mapNode = try mappingNode.optional("severity_map") {
                 for (label, severityNode) in try mapNode.mappingEntries() {
                     let text = try severityNode.string()
-                    guard let severity = Severity(rawValue: text) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+                    guard let severity = Severity(rawValue: text.lowercased()) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
                     mapping.severityMap[label] = severity
                 }
             }

@@ -102,7 +102,7 @@ public struct ConfigLoader: Sendable {
                 }
                 if let severityNode = try node.optional("severity") {
                     let text = try severityNode.string()
-                    guard let severity = Severity(rawValue: text) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+                    guard let severity = Severity(rawValue: text.lowercased()) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
                     detector.severity = severity
                 }
                 config.continuousFailure = detector
@@ -115,7 +115,7 @@ public struct ConfigLoader: Sendable {
                 if let grace = try node.optional("grace") { heartbeat.grace = try grace.duration() }
                 if let severityNode = try node.optional("severity") {
                     let text = try severityNode.string()
-                    guard let severity = Severity(rawValue: text) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+                    guard let severity = Severity(rawValue: text.lowercased()) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
                     heartbeat.severity = severity
                 }
                 heartbeat.environment = try node.optional("environment")?.nonEmptyString()

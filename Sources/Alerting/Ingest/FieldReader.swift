@@ -36,7 +36,8 @@ struct FieldReader {
 
     mutating func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E? where E.RawValue == String {
         guard let raw = string(key) else { return nil }
-        if let value = E(rawValue: raw) { return value }
+        // `CRITICAL`, `Warning`: the words are notify's, their case is whoever typed them.
+        if let value = E(rawValue: raw) ?? E(rawValue: raw.lowercased()) { return value }
         let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
         problem(key, "\(quoted(raw)) is not one of \(allowed)")
         return nil
