@@ -137,6 +137,11 @@ enum Diagnostics {
     }
 }
 
+/// `1 line`, `2 lines`: a count and its noun, in the right number.
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
 /// Standard output, for results.
 enum Output {
     static func line(_ text: String) {

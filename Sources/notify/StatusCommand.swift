@@ -33,15 +33,15 @@ struct StatusCommand: AsyncParsableCommand {
         lines.append("instances: " + (live.isEmpty ? "none running (notify daemon, serve or watch; or notify tick from cron)" : "\(live.count) running"))
         for instance in status.instances {
             var line = "  \(instance.owner)  \(instance.role)  up since \(Timeline.time(instance.startedAt)), last seen \(Timeline.relative(instance.lastSeen, to: now))"
-            line += ", holds \(instance.holding) \(instance.holding == 1 ? "page" : "pages")"
+            line += ", holds \(counted(instance.holding, "page"))"
             if instance.runsSingletonWork { line += ", runs the detectors and digests" }
             if !instance.live { line += "  NOT REPORTING" }
             lines.append(line)
         }
         for (owner, count) in status.heldElsewhere.sorted(by: { $0.key < $1.key }) {
-            lines.append("  \(owner)  (not running as an instance)  holds \(count) \(count == 1 ? "page" : "pages"); taken back when its lease ends")
+            lines.append("  \(owner)  (not running as an instance)  holds \(counted(count, "page")); taken back when its lease ends")
         }
-        lines.append("outbox:    \(status.pendingPages) \(status.pendingPages == 1 ? "page" : "pages") waiting")
+        lines.append("outbox:    \(counted(status.pendingPages, "page")) waiting")
         if let overdue = status.overdueSince {
             lines.append("next due:  OVERDUE since \(Timeline.time(overdue)) (\(Timeline.relative(overdue, to: now)))" + (live.isEmpty ? "; nothing is running to do it" : ""))
         } else if let next = status.nextDue {

@@ -70,10 +70,11 @@ struct Watch: AsyncParsableCommand {
     }
 
     static func describe(_ totals: StreamSummary) -> String {
-        "watch: \(totals.lines) lines, \(totals.events) events, \(totals.invalidLines) invalid; "
+        "watch: \(counted(totals.lines, "line")), \(counted(totals.events, "event")), \(totals.invalidLines) invalid; "
             + "alerts: \(totals.opened) opened, \(totals.deduplicated) deduplicated, \(totals.acknowledged) acknowledged, "
-            + "\(totals.resolved) resolved, \(totals.unknownKeys) unknown keys, \(totals.unrouted) unrouted; "
-            + "deliveries: \(totals.delivered) delivered, \(totals.failedRetryable) retryable failures, \(totals.failedPermanently) permanent failures, \(totals.throttled) throttled"
+            + "\(totals.resolved) resolved, \(counted(totals.unknownKeys, "unknown key")), \(totals.unrouted) unrouted; "
+            + "deliveries: \(totals.delivered) delivered, \(counted(totals.failedRetryable, "retryable failure")), "
+            + "\(counted(totals.failedPermanently, "permanent failure")), \(totals.throttled) throttled"
     }
 }
 

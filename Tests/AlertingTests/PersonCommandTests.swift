@@ -26,6 +26,14 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertEqual(acknowledged["actor"] as? String, "carol")
     }
 
+    func testTheWatchSummaryCountsInTheRightNumber() async throws {
+        let result = try await NotifyProcess.run(["watch", "--config", try config()], stdin: Data(#"{"kind":"failover","summary":"db-1 failed over"}"#.utf8 + [10]),
+                                                 environment: ["NOTIFY_STATE": temporaryStatePath()])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("watch: 1 line, 1 event, 0 invalid;"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("0 unknown keys"), result.stderr)
+    }
+
     func testAHeartbeatTheConfigDoesNotKnowIsAUsageError() async throws {
         let config = try config()
         let state = temporaryStatePath()
