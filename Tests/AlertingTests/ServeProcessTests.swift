@@ -67,6 +67,16 @@ final class ServeProcessTests: XCTestCase {
         await slack.stop()
     }
 
+    func testTheExamplesPlaceholderTokenOnAPublicAddressIsAConfigError() async throws {
+        let slack = try await FakeHTTPServer()
+        let path = try config(slack: slack, server: "server: {listen: \"127.0.0.1:0\", token: \"${NOTIFY_SERVER_TOKEN:-change-me}\"}")
+        let result = try await NotifyProcess.run(["serve", "--config", path, "--listen", "0.0.0.0:0"])
+        XCTAssertEqual(result.status, 78, result.stderr)
+        XCTAssertTrue(result.stderr.contains("server.token: an example's placeholder token is only allowed on a loopback address"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("change-me"), "the token is not echoed")
+        await slack.stop()
+    }
+
     /// Debian's `prometheus-alertmanager` (installed by .ci/run) posting to `notify serve`: a
     /// firing then resolved alert reaches Slack and resolves the notify alert.
     func testRealAlertmanager() async throws {

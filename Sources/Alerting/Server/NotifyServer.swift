@@ -36,6 +36,9 @@ public struct NotifyServer: Sendable {
         if config.authDisabled, !config.isLoopback {
             throw ConfigError(path: "server.auth", "auth: none is only allowed when listening on a loopback address, not \(config.host)")
         }
+        if let token = config.token, !config.isLoopback, ServerConfig.placeholderTokens.contains(token.exposedValue.lowercased()) {
+            throw ConfigError(path: "server.token", "an example's placeholder token is only allowed on a loopback address, not \(config.host): set NOTIFY_SERVER_TOKEN (or server.token) to a secret of your own")
+        }
         self.notifier = notifier
         self.config = config
         self.registry = registry

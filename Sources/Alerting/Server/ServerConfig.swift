@@ -42,6 +42,10 @@ public struct ServerConfig: Sendable {
 
     public var isLoopback: Bool { Self.isLoopback(host) }
 
+    /// Tokens that examples and tutorials use: anyone can guess them, so they are refused on an
+    /// address other hosts can reach (Examples/serve.yaml's `change-me` among them).
+    public static let placeholderTokens: Set<String> = ["change-me", "changeme", "change_me", "secret", "token", "example", "password", "test", "<token>", "your-token"]
+
     public static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
