@@ -163,6 +163,13 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(ConfigSummary(config: config).text.contains("hook: webhook (url set; headers: Authorization)"))
     }
 
+    func testDurationsForPeopleAreBrief() {
+        XCTAssertEqual(DurationParser.brief(.milliseconds(2506)), "2.5s")
+        XCTAssertEqual(DurationParser.brief(.milliseconds(250)), "250ms")
+        XCTAssertEqual(DurationParser.brief(.seconds(7)), "7s")
+        XCTAssertEqual(DurationParser.brief(.seconds(90)), "1m30s")
+    }
+
     func testDurations() {
         XCTAssertEqual(DurationParser.parse("500ms"), .milliseconds(500))
         XCTAssertEqual(DurationParser.parse("90s"), .seconds(90))

@@ -42,6 +42,17 @@ public enum DurationParser {
     }
 
     /// The shortest way to write a duration back (`1h30m`, `500ms`).
+    /// For a person reading a log line: `250ms`, `2.5s`, `1m30s`; never `2.506093046 seconds`.
+    public static func brief(_ duration: Duration) -> String {
+        let seconds = duration.timeInterval
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        if seconds < 60 {
+            let tenths = (seconds * 10).rounded() / 10
+            return tenths == tenths.rounded() ? "\(Int(tenths))s" : "\(tenths)s"
+        }
+        return format(.seconds(Int64(seconds.rounded())))
+    }
+
     public static func format(_ duration: Duration) -> String {
         let parts = duration.components
         let milliseconds = parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000

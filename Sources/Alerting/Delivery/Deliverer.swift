@@ -41,7 +41,7 @@ public struct Deliverer: Sendable {
                 logger.info("delivery failed; trying again later", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempt": "\(attempts.count)", "reason": "\(reason)", "wait": "\(DurationParser.format(wait))"])
                 break
             }
-            logger.info("delivery failed, retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempt": "\(attempts.count)", "reason": "\(reason)", "wait": "\(wait)"])
+            logger.info("delivery failed, retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempt": "\(attempts.count)", "reason": "\(reason)", "wait": "\(DurationParser.brief(wait))"])
             do {
                 try await clock.sleep(for: wait)
             } catch {
