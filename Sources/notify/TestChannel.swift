@@ -24,6 +24,11 @@ struct TestChannel: AsyncParsableCommand {
             Diagnostics.error("no channel named \"\(channel)\" (channels: \(runtime.config.channels.keys.sorted().joined(separator: ", ")))")
             throw ExitStatus.usage
         }
+        if to == nil, runtime.notifier.channels[channel]?.medium != nil {
+            _ = await runtime.run { _ in .success }
+            Diagnostics.error("channel \(channel) reaches people: name one with --to CONTACT (contacts: \(runtime.config.contacts.keys.sorted().joined(separator: ", ")))")
+            throw ExitStatus.usage
+        }
         var recipient: Contact?
         if let to {
             guard let contact = runtime.config.contacts[to] else {

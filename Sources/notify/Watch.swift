@@ -25,7 +25,9 @@ struct Watch: AsyncParsableCommand {
     var keepRunning = false
 
     func run() async throws {
-        try await common.withRuntime(deliverWithoutState: true) { runtime in
+        // With a JSON summary, standard output is for that document alone: console pages go to
+        // standard error.
+        try await common.withRuntime(deliverWithoutState: true, console: summary == .json ? .standardError : .standardOutput) { runtime in
             let processor = EventStreamProcessor(
                 notifier: runtime.notifier,
                 onInvalidLine: { Diagnostics.error($0.description) },

@@ -34,6 +34,32 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("0 unknown keys"), result.stderr)
     }
 
+    func testAJSONSummaryKeepsStandardOutputParseableBesideAConsoleChannel() async throws {
+        let result = try await NotifyProcess.run(["watch", "--config", try config(), "--summary", "json"],
+                                                 stdin: Data(#"{"kind":"failover","summary":"db-1 failed over"}"#.utf8 + [10]),
+                                                 environment: ["NOTIFY_STATE": temporaryStatePath()])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+        XCTAssertEqual(summary["opened"] as? Int, 1)
+        XCTAssertTrue(result.stderr.contains("db-1 failed over"), "the console page went to standard error: \(result.stderr)")
+    }
+
+    func testTestingAPersonChannelWithoutToNamesTheFlag() async throws {
+        let config = try writeTemporaryConfig("""
+            channels:
+              sms:
+                type: http_sms
+                url: http://127.0.0.1:9/sms
+                body: {form: {to: "{{to_digits}}", text: "{{text}}"}}
+            contacts:
+              alice: {phone: "+14155550100"}
+            routes: [{notify: [{channel: sms, to: [alice]}]}]
+            """)
+        let result = try await NotifyProcess.run(["test", "sms", "--config", config])
+        XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssertEqual(result.stderr, "notify: channel sms reaches people: name one with --to CONTACT (contacts: alice)\n")
+    }
+
     func testAHeartbeatTheConfigDoesNotKnowIsAUsageError() async throws {
         let config = try config()
         let state = temporaryStatePath()

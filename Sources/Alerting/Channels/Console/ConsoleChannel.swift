@@ -36,6 +36,12 @@ public final class ConsoleOutput: Sendable {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
+    /// Standard error: where console pages go when standard output carries a machine-readable
+    /// result (`notify watch --summary json`).
+    public static let standardError = ConsoleOutput { text in
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Collects what is written, for tests.
     public static func collecting() -> (ConsoleOutput, @Sendable () -> String) {
         let buffer = LockedBox("")
