@@ -8,6 +8,10 @@ enum ExitStatus {
     static let unavailable = ExitCode(69)
     static let ioError = ExitCode(74)
     static let tempFailure = ExitCode(75)
+    /// EX_OSERR: the system refused a resource (`serve`'s address is in use).
+    static let osError = ExitCode(71)
+    /// EX_NOPERM: not allowed (`serve` on a privileged port).
+    static let noPermission = ExitCode(77)
     static let configError = ExitCode(78)
 
     /// A permanent failure wins over a retryable one: retrying will not fix it.

@@ -2,6 +2,7 @@ import Alerting
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import Prometheus
 
 struct Serve: AsyncParsableCommand {
@@ -41,9 +42,29 @@ struct Serve: AsyncParsableCommand {
                 return ExitStatus.configError
             }
             let host = notifyServer.config.host
-            try await notifyServer.run(onListening: { port in
-                Diagnostics.info("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
-            })
+            do {
+                try await notifyServer.run(onListening: { port in
+                    Diagnostics.info("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
+                })
+            } catch let error as IOError {
+                // The address, not the state file (74): say which, in words, with its own code.
+                let address = "\(host.contains(":") ? "[\(host)]" : host):\(notifyServer.config.port)"
+                let reason = String(cString: strerror(error.errnoCode)).lowercased()
+                switch error.errnoCode {
+                case EADDRINUSE:
+                    Diagnostics.error("cannot listen on \(address): \(reason) (another notify serve, or another program, holds it)")
+                    return ExitStatus.osError
+                case EACCES:
+                    Diagnostics.error("cannot listen on \(address): \(reason) (ports below 1024 need privileges)")
+                    return ExitStatus.noPermission
+                case EADDRNOTAVAIL:
+                    Diagnostics.error("cannot listen on \(address): \(reason) (no interface of this host has that address)")
+                    return ExitStatus.osError
+                default:
+                    Diagnostics.error("cannot listen on \(address): \(reason)")
+                    return ExitStatus.osError
+                }
+            }
             return .success
         }
         if status != .success { throw status }

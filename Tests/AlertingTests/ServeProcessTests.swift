@@ -77,6 +77,15 @@ final class ServeProcessTests: XCTestCase {
         await slack.stop()
     }
 
+    func testAnAddressInUseIsSaidInWordsWithItsOwnExitCode() async throws {
+        let slack = try await FakeHTTPServer()
+        let result = try await NotifyProcess.run(["serve", "--config", try config(slack: slack), "--listen", "127.0.0.1:\(slack.port)"])
+        XCTAssertEqual(result.status, 71, result.stderr)
+        XCTAssertTrue(result.stderr.contains("cannot listen on 127.0.0.1:\(slack.port): address already in use"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("errno"), result.stderr)
+        await slack.stop()
+    }
+
     /// Debian's `prometheus-alertmanager` (installed by .ci/run) posting to `notify serve`: a
     /// firing then resolved alert reaches Slack and resolves the notify alert.
     func testRealAlertmanager() async throws {
