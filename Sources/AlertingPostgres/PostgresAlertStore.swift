@@ -104,7 +104,7 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
     static func describe(_ error: Error, at location: PostgresLocation? = nil) -> String {
         if let error = error as? PostgresStoreError { return "\(error)".replacingOccurrences(of: "PostgreSQL: ", with: "") }
         if let location, String(reflecting: type(of: error)).contains("ConnectionPool") {
-            return "cannot connect to \(location.host):\(location.port) (refused, or no answer within \(location.connectTimeout))"
+            return "cannot connect to \(location.host):\(location.port) (refused, or no answer within \(DurationParser.brief(location.connectTimeout)))"
         }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {

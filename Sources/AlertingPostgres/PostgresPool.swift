@@ -1,3 +1,4 @@
+import Alerting
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -43,7 +44,7 @@ final class PostgresPool: Sendable {
     }
 
     private var unreachable: PostgresStoreError {
-        .unreachable("cannot connect to \(location.host):\(location.port) (refused, or no answer within \(location.connectTimeout))")
+        .unreachable("cannot connect to \(location.host):\(location.port) (refused, or no answer within \(DurationParser.brief(location.connectTimeout)))")
     }
 
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {

@@ -65,7 +65,7 @@ final class PostgresTransaction: StoreTransaction {
         guard !connection.isClosed else { throw PostgresStoreError.unreachable("the connection was closed (the server restarted or failed over)") }
         let answered = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
         let deadline = connection.eventLoop.scheduleTask(in: Self.statementDeadline) {
-            answered.fail(PostgresStoreError.unreachable("no answer within \(Self.statementDeadline)"))
+            answered.fail(PostgresStoreError.unreachable("no answer within \(Self.statementDeadline.nanoseconds / 1_000_000_000)s"))
         }
         connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).cascade(to: answered)
         defer { deadline.cancel() }

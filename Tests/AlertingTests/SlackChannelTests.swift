@@ -88,7 +88,7 @@ final class SlackChannelTests: XCTestCase {
         let elapsed = ContinuousClock.now - started
         try await runtime.shutdown()
         await server.stop()
-        XCTAssertEqual(result.reports[0].attempts.map(\.outcome), Array(repeating: .retryable(reason: "no answer within 0.3 seconds", retryAfter: nil), count: 2))
+        XCTAssertEqual(result.reports[0].attempts.map(\.outcome), Array(repeating: .retryable(reason: "no answer within 300ms", retryAfter: nil), count: 2))
         XCTAssertLessThan(elapsed, .seconds(2), "the request timeout must cut a hung server short")
         assertNoSecret(result)
     }

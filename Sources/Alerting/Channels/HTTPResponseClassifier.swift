@@ -47,7 +47,7 @@ enum HTTPResponseClassifier {
         let reason: String
         switch error {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout:
-            reason = "no answer within \(timeout)"
+            reason = "no answer within \(DurationParser.brief(timeout))"
         case let error as HTTPClientError where error == .connectTimeout:
             reason = "connect timed out"
         case let error as HTTPClientError where error == .remoteConnectionClosed:
