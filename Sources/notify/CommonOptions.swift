@@ -27,11 +27,19 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Loads and validates the config, or exits 78 with the error.
-    func loadConfig() throws -> (path: String, config: NotifyConfig) {
+    /// - Parameter strict: an unset `${VARIABLE}` in a channel is a config error (`config
+    ///   check`); otherwise that channel alone is unavailable, said once on standard error.
+    func loadConfig(strict: Bool = false) throws -> (path: String, config: NotifyConfig) {
         do {
-            let loader = ConfigLoader()
+            let loader = ConfigLoader(deferUnsetSecrets: !strict)
             let path = try loader.locate(explicitPath: config)
-            return (path, try loader.load(path: path))
+            let loaded = try loader.load(path: path)
+            for channel in loaded.channels.values.sorted(by: { $0.name < $1.name }) {
+                if case .unavailable(_, _, let reason) = channel.settings {
+                    Diagnostics.warning("channel \(channel.name) cannot deliver (\(reason)); everything else works")
+                }
+            }
+            return (path, loaded)
         } catch let error as ConfigError {
             Diagnostics.error("config error: \(error)")
             throw ExitStatus.configError

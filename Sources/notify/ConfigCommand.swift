@@ -18,7 +18,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             _ = common.bootstrapLogging()
-            let (path, config) = try common.loadConfig()
+            let (path, config) = try common.loadConfig(strict: true)
             if let directory = config.templatesDirectory {
                 do {
                     _ = try TemplateSet.builtIn.overlaid(withDirectory: directory)

@@ -60,6 +60,26 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertEqual(result.stderr, "notify: channel sms reaches people: name one with --to CONTACT (contacts: alice)\n")
     }
 
+    func testAnUnsetChannelSecretBlocksOnlyThatChannel() async throws {
+        let config = try writeTemporaryConfig("""
+            channels:
+              ops: {type: slack, webhook_url: "${NOTIFY_TEST_UNSET_SLACK}"}
+              out: {type: console}
+            routes: [{notify: [ops, out]}]
+            """)
+        let environment = ["NOTIFY_STATE": temporaryStatePath()]
+        let sent = try await NotifyProcess.run(["send", "--config", config, "--kind", "failover", "--summary", "db-1 failed over"], environment: environment)
+        XCTAssertEqual(sent.status, 69, "a channel did not deliver: not a success \(sent.stderr)")
+        XCTAssertTrue(sent.stderr.contains("out: delivered"), sent.stderr)
+        XCTAssertTrue(sent.stderr.contains("ops: not delivered, permanent failure (1 attempt): channel not configured: channels.ops.webhook_url: environment variable NOTIFY_TEST_UNSET_SLACK is not set"), sent.stderr)
+        for command in [["list"], ["show", "1"], ["ack", "1"], ["status"], ["resolve", "1"]] {
+            let result = try await NotifyProcess.run(command + ["--config", config], environment: environment)
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+        }
+        let check = try await NotifyProcess.run(["config", "check", "--config", config], environment: environment)
+        XCTAssertEqual(check.status, 78, "config check still says it: \(check.stderr)")
+    }
+
     func testAHeartbeatTheConfigDoesNotKnowIsAUsageError() async throws {
         let config = try config()
         let state = temporaryStatePath()

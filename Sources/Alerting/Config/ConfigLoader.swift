@@ -4,9 +4,15 @@ import Yams
 /// Finds, reads and validates the YAML config.
 public struct ConfigLoader: Sendable {
     public var environment: [String: String]
+    /// A channel whose `${VARIABLE}` is not set becomes ``ChannelConfig/Settings/unavailable(type:medium:reason:)``
+    /// instead of failing the whole config: reading and acknowledging at 3 a.m. must not need
+    /// every channel's secret, and a page goes out through the channels that have theirs.
+    /// `notify config check` keeps it an error.
+    public var deferUnsetSecrets: Bool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, deferUnsetSecrets: Bool = false) {
         self.environment = environment
+        self.deferUnsetSecrets = deferUnsetSecrets
     }
 
     /// `--config PATH`, else `$NOTIFY_CONFIG`, else `./notify.yaml`, else `/etc/notify/notify.yaml`.
@@ -49,7 +55,13 @@ public struct ConfigLoader: Sendable {
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
         for (name, node) in try channelsNode.mappingEntries() {
-            channels[name] = try readChannel(name: name, node)
+            do {
+                channels[name] = try readChannel(name: name, node)
+            } catch let error as ConfigError where deferUnsetSecrets && error.message.hasPrefix("environment variable ") && error.message.hasSuffix(" is not set") {
+                let type = try node.required("type").string()
+                let medium: ContactMedium? = type.hasSuffix("_sms") ? .sms : type.hasSuffix("_voice") ? .voice : nil
+                channels[name] = ChannelConfig(name: name, settings: .unavailable(type: type, medium: medium, reason: "\(error.path): \(error.message)"))
+            }
         }
         if channels.isEmpty { throw channelsNode.error("at least one channel is needed") }
         var contacts: [String: Contact] = [:]

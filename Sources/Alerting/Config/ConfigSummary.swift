@@ -37,6 +37,8 @@ public struct ConfigSummary: Sendable {
                 facts.append(callbackURL == nil ? "no keypad menu (no callback_url)" : "press 4 to ack, 6 to resolve")
             case .httpGateway(let medium, let spec, _):
                 facts.append("\(spec.method) \(medium.rawValue) gateway")
+            case .unavailable(_, _, let reason):
+                facts.append("UNAVAILABLE: \(reason)")
             }
             if let medium = channel.medium {
                 facts.append("throttle \(channel.throttle ?? ThrottleRule.defaultRule(for: medium)) per contact")

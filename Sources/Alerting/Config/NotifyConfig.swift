@@ -68,6 +68,9 @@ public struct ChannelConfig: Sendable, Hashable {
         case twilioSMS(account: TwilioAccount, sender: TwilioSMSChannel.Sender, statusCallback: String?, maxSegments: Int)
         case twilioVoice(account: TwilioAccount, from: String, callbackURL: String?, ringTimeout: Duration, machineDetection: String?)
         case httpGateway(medium: ContactMedium, spec: HTTPGatewaySpec, maxSegments: Int)
+        /// A channel whose secret's environment variable is not set (``ConfigLoader/deferUnsetSecrets``):
+        /// every other command works; a delivery through it fails permanently with `reason`.
+        case unavailable(type: String, medium: ContactMedium?, reason: String)
     }
 
     public var name: String
@@ -95,6 +98,7 @@ public struct ChannelConfig: Sendable, Hashable {
         case .twilioVoice: "twilio_voice"
         case .httpGateway(.sms, _, _): "http_sms"
         case .httpGateway(.voice, _, _): "http_voice"
+        case .unavailable(let type, _, _): type
         }
     }
 
@@ -105,6 +109,7 @@ public struct ChannelConfig: Sendable, Hashable {
         case .twilioSMS: .sms
         case .twilioVoice: .voice
         case .httpGateway(let medium, _, _): medium
+        case .unavailable(_, let medium, _): medium
         }
     }
 

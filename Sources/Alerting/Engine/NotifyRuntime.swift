@@ -56,6 +56,8 @@ public final class NotifyRuntime: Sendable {
                     } catch {
                         throw ConfigError(path: "channels.\(channel.name)", "\(error)")
                     }
+                case .unavailable(_, let medium, let reason):
+                    return UnavailableChannel(name: channel.name, medium: medium, reason: reason)
                 }
             }
         } catch {
