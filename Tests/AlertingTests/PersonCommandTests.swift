@@ -80,6 +80,29 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertEqual(check.status, 78, "config check still says it: \(check.stderr)")
     }
 
+    func testHeartbeatsAreListedWithTheirLastBeatAndDeadline() async throws {
+        let config = try writeTemporaryConfig("""
+            channels: {out: {type: console}}
+            routes: [{notify: [out]}]
+            heartbeats:
+              nightly-backup: {interval: 24h, grace: 1h}
+              replication-check: {interval: 5m}
+            """)
+        let environment = ["NOTIFY_STATE": temporaryStatePath()]
+        _ = try await NotifyProcess.run(["heartbeat", "nightly-backup", "--config", config], environment: environment)
+        let list = try await NotifyProcess.run(["heartbeat", "--config", config], environment: environment)
+        XCTAssertEqual(list.status, 0, list.stderr)
+        let lines = list.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, list.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("nightly-backup     every 24h + 1h  last beat "), lines[0])
+        XCTAssertTrue(lines[0].contains("due by "), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("replication-check  every 5m + 1m  last beat never  due by "), lines[1])
+        let json = try await NotifyProcess.run(["heartbeat", "--config", config, "--output", "json"], environment: environment)
+        let readings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(readings.map { $0["name"] as? String }, ["nightly-backup", "replication-check"])
+        XCTAssertEqual(readings[0]["interval_seconds"] as? Int, 86_400)
+    }
+
     func testAHeartbeatTheConfigDoesNotKnowIsAUsageError() async throws {
         let config = try config()
         let state = temporaryStatePath()
