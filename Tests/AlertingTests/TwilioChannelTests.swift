@@ -40,8 +40,8 @@ final class TwilioChannelTests: XCTestCase {
     }
 
     private func send(_ channel: String, server: FakeHTTPServer, clock: ManualClock = ManualClock(), summary: String = "Primary failed health checks; promoted db-secondary-2",
-                      action: EventAction = .trigger) async throws -> DeliveryReport {
-        let runtime = try NotifyRuntime(config: try config(server), clock: clock)
+                      action: EventAction = .trigger, extra: String = "") async throws -> DeliveryReport {
+        let runtime = try NotifyRuntime(config: try config(server, extra: extra), clock: clock)
         let alice = try XCTUnwrap(runtime.config.contacts["alice"])
         let planned = PlannedDelivery(
             alert: AlertStateMachine.newAlert(id: 7, from: AlertEvent(kind: .failover, environment: "prod-us-east", source: "db-primary-1", summary: summary), at: clock.now()),
@@ -67,6 +67,21 @@ final class TwilioChannelTests: XCTestCase {
         XCTAssertEqual(request.form["StatusCallback"], "https://notify.example.com/twilio/status")
         XCTAssertEqual(request.form["Body"], "CRITICAL #7 Failover prod-us-east/db-primary-1: Primary failed health checks; promoted db-secondary-2")
         XCTAssertEqual(SMSText.segmentCount(request.form["Body"] ?? ""), 1)
+    }
+
+    /// When `notify serve` takes replies (a server with a public_url), a page says how to
+    /// acknowledge it, and that survives the cut to one segment.
+    func testAPageEndsWithHowToAcknowledgeWhenRepliesReachNotify() async throws {
+        let server = try await FakeHTTPServer(script: [Self.created, Self.created])
+        let serve = "server: {token: t0ken, public_url: \"https://notify.example.com\"}"
+        _ = try await send("twilio-sms", server: server, extra: serve)
+        _ = try await send("twilio-sms", server: server, summary: String(repeating: "replica lag growing ", count: 20), extra: serve)
+        await server.stop()
+        let short = try XCTUnwrap(server.requests.first?.form["Body"])
+        XCTAssertEqual(short, "CRITICAL #7 Failover prod-us-east/db-primary-1: Primary failed health checks; promoted db-secondary-2 Reply 4 or ACK 7 to acknowledge")
+        let long = try XCTUnwrap(server.requests.last?.form["Body"])
+        XCTAssertEqual(SMSText.segmentCount(long), 1)
+        XCTAssertTrue(long.hasSuffix("... Reply 4 or ACK 7 to acknowledge"), long)
     }
 
     func testLongSMSIsCutToOneSegment() async throws {

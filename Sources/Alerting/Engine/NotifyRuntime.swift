@@ -47,7 +47,8 @@ public final class NotifyRuntime: Sendable {
                 case .console:
                     return ConsoleChannel(name: channel.name, output: console)
                 case .twilioSMS(let account, let sender, let statusCallback, let maxSegments):
-                    return TwilioSMSChannel(name: channel.name, account: account, sender: sender, statusCallback: statusCallback, maxSegments: maxSegments, client: client, timeout: timeout, clock: clock)
+                    return TwilioSMSChannel(name: channel.name, account: account, sender: sender, statusCallback: statusCallback, maxSegments: maxSegments,
+                                            repliesAccepted: config.server?.publicURL != nil, client: client, timeout: timeout, clock: clock)
                 case .twilioVoice(let account, let from, let callbackURL, let ringTimeout, let machineDetection):
                     return TwilioVoiceChannel(name: channel.name, account: account, from: from, callbackURL: callbackURL, ringTimeout: ringTimeout, machineDetection: machineDetection, client: client, timeout: timeout, clock: clock)
                 case .httpGateway(let medium, let spec, let maxSegments):

@@ -72,6 +72,22 @@ public enum SMSText {
         return result
     }
 
+    /// `text` cut to leave room for `suffix`, then `suffix`: the suffix (how to acknowledge)
+    /// survives the cut. When not even the suffix fits, ``fit(_:maxSegments:)`` of `text` alone.
+    public static func fit(_ text: String, maxSegments: Int, keeping suffix: String) -> String {
+        let maxSegments = max(1, maxSegments)
+        let whole = text + suffix
+        if segmentCount(whole) <= maxSegments { return whole }
+        let ellipsis = encoding(of: whole) == .gsm7 ? "..." : "…"
+        let characters = Array(text)
+        // Longest prefix first; a page is at most a few hundred characters.
+        for length in stride(from: characters.count - 1, through: 1, by: -1) {
+            let candidate = trimmedEnd(String(characters[..<length])) + ellipsis + suffix
+            if segmentCount(candidate) <= maxSegments { return candidate }
+        }
+        return fit(text, maxSegments: maxSegments)
+    }
+
     /// Septets (GSM-7) or UTF-16 units (UCS-2) one character takes.
     static func cost(of character: Character, in encoding: Encoding) -> Int {
         switch encoding {

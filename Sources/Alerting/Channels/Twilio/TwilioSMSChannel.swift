@@ -22,14 +22,18 @@ public struct TwilioSMSChannel: Channel {
     public let sender: Sender
     public let statusCallback: String?
     public let maxSegments: Int
+    /// Whether replies reach notify (`notify serve` with a `public_url`): then a page ends with
+    /// how to acknowledge it, kept whatever the cut.
+    public let repliesAccepted: Bool
     private let poster: HTTPPoster
     private let clock: any AlertingClock
 
-    public init(name: String, account: TwilioAccount, sender: Sender, statusCallback: String? = nil, maxSegments: Int = 1, client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
+    public init(name: String, account: TwilioAccount, sender: Sender, statusCallback: String? = nil, maxSegments: Int = 1, repliesAccepted: Bool = false, client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
         self.name = name
         self.account = account
         self.sender = sender
         self.statusCallback = statusCallback
+        self.repliesAccepted = repliesAccepted
         self.maxSegments = maxSegments
         self.poster = HTTPPoster(client: client, timeout: timeout)
         self.clock = clock
@@ -42,7 +46,12 @@ public struct TwilioSMSChannel: Channel {
         case .from(let number): fields.append(("From", number))
         case .messagingService(let sid): fields.append(("MessagingServiceSid", sid))
         }
-        fields.append(("Body", SMSText.fit(ASCII.trimmed(notification.body ?? notification.alert.summary), maxSegments: maxSegments)))
+        let text = ASCII.trimmed(notification.body ?? notification.alert.summary)
+        if repliesAccepted, notification.event.action == .trigger, notification.alert.status == .triggered, notification.alert.id != 0 {
+            fields.append(("Body", SMSText.fit(text, maxSegments: maxSegments, keeping: " Reply 4 or ACK \(notification.alert.id) to acknowledge")))
+        } else {
+            fields.append(("Body", SMSText.fit(text, maxSegments: maxSegments)))
+        }
         if let statusCallback { fields.append(("StatusCallback", statusCallback)) }
         return await account.create("Messages", fields: fields, poster: poster, now: clock.now)
     }
