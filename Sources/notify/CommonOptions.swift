@@ -29,10 +29,18 @@ struct CommonOptions: ParsableArguments {
     /// Loads and validates the config, or exits 78 with the error.
     /// - Parameter strict: an unset `${VARIABLE}` in a channel is a config error (`config
     ///   check`); otherwise that channel alone is unavailable, said once on standard error.
-    func loadConfig(strict: Bool = false) throws -> (path: String, config: NotifyConfig) {
+    /// - Parameter optional: with no config anywhere (no `--config`, `$NOTIFY_CONFIG`,
+    ///   `./notify.yaml` or `/etc/notify/notify.yaml`), go on with an empty one: reading the
+    ///   state (`list`, `show`, `status`) needs none.
+    func loadConfig(strict: Bool = false, optional: Bool = false) throws -> (path: String, config: NotifyConfig) {
         do {
             let loader = ConfigLoader(deferUnsetSecrets: !strict)
-            let path = try loader.locate(explicitPath: config)
+            let path: String
+            do {
+                path = try loader.locate(explicitPath: config)
+            } catch where optional {
+                return ("", NotifyConfig(channels: [:], routes: []))
+            }
             let loaded = try loader.load(path: path)
             for channel in loaded.channels.values.sorted(by: { $0.name < $1.name }) {
                 if case .unavailable(_, _, let reason) = channel.settings {
@@ -52,10 +60,11 @@ struct CommonOptions: ParsableArguments {
     /// - Parameter deliverWithoutState: when the state file cannot be opened, page anyway with
     ///   state in memory (no dedup against earlier runs), say so loudly, and exit 74 after
     ///   delivering: a full disk on the failover host must not silence the failover page.
-    func withRuntime(deliverWithoutState: Bool = false, waitForState: Bool = false, console: ConsoleOutput = .standardOutput,
+    func withRuntime(deliverWithoutState: Bool = false, waitForState: Bool = false, console: ConsoleOutput = .standardOutput, configOptional: Bool = false,
                      _ body: (NotifyRuntime) async throws -> ExitCode) async throws {
         let logger = bootstrapLogging()
-        let runtime = try await makeRuntime(logger: logger, deliverWithoutState: deliverWithoutState, waitForState: waitForState, console: console)
+        let runtime = try await makeRuntime(logger: logger, deliverWithoutState: deliverWithoutState, waitForState: waitForState, console: console,
+                                            configOptional: configOptional)
         let status = await runtime.run(body)
         if runtime.notifier.store is MemoryAlertStore, deliverWithoutState, stateUnavailable != nil {
             Diagnostics.error("the state file could not be opened (see above): delivered without state; fix it, then check `notify list`")
@@ -73,8 +82,8 @@ struct CommonOptions: ParsableArguments {
     /// - Parameter waitForState: a long-running command (serve, daemon, watch) waits for a
     ///   PostgreSQL database that does not answer yet, retrying with backoff, instead of exiting.
     func makeRuntime(logger: Logger, metrics: NotifyMetrics = NotifyMetrics(), deliverWithoutState: Bool = false, waitForState: Bool = false,
-                     console: ConsoleOutput = .standardOutput) async throws -> NotifyRuntime {
-        let (_, config) = try loadConfig()
+                     console: ConsoleOutput = .standardOutput, configOptional: Bool = false) async throws -> NotifyRuntime {
+        let (_, config) = try loadConfig(optional: configOptional)
         let path = StateLocation.resolve(flag: state, environment: ProcessInfo.processInfo.environment, configured: config.statePath)
         let store: any AlertStore
         do {

@@ -26,7 +26,7 @@ struct List: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        try await common.withRuntime { runtime in
+        try await common.withRuntime(configOptional: true) { runtime in
             let alerts = try await runtime.notifier.store.alerts(statuses: status.statuses)
             if output == .json {
                 Output.json(alerts)
@@ -50,7 +50,7 @@ struct Show: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        try await common.withRuntime { runtime in
+        try await common.withRuntime(configOptional: true) { runtime in
             guard let alert = try await runtime.notifier.store.alert(id: id) else {
                 Diagnostics.error("there is no alert #\(id)")
                 return ExitStatus.dataError

@@ -14,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        try await common.withRuntime { runtime in
+        try await common.withRuntime(configOptional: true) { runtime in
             let status = try await runtime.notifier.status()
             if output == .json {
                 Output.json(status)

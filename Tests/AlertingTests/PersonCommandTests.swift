@@ -103,6 +103,19 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertEqual(readings[0]["interval_seconds"] as? Int, 86_400)
     }
 
+    func testReadingTheStateNeedsNoConfig() async throws {
+        let state = temporaryStatePath()
+        let sent = try await NotifyProcess.run(["send", "--config", try config(), "--kind", "failover", "--summary", "db-1 failed over"], environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        for command in [["list"], ["show", "1"], ["status"]] {
+            let result = try await NotifyProcess.run(command + ["--state", state])
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("config"), "\(command): \(result.stderr)")
+        }
+        let listed = try await NotifyProcess.run(["list", "--state", state])
+        XCTAssertTrue(listed.stdout.contains("db-1 failed over"), listed.stdout)
+    }
+
     func testAHeartbeatTheConfigDoesNotKnowIsAUsageError() async throws {
         let config = try config()
         let state = temporaryStatePath()
