@@ -116,6 +116,30 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertTrue(listed.stdout.contains("db-1 failed over"), listed.stdout)
     }
 
+    func testConfigCheckShowsEverythingConfiguredWithoutSecrets() async throws {
+        let config = try writeTemporaryConfig("""
+            channels: {out: {type: console}}
+            routes: [{notify: [out]}]
+            heartbeats:
+              nightly-backup: {interval: 24h, grace: 1h, severity: critical}
+            detectors:
+              continuous_failure: {kind: health_check_failure, threshold: 5, window: 10m, per: environment}
+            maintenance:
+              - {name: sunday-patching, match: {environment: staging}, timezone: Europe/Berlin, days: [sun], from: "02:00", until: "04:00"}
+            dead_man_switch: {url: "https://hc-ping.com/0b3c-very-secret", every: 2m}
+            delivery: {lease: 20s}
+            """)
+        let check = try await NotifyProcess.run(["config", "check", "--config", config])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        for expected in ["heartbeats (1):", "  nightly-backup: every 24h + 1h grace, critical",
+                         "detectors: continuous_failure: 5 health_check_failure alerts per environment within 10m",
+                         "maintenance (1):", "  sunday-patching: environment=staging, weekly Sun 02:00-04:00 Europe/Berlin",
+                         "lease 20s", "dead_man_switch: url set; GET every 2m"] {
+            XCTAssertTrue(check.stdout.contains(expected), "\(expected) in:\n\(check.stdout)")
+        }
+        XCTAssertFalse(check.stdout.contains("0b3c-very-secret"))
+    }
+
     func testAHeartbeatTheConfigDoesNotKnowIsAUsageError() async throws {
         let config = try config()
         let state = temporaryStatePath()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A printable summary of a config for `notify config check`: names, types, matchers and
 /// targets, never a URL, token or header value.
 public struct ConfigSummary: Sendable {
@@ -84,8 +86,35 @@ public struct ConfigSummary: Sendable {
             lines.append("  \(index + 1). \(route.name): \(match) -> \(action)\(resolve)")
         }
         if let storm = config.stormControl { lines.append("storm control: \(storm)") }
+        if !config.heartbeats.isEmpty {
+            lines.append("heartbeats (\(config.heartbeats.count)):")
+            for heartbeat in config.heartbeats.values.sorted(by: { $0.name < $1.name }) {
+                lines.append("  \(heartbeat.name): every \(DurationParser.format(heartbeat.interval)) + \(DurationParser.format(heartbeat.grace)) grace, \(heartbeat.severity.rawValue)"
+                             + (heartbeat.environment.map { ", environment \($0)" } ?? ""))
+            }
+        }
+        if let detector = config.continuousFailure {
+            lines.append("detectors: continuous_failure: \(detector.threshold) \(detector.kind) alerts per \(detector.per) within \(DurationParser.format(detector.window)), "
+                         + "quiet \(DurationParser.format(detector.quietPeriod)), \(detector.severity.rawValue)" + (detector.countSilenced ? ", counting silenced ones" : ""))
+        }
+        if !config.maintenance.isEmpty {
+            lines.append("maintenance (\(config.maintenance.count)):")
+            let formatter = Date.ISO8601FormatStyle()
+            for window in config.maintenance {
+                let match = window.matchers.isEmpty ? "everything" : window.matchers.map(\.description).joined(separator: " ")
+                let when: String
+                switch window.when {
+                case .once(let from, let until): when = "\(from.formatted(formatter)) to \(until.formatted(formatter))"
+                case .weekly(let days, let from, let until):
+                    let names = ["", "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+                    let time = { (c: DateComponents) in String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0) }
+                    when = "weekly " + days.sorted().map { names[$0] }.joined(separator: ",") + " \(time(from))-\(time(until)) \(window.timeZone.identifier)"
+                }
+                lines.append("  \(window.name): \(match), \(when)")
+            }
+        }
         let retry = config.delivery.retry
-        lines.append("delivery: timeout \(DurationParser.format(config.delivery.timeout)), \(retry.maxAttempts) attempts, backoff \(DurationParser.format(retry.initialBackoff))..\(DurationParser.format(retry.maxBackoff)), Retry-After up to \(DurationParser.format(retry.maxRetryAfter)), \(config.delivery.maxConcurrent) concurrent")
+        lines.append("delivery: timeout \(DurationParser.format(config.delivery.timeout)), \(retry.maxAttempts) attempts, backoff \(DurationParser.format(retry.initialBackoff))..\(DurationParser.format(retry.maxBackoff)), Retry-After up to \(DurationParser.format(retry.maxRetryAfter)), \(config.delivery.maxConcurrent) concurrent, lease \(DurationParser.format(config.delivery.leaseDuration)), give up after \(DurationParser.format(config.delivery.giveUpAfter))")
         if let server = config.server {
             var facts = ["listen \(server.host):\(server.port)"]
             facts.append(server.publicURL.map { "public_url \($0)" } ?? "no public_url (Twilio callbacks are checked against the listen address)")
@@ -96,6 +125,9 @@ public struct ConfigSummary: Sendable {
         }
         if let directory = config.templatesDirectory { lines.append("templates_dir: \(directory)") }
         if let state = config.statePath { lines.append("state: \(StateLocation.redacted(state))") }
+        if let deadManSwitch = config.deadManSwitch {
+            lines.append("dead_man_switch: url set; \(deadManSwitch.method) every \(DurationParser.format(deadManSwitch.interval))")
+        }
         return lines.joined(separator: "\n")
     }
 }
