@@ -40,7 +40,7 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
         } catch {
             close()
             if let error = error as? PostgresStoreError { throw error }
-            throw PostgresStoreError.unreachable(Self.describe(error, at: location))
+            throw PostgresStoreError.unreachable(Self.describe(error))
         }
     }
 
@@ -101,11 +101,8 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
 
     /// One line, with the server's message when there is one, and never the password (PSQLError's
     /// own description leaves out the query and the connection's secrets, but says little).
-    static func describe(_ error: Error, at location: PostgresLocation? = nil) -> String {
+    static func describe(_ error: Error) -> String {
         if let error = error as? PostgresStoreError { return "\(error)".replacingOccurrences(of: "PostgreSQL: ", with: "") }
-        if let location, String(reflecting: type(of: error)).contains("ConnectionPool") {
-            return "cannot connect to \(location.host):\(location.port) (refused, or no answer within \(DurationParser.brief(location.connectTimeout)))"
-        }
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
