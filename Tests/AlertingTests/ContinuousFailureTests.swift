@@ -31,7 +31,9 @@ final class ContinuousFailureTests: XCTestCase {
             _ = try await notifier.process(failure("web-1"))               // the 3rd in prod
             XCTAssertEqual(slack.received.map(\.alert.kind), [.continuousFailure])
             XCTAssertEqual(slack.received.first?.alert.environment, "prod")
-            XCTAssertEqual(slack.received.first?.alert.summary, "3 health_check_failure events in environment prod within 10m")
+            XCTAssertEqual(slack.received.first?.alert.summary, "3 health_check_failure events in environment prod within 10m, from web-1, web-2",
+                           "the hosts that failed, most failures first")
+            XCTAssertEqual(slack.received.first?.alert.details["sources"], .array([.string("web-1"), .string("web-2")]))
             for source in ["web-4", "web-5", "web-6"] { _ = try await notifier.process(failure(source)) }
             XCTAssertEqual(slack.received.count, 1, "crossing the threshold once, not once per extra failure")
             let open = try await store.alerts(statuses: [.triggered]).filter { $0.kind == .continuousFailure }

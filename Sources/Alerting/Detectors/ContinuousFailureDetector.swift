@@ -28,14 +28,24 @@ public struct ContinuousFailureDetector: Detector, Hashable {
 
     public func dedupKey(group: String?) -> String { "continuous_failure/\(per)/\(group ?? "-")" }
 
-    func event(group: String?, count: Int) -> AlertEvent {
-        AlertEvent(
+    /// - Parameter sources: the failing sources, most failures first: the person paged reads
+    ///   which hosts, not only how many.
+    func event(group: String?, count: Int, sources: [String] = []) -> AlertEvent {
+        var summary = "\(count) \(kind) events in \(per) \(group ?? "-") within \(DurationParser.format(window))"
+        if !sources.isEmpty, per != .source {
+            let named = sources.prefix(Self.sourcesNamed).joined(separator: ", ")
+            summary += ", from \(named)" + (sources.count > Self.sourcesNamed ? " and \(sources.count - Self.sourcesNamed) more" : "")
+        }
+        var details: [String: JSONValue] = ["threshold": .int(Int64(threshold)), "window_seconds": .int(Int64(window.timeInterval)), "counted_kind": .string(kind.rawValue)]
+        if !sources.isEmpty { details["sources"] = .array(sources.map { .string($0) }) }
+        return AlertEvent(
             kind: .continuousFailure, severity: severity,
             environment: per == .environment ? group : nil, source: per == .source ? group : nil,
-            summary: "\(count) \(kind) events in \(per) \(group ?? "-") within \(DurationParser.format(window))",
-            dedupKey: dedupKey(group: group),
-            details: ["threshold": .int(Int64(threshold)), "window_seconds": .int(Int64(window.timeInterval)), "counted_kind": .string(kind.rawValue)])
+            summary: summary, dedupKey: dedupKey(group: group), details: details)
     }
+
+    /// How many sources the summary names; `details.sources` has them all.
+    static let sourcesNamed = 5
 
     /// Raises the alert of each group the recorded failures pushed over the threshold (once:
     /// not while the group's alert is open).
@@ -47,8 +57,12 @@ public struct ContinuousFailureDetector: Detector, Hashable {
         }
         var raised: [AlertEvent] = []
         for group in groups where try transaction.openAlert(dedupKey: dedupKey(group: group)) == nil {
-            let count = try failures(group: group, since: now - window.timeInterval, in: transaction).count
-            if count >= threshold { raised.append(event(group: group, count: count)) }
+            let found = try failures(group: group, since: now - window.timeInterval, in: transaction)
+            guard found.count >= threshold else { continue }
+            var perSource: [String: Int] = [:]
+            for failure in found { if let source = failure.source { perSource[source, default: 0] += 1 } }
+            let sources = perSource.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+            raised.append(event(group: group, count: found.count, sources: sources))
         }
         return raised
     }
@@ -60,7 +74,7 @@ public struct ContinuousFailureDetector: Detector, Hashable {
         for alert in try transaction.alerts(statuses: [.triggered, .acknowledged])
         where alert.kind == .continuousFailure && alert.dedupKey.hasPrefix("continuous_failure/") {
             let recent = try failures(group: per.value(of: alert), since: now - quietPeriod.timeInterval, in: transaction)
-            guard recent.allSatisfy({ now.timeIntervalSince($0) >= quietPeriod.timeInterval }) else { continue }
+            guard recent.allSatisfy({ now.timeIntervalSince($0.at) >= quietPeriod.timeInterval }) else { continue }
             resolves.append(AlertEvent(kind: .continuousFailure, action: .resolve, dedupKey: alert.dedupKey,
                                        note: "no \(kind) for \(DurationParser.format(quietPeriod))"))
         }
@@ -69,11 +83,11 @@ public struct ContinuousFailureDetector: Detector, Hashable {
 
     /// When the group's failures were recorded since `date`: each trigger of `kind` that opened
     /// or repeated an alert of the group.
-    func failures(group: String?, since date: Date, in transaction: any StoreTransaction) throws -> [Date] {
+    func failures(group: String?, since date: Date, in transaction: any StoreTransaction) throws -> [(at: Date, source: String?)] {
         try transaction.logEntries(kind: kind, since: date).compactMap { alert, entry in
             guard entry.action == .trigger, entry.change == .opened || entry.change == .deduplicated,
                   countSilenced || !entry.silenced, per.value(of: alert) == group else { return nil }
-            return entry.at
+            return (entry.at, alert.source)
         }
     }
 }
