@@ -50,7 +50,7 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server", "dead_man_switch"])
+        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server", "dead_man_switch", "auto_resolve"])
         let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
         var channels: [String: ChannelConfig] = [:]
         let channelsNode = try root.required("channels")
@@ -155,6 +155,10 @@ public struct ConfigLoader: Sendable {
                 }
             }
         }
+        config.autoResolve = try root.optional("auto_resolve")?.sequenceItems().map { node in
+            try node.checkKeys(allowed: ["match", "after"])
+            return AutoResolveRule(matchers: try node.optional("match").map(readMatchers) ?? [], after: try positive(node.required("after")))
+        } ?? []
         if let node = try root.optional("dead_man_switch") {
             try node.checkKeys(allowed: ["url", "every", "method", "timeout"])
             var settings = DeadMansSwitchSettings(url: Secret(try node.required("url").url()))

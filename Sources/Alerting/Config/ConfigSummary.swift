@@ -97,6 +97,10 @@ public struct ConfigSummary: Sendable {
             lines.append("detectors: continuous_failure: \(detector.threshold) \(detector.kind) alerts per \(detector.per) within \(DurationParser.format(detector.window)), "
                          + "quiet \(DurationParser.format(detector.quietPeriod)), \(detector.severity.rawValue)" + (detector.countSilenced ? ", counting silenced ones" : ""))
         }
+        for rule in config.autoResolve {
+            let match = rule.matchers.isEmpty ? "everything" : rule.matchers.map(\.description).joined(separator: " ")
+            lines.append("auto_resolve: \(match) after \(DurationParser.format(rule.after)) without an event")
+        }
         if !config.maintenance.isEmpty {
             lines.append("maintenance (\(config.maintenance.count)):")
             let formatter = Date.ISO8601FormatStyle()

@@ -24,6 +24,8 @@ public struct NotifyConfig: Sendable {
     public var templatesDirectory: String?
     /// The state file (`state:`); see ``StateLocation`` for what wins over it.
     public var statePath: String?
+    /// `auto_resolve:`: alerts that resolve themselves after a quiet while.
+    public var autoResolve: [AutoResolveRule] = []
     /// `dead_man_switch:`: a URL pinged while notify is healthy.
     public var deadManSwitch: DeadMansSwitchSettings?
 

@@ -53,6 +53,7 @@ public final class Notifier: Sendable {
         heartbeats: [Heartbeat] = [],
         continuousFailure: ContinuousFailureDetector? = nil,
         watchInstances: Bool = false,
+        autoResolve: [AutoResolveRule] = [],
         stormControl: StormControl? = nil,
         metrics: NotifyMetrics = NotifyMetrics(),
         leaseDuration: Duration = .seconds(30),
@@ -80,6 +81,7 @@ public final class Notifier: Sendable {
         self.reporting = ReportingRecord(owner: outbox.owner.description)
         self.detectors = (heartbeats.isEmpty ? [] : [HeartbeatDetector(heartbeats: heartbeats)]) + (continuousFailure.map { [$0] } ?? [])
             + (watchInstances ? [StoppedInstanceDetector(observer: reporting)] : [])
+            + (autoResolve.isEmpty ? [] : [AutoResolveDetector(rules: autoResolve)])
         self.stormControl = stormControl
         self.metrics = metrics
         self.clock = clock

@@ -77,6 +77,7 @@ public final class NotifyRuntime: Sendable {
             heartbeats: Array(config.heartbeats.values),
             continuousFailure: config.continuousFailure,
             watchInstances: store is any SharedAlertStore,
+            autoResolve: config.autoResolve,
             stormControl: config.stormControl,
             metrics: metrics,
             leaseDuration: config.delivery.leaseDuration,
