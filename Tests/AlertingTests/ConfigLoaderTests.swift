@@ -29,6 +29,20 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    /// The operations examples agree with the binary and the configs they name (issue 12).
+    func testTheSystemdUnitAndTheCronLinesNameWhatExists() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let unit = try String(contentsOf: root.appendingPathComponent("Examples/systemd/notify-serve.service"), encoding: .utf8)
+        XCTAssertTrue(unit.contains("ExecStart=/usr/local/bin/notify serve --config /etc/notify/notify.yaml"), unit)
+        XCTAssertTrue(unit.contains("Restart=always") && unit.contains("User=notify") && unit.contains("StateDirectory=notify"), unit)
+        let cron = try String(contentsOf: root.appendingPathComponent("Examples/cron/notify"), encoding: .utf8)
+        XCTAssertTrue(cron.contains("* * * * *  notify  notify tick --config /etc/notify/notify.yaml"), cron)
+        let beat = try XCTUnwrap(cron.range(of: #"notify heartbeat [a-z0-9-]+"#, options: .regularExpression).map { String(cron[$0].split(separator: " ")[2]) })
+        let oncall = try ConfigLoader(environment: ["SLACK_WEBHOOK_URL": secretURL, "TWILIO_ACCOUNT_SID": "ACx", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+15005550006"],
+                                      deferUnsetSecrets: true).load(path: root.appendingPathComponent("Examples/oncall.yaml").path)
+        XCTAssertNotNil(oncall.heartbeats[beat], "the cron line beats \(beat), which Examples/oncall.yaml watches")
+    }
+
     func testFullConfigIsRead() throws {
         let config = try parse("""
             templates_dir: /etc/notify/templates
