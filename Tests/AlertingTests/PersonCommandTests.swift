@@ -150,4 +150,47 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertEqual(known.status, 0, known.stderr)
         XCTAssertEqual(known.stdout, "heartbeat nightly-backup recorded\n")
     }
+
+    /// `notify list`: a header, and columns that stay in line whatever the summaries are.
+    func testTheListHasAHeaderAndAlignedColumnsWithTheStandingOfEachAlert() async throws {
+        let config = try writeTemporaryConfig("""
+            channels: {out: {type: console}}
+            policies:
+              db: {steps: [{after: 0s, notify: [out]}, {after: 10m, notify: [out]}]}
+            routes: [{match: {kind: failover}, policy: db}, {notify: [out]}]
+            """)
+        let environment = ["NOTIFY_STATE": temporaryStatePath()]
+        let long = String(repeating: "web-07 failed its health check ", count: 6)
+        for (kind, summary) in [("failover", "db-1 failed over"), ("health_check_failed", long), ("health_check_failed", long)] {
+            let sent = try await NotifyProcess.run(["send", "--config", config, "--kind", kind, "--summary", summary], environment: environment)
+            XCTAssertNotEqual(sent.status, 1, sent.stderr)
+        }
+        let ack = try await NotifyProcess.run(["ack", "2", "--by", "alice", "--config", config], environment: environment)
+        XCTAssertEqual(ack.status, 0, ack.stderr)
+
+        let list = try await NotifyProcess.run(["list", "--config", config], environment: environment)
+        XCTAssertEqual(list.status, 0, list.stderr)
+        let lines = list.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, list.stdout)
+        XCTAssertTrue(lines[0].hasPrefix("ID  STATUS        SEVERITY  AGE  LAST SEEN  SEEN  ACKED BY  STEP  NEXT"), list.stdout)
+        let summaryColumn = try XCTUnwrap(lines[0].range(of: "SUMMARY")).lowerBound.utf16Offset(in: lines[0])
+        XCTAssertEqual(lines[1].dropFirst(summaryColumn).prefix(long.count), long[...], "summaries start in one column:\n\(list.stdout)")
+        XCTAssertTrue(lines[2].dropFirst(summaryColumn).hasPrefix("db-1 failed over"), list.stdout)
+        let acknowledged = lines[1].split(whereSeparator: \.isWhitespace)
+        XCTAssertEqual(Array(acknowledged.prefix(3)), ["2", "acknowledged", "error"], list.stdout)
+        XCTAssertEqual(acknowledged[7], "alice", "who acknowledged:\n\(list.stdout)")
+        XCTAssertEqual(acknowledged[6], "2", "seen twice:\n\(list.stdout)")
+        let failover = lines[2].split(whereSeparator: \.isWhitespace)
+        XCTAssertEqual(failover[8], "1/2", "the step that fired:\n\(list.stdout)")
+        XCTAssertTrue(["in 9m", "in 10m"].contains(failover[9...10].joined(separator: " ")), "when the next one is due:\n\(list.stdout)")
+
+        let show = try await NotifyProcess.run(["show", "1", "--config", config], environment: environment)
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stdout.contains("  escalation:   step 1 of 2 of policy db\n"), show.stdout)
+        XCTAssertTrue(show.stdout.contains("  seen:         1 time, first "), show.stdout)
+        XCTAssertTrue(show.stdout.range(of: #"  next step:    at \S+ \(in (9m5\ds|10m)\); no notify daemon is running"#, options: .regularExpression) != nil, show.stdout)
+        XCTAssertTrue(show.stdout.range(of: #"paged, in order:\n  1\. \S+  out: delivered\ntimeline:"#, options: .regularExpression) != nil, show.stdout)
+        let acked = try await NotifyProcess.run(["show", "2", "--config", config], environment: environment)
+        XCTAssertTrue(acked.stdout.contains("  status:       acknowledged by alice at "), acked.stdout)
+    }
 }

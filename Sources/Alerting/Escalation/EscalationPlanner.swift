@@ -87,7 +87,7 @@ public struct EscalationPlanner: Sendable {
         // keep their spacing instead of all coming due at once.
         let startedAt = escalation.silenced ? now - firing.offset.timeInterval : escalation.startedAt
         let next = policy.firing(at: escalation.position + 1).map { (escalation.position + 1, startedAt + $0.offset.timeInterval) }
-        var note = route?.policy == nil ? "notified by route \(escalation.route)" : "step \(firing.step + 1) of \(policy.steps.count) of policy \(policy.name)"
+        var note = route?.policy == nil ? "notified by route \(escalation.route)" : EscalationStep(number: firing.step + 1, of: policy.steps.count, policy: policy.name).note
         if escalation.silenced { note = "silence over; " + note }
         if firing.pass > 0 { note += ", repeat \(firing.pass) of \(policy.repeatCount)" }
         if !nobodyOnCall.isEmpty { note += "; nobody on call in \(nobodyOnCall.joined(separator: ", "))" }

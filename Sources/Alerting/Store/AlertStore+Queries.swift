@@ -58,14 +58,7 @@ extension AlertStore {
     /// When something is next due for one alert: a step of its escalation, or a page waiting
     /// to be retried; nil when nothing is (resolved, or waiting only for an acknowledgement).
     public func nextDue(alertID: Int64) async throws -> Date? {
-        try await read { transaction in
-            let steps = try transaction.escalations(alertID: alertID).map(\.dueAt).filter { $0 != EscalationState.noStepDue }
-            let pages = try transaction.outbox(alertID: alertID).compactMap { row -> Date? in
-                guard case .pending(let notBefore) = row.state else { return nil }
-                return notBefore ?? row.item.createdAt
-            }
-            return (steps + pages).min()
-        }
+        try await read { try AlertStanding.nextDue(alertID: alertID, in: $0) }
     }
 
     /// When there is next something to do: the earliest escalation due time, outbox ready time

@@ -64,6 +64,17 @@ public struct Timeline: Sendable {
         return date >= now ? "in \(text)" : "\(text) ago"
     }
 
+    /// A coarse span for a column: `45s`, `12m`, `3h10m`, `2d4h`.
+    public static func age(_ interval: TimeInterval) -> String {
+        let seconds = max(Int(interval.rounded(.down)), 0)
+        switch seconds {
+        case ..<60: return "\(seconds)s"
+        case ..<3600: return "\(seconds / 60)m"
+        case ..<86400: return "\(seconds / 3600)h" + (seconds % 3600 / 60 > 0 ? "\(seconds % 3600 / 60)m" : "")
+        default: return "\(seconds / 86400)d" + (seconds % 86400 / 3600 > 0 ? "\(seconds % 86400 / 3600)h" : "")
+        }
+    }
+
     /// RFC 3339 to the second.
     public static func time(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
