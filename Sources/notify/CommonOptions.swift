@@ -60,11 +60,14 @@ struct CommonOptions: ParsableArguments {
     /// - Parameter deliverWithoutState: when the state file cannot be opened, page anyway with
     ///   state in memory (no dedup against earlier runs), say so loudly, and exit 74 after
     ///   delivering: a full disk on the failover host must not silence the failover page.
+    /// - Parameter logsActivity: a long-running command logs each alert opened, acknowledged or
+    ///   resolved and each page placed or failed (``ActivityLog``); the others print what they
+    ///   did themselves, and would otherwise say it twice.
     func withRuntime(deliverWithoutState: Bool = false, waitForState: Bool = false, console: ConsoleOutput = .standardOutput, configOptional: Bool = false,
-                     _ body: (NotifyRuntime) async throws -> ExitCode) async throws {
+                     logsActivity: Bool = false, _ body: (NotifyRuntime) async throws -> ExitCode) async throws {
         let logger = bootstrapLogging()
         let runtime = try await makeRuntime(logger: logger, deliverWithoutState: deliverWithoutState, waitForState: waitForState, console: console,
-                                            configOptional: configOptional)
+                                            configOptional: configOptional, logsActivity: logsActivity)
         let status = await runtime.run(body)
         if runtime.notifier.store is MemoryAlertStore, deliverWithoutState, stateUnavailable != nil {
             Diagnostics.error("the state file could not be opened (see above): delivered without state; fix it, then check `notify list`")
@@ -82,7 +85,7 @@ struct CommonOptions: ParsableArguments {
     /// - Parameter waitForState: a long-running command (serve, daemon, watch) waits for a
     ///   PostgreSQL database that does not answer yet, retrying with backoff, instead of exiting.
     func makeRuntime(logger: Logger, metrics: NotifyMetrics = NotifyMetrics(), deliverWithoutState: Bool = false, waitForState: Bool = false,
-                     console: ConsoleOutput = .standardOutput, configOptional: Bool = false) async throws -> NotifyRuntime {
+                     console: ConsoleOutput = .standardOutput, configOptional: Bool = false, logsActivity: Bool = false) async throws -> NotifyRuntime {
         let (_, config) = try loadConfig(optional: configOptional)
         let path = StateLocation.resolve(flag: state, environment: ProcessInfo.processInfo.environment, configured: config.statePath)
         let store: any AlertStore
@@ -108,7 +111,9 @@ struct CommonOptions: ParsableArguments {
         do {
             // Instances sharing a database read the time from it (see DatabaseClock).
             let clock: any AlertingClock = if let shared = store as? any SharedAlertStore { await DatabaseClock(store: shared) } else { SystemClock() }
-            return try NotifyRuntime(config: config, store: store, clock: clock, console: console, metrics: metrics, logger: logger)
+            var activityLogger = logger
+            if !logsActivity, logger.logLevel > .debug { activityLogger.logLevel = .critical }
+            return try NotifyRuntime(config: config, store: store, clock: clock, console: console, metrics: metrics, logger: logger, activityLogger: activityLogger)
         } catch {
             Diagnostics.error("config error: \(error)")
             throw ExitStatus.configError

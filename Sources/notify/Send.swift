@@ -112,6 +112,10 @@ struct Send: AsyncParsableCommand {
         for report in result.reports {
             Diagnostics.report(report)
         }
+        for transition in result.detected {
+            guard let alert = transition.alert else { continue }
+            Diagnostics.info("alert \(alert.id) \(transition.change == .opened ? "opened" : "resolved") by a detector (\(alert.kind)): \(alert.summary)")
+        }
         for other in result.otherDeliveries {
             Diagnostics.report(other.report, prefix: "alert \(other.item.alertID) (due meanwhile): ")
         }

@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = common.bootstrapLogging()
         let registry = PrometheusCollectorRegistry()
-        let runtime = try await common.makeRuntime(logger: logger, metrics: .prometheus(registry), waitForState: true)
+        let runtime = try await common.makeRuntime(logger: logger, metrics: .prometheus(registry), waitForState: true, logsActivity: true)
         var server = runtime.config.server
         if let listen {
             guard let (host, port) = ServerConfig.parseListen(listen) else {

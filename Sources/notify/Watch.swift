@@ -27,7 +27,7 @@ struct Watch: AsyncParsableCommand {
     func run() async throws {
         // With a JSON summary, standard output is for that document alone: console pages go to
         // standard error.
-        try await common.withRuntime(deliverWithoutState: true, console: summary == .json ? .standardError : .standardOutput) { runtime in
+        try await common.withRuntime(deliverWithoutState: true, console: summary == .json ? .standardError : .standardOutput, logsActivity: true) { runtime in
             let processor = EventStreamProcessor(
                 notifier: runtime.notifier,
                 onInvalidLine: { Diagnostics.error($0.description) },
@@ -35,11 +35,7 @@ struct Watch: AsyncParsableCommand {
                     if result.transition.change == .unknownKey {
                         Diagnostics.warning("line \(line): no open alert with dedup key \"\(result.transition.event.dedupKey)\"; nothing to \(result.transition.event.action.rawValue)")
                     }
-                    if result.unrouted, let alert = result.transition.alert {
-                        Diagnostics.warning("line \(line): alert \(alert.id): no route matches it; nobody was notified")
-                    }
-                },
-                onDelivered: Diagnostics.reportFailure)
+                })
             let outcome = Outcome<StreamSummary>()
             try await Lifecycle.run([WatchService(processor: processor, keepRunning: keepRunning, outcome: outcome)], logger: runtime.notifier.logger)
             guard let totals = outcome.value else { return .success }  // stopped before the input was read
@@ -65,7 +61,7 @@ struct Watch: AsyncParsableCommand {
                 outcome.set(try await processor.run(FileDescriptorLines(descriptor: 0)))
                 if keepRunning, !Task.isCancelled {
                     Diagnostics.info("input ended; running escalations until SIGTERM")
-                    try await processor.notifier.runContinuously(role: "watch", onDelivered: Diagnostics.reportFailure)
+                    try await processor.notifier.runContinuously(role: "watch")
                 }
             }
         }
@@ -106,8 +102,8 @@ struct Daemon: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        try await common.withRuntime(waitForState: true) { runtime in
-            let scheduler = SchedulerService(notifier: runtime.notifier, deadManSwitch: runtime.deadManSwitch, onDelivered: Diagnostics.reportFailure)
+        try await common.withRuntime(waitForState: true, logsActivity: true) { runtime in
+            let scheduler = SchedulerService(notifier: runtime.notifier, deadManSwitch: runtime.deadManSwitch)
             try await Lifecycle.run([scheduler], logger: runtime.notifier.logger)
             return .success
         }

@@ -246,7 +246,7 @@ final class CLIEndToEndTests: XCTestCase {
         XCTAssertEqual(summary["delivered"], 2)
         XCTAssertEqual(summary["throttled"], 3)
         XCTAssertEqual(server.requests.count, 2)
-        XCTAssertEqual(result.stderr.components(separatedBy: "sms to alice: throttled until").count - 1, 3, result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").filter { $0.contains("to=alice") && $0.contains("page held by the contact's throttle") }.count, 3, result.stderr)
     }
 
     func testStateIsSharedBetweenRunsAndAckResolveListShowWork() async throws {

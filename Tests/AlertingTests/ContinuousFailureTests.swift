@@ -57,11 +57,16 @@ final class ContinuousFailureTests: XCTestCase {
             routes: [{notify: [out]}]
             """)
         let state = temporaryStatePath()
+        var last = ""
         for source in ["web-1", "web-2", "web-3"] {
             let sent = try await NotifyProcess.run(["send", "--kind", "health_check_failure", "--env", "prod", "--source", source, "--summary", "down", "--config", config],
                                                    environment: ["NOTIFY_STATE": state])
             XCTAssertEqual(sent.status, 0, sent.stderr)
+            last = sent.stderr
         }
+        // The send that tipped it over says what else it did (issue 12).
+        XCTAssertTrue(last.contains("notify: alert 4 opened by a detector (continuous_failure): "), last)
+        XCTAssertTrue(last.contains("notify: alert 4 (due meanwhile): out: delivered"), last)
         let list = try await NotifyProcess.run(["list", "--output", "json", "--config", config], environment: ["NOTIFY_STATE": state])
         let alerts = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(alerts.filter { $0["kind"] as? String == "continuous_failure" }.count, 1)

@@ -67,7 +67,7 @@ final class SendPromiseTests: XCTestCase {
         let shown = try await NotifyProcess.run(["show", "1", "--config", config], environment: ["NOTIFY_STATE": state])
         await server.stop()
         XCTAssertEqual(shown.status, 0, shown.stderr)
-        XCTAssertTrue(shown.stdout.contains("next step:   at "), shown.stdout)
+        XCTAssertTrue(shown.stdout.contains("next step:    at "), shown.stdout)
         XCTAssertTrue(shown.stdout.contains("(in 5m)") || shown.stdout.contains("(in 4m59s)"), shown.stdout)
     }
 }

@@ -25,7 +25,7 @@ public struct Deliverer: Sendable {
         var attempts: [DeliveryReport.Attempt] = []
         while true {
             if !attempts.isEmpty, let reason = await stopReason?() {
-                logger.notice("not retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "reason": "\(reason)"])
+                logger.debug("not retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "reason": "\(reason)"])
                 attempts.append(.init(startedAt: clock.now(), outcome: .permanent(reason: "not sent: \(reason)")))
                 break
             }
@@ -34,7 +34,7 @@ public struct Deliverer: Sendable {
             attempts.append(.init(startedAt: started, outcome: outcome))
             guard case .retryable(let reason, let retryAfter) = outcome else { break }
             guard let wait = policy.delay(afterAttempt: attempts.count, retryAfter: retryAfter, random: random()) else {
-                logger.warning("giving up for now", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempts": "\(attempts.count)", "reason": "\(reason)"])
+                logger.debug("giving up for now", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempts": "\(attempts.count)", "reason": "\(reason)"])
                 break
             }
             if let maxWait, wait > maxWait {

@@ -183,22 +183,4 @@ public final class DeliveryPipeline: Sendable {
             return nil
         }
     }
-
-    func log(_ report: DeliveryReport, alertID: Int64) {
-        var metadata: Logger.Metadata = ["alert": "\(alertID)", "channel": "\(report.channel)", "attempts": "\(report.attempts.count)"]
-        if let recipient = report.recipient { metadata["to"] = "\(recipient)" }
-        switch report.outcome {
-        case .delivered:
-            logger.debug("delivered", metadata: metadata)
-        case .retryable(let reason, _):
-            metadata["reason"] = "\(reason)"
-            logger.error("delivery failed; it can be retried", metadata: metadata)
-        case .permanent(let reason):
-            metadata["reason"] = "\(reason)"
-            logger.error("delivery failed permanently", metadata: metadata)
-        case .throttled(let nextAllowed):
-            metadata["next_allowed"] = "\(nextAllowed.formatted(Date.ISO8601FormatStyle()))"
-            logger.notice("throttled; the next message to this contact carries it in a digest", metadata: metadata)
-        }
-    }
 }

@@ -118,7 +118,7 @@ extension Notifier {
             logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(alertID)"])
         }
         return done.map { finished in
-            pipeline.log(finished.result.report, alertID: finished.item.alertID)
+            activity.page(finished.result.report, alertID: finished.item.alertID, retryAt: finished.retryAt)
             metrics.delivered(finished.result.report, latency: now.timeIntervalSince(finished.item.createdAt))
             return OutboxDelivery(item: finished.item, report: finished.result.report)
         }

@@ -20,6 +20,8 @@ public final class Notifier: Sendable {
     public let pipeline: DeliveryPipeline
     public let clock: any AlertingClock
     public let logger: Logger
+    /// One line per alert opened, acknowledged or resolved and per page placed or failed.
+    public let activity: ActivityLog
     /// Planned maintenance from the config: silences that come and go by the clock.
     public let maintenance: [MaintenanceWindow]
     /// Heartbeats and continuous failure, run inside the engine's transactions.
@@ -64,7 +66,8 @@ public final class Notifier: Sendable {
         renderer: TemplateRenderer = TemplateRenderer(),
         deliverer: Deliverer? = nil,
         clock: any AlertingClock = SystemClock(),
-        logger: Logger = Logger(label: "notify")
+        logger: Logger = Logger(label: "notify"),
+        activityLogger: Logger? = nil
     ) {
         self.store = store
         self.router = router
@@ -86,6 +89,7 @@ public final class Notifier: Sendable {
         self.metrics = metrics
         self.clock = clock
         self.logger = logger
+        self.activity = ActivityLog(logger: activityLogger ?? logger)
     }
 
     // The parts library users and the CLI reach for by name.
@@ -118,6 +122,12 @@ public final class Notifier: Sendable {
     /// timeout, pauses it), a resolve stops it and queues resolve notices where the route asks.
     /// Detectors react in the same transaction. Nothing is delivered here: ``runDue()`` does that.
     public func ingest(_ events: [AlertEvent]) async throws -> [IngestResult] {
+        try await ingestReportingDetectors(events).results
+    }
+
+    /// The same, with the alerts detectors opened or resolved in reaction (a continuous
+    /// failure counted up to its threshold).
+    func ingestReportingDetectors(_ events: [AlertEvent]) async throws -> (results: [IngestResult], detected: [AlertTransition]) {
         let now = clock.now()
         // A heartbeat's beat is recorded, and resolves its missed alert if one is open.
         var events = events
@@ -146,23 +156,19 @@ public final class Notifier: Sendable {
             transitions[index].change = .heartbeat
         }
         recorded.1.forEach(logDetected)
-        return transitions.map(result)
+        return (transitions.map(result), recorded.1.filter { $0.change == .opened || $0.change == .resolved })
     }
 
     private func result(_ transition: AlertTransition) -> IngestResult {
         let route = transition.alert.flatMap { router.route(for: $0) }
         let unrouted = transition.change == .opened && route == nil
-        if unrouted, let alert = transition.alert {
-            logger.warning("no route matches; nobody is notified", metadata: ["alert": "\(alert.id)", "kind": "\(alert.kind)", "environment": "\(alert.environment ?? "-")"])
-        }
+        activity.alertChanged(transition, unrouted: unrouted)
         return IngestResult(transition: transition, route: route, unrouted: unrouted)
     }
 
     private func logDetected(_ transition: AlertTransition) {
-        guard let alert = transition.alert, transition.change == .opened || transition.change == .resolved else { return }
-        logger.notice(transition.change == .opened ? "detector raised an alert" : "detector resolved an alert",
-                      metadata: ["alert": "\(alert.id)", "kind": "\(alert.kind)", "key": "\(alert.dedupKey)"])
-        _ = result(transition)
+        let route = transition.alert.flatMap { router.route(for: $0) }
+        activity.alertChanged(transition, unrouted: transition.change == .opened && route == nil, detector: true)
     }
 
     /// Runs every detector's check (heartbeats missed, quiet continuous failures) and records
@@ -210,7 +216,8 @@ public final class Notifier: Sendable {
     /// retrying a send) tries those pages now, and ``ProcessingResult/pages`` says what became
     /// of the alert's current step: the event was deduplicated, the page may still be owed.
     public func process(_ event: AlertEvent) async throws -> ProcessingResult {
-        guard let ingested = try await ingest([event]).first else {
+        let (results, detected) = try await ingestReportingDetectors([event])
+        guard let ingested = results.first else {
             throw AlertStoreError.inconsistent("store returned no transition for one event")
         }
         let alertID = ingested.transition.alert?.id
@@ -224,6 +231,7 @@ public final class Notifier: Sendable {
             result.pages = try await settledPageState(alertID: alertID)
         }
         result.otherDeliveries = delivered.filter { $0.item.alertID != alertID }
+        result.detected = detected
         return result
     }
 
@@ -249,7 +257,7 @@ public final class Notifier: Sendable {
         } catch {
             logger.error("could not record a delivery", metadata: ["alert": "\(planned.alert.id)", "channel": "\(planned.channel)", "error": "\(error)"])
         }
-        pipeline.log(report, alertID: planned.alert.id)
+        activity.page(report, alertID: planned.alert.id)
         return report
     }
 
@@ -263,7 +271,6 @@ public final class Notifier: Sendable {
             dedupKey: "notify-test")
         let alert = AlertStateMachine.newAlert(id: 0, from: event, at: now)
         let report = await pipeline.send(alert: alert, event: event, channelName: channel, recipient: recipient).report
-        pipeline.log(report, alertID: 0)
         return report
     }
 

@@ -16,7 +16,8 @@ public final class NotifyRuntime: Sendable {
         clock: any AlertingClock = SystemClock(),
         console: ConsoleOutput = .standardOutput,
         metrics: NotifyMetrics = NotifyMetrics(),
-        logger: Logger = Logger(label: "notify")
+        logger: Logger = Logger(label: "notify"),
+        activityLogger: Logger? = nil
     ) throws {
         var templates = TemplateSet.builtIn
         if let directory = config.templatesDirectory {
@@ -85,7 +86,7 @@ public final class NotifyRuntime: Sendable {
             giveUpAfter: config.delivery.giveUpAfter,
             renderer: TemplateRenderer(templates: templates),
             deliverer: Deliverer(policy: config.delivery.retry, clock: clock, logger: logger),
-            clock: clock, logger: logger)
+            clock: clock, logger: logger, activityLogger: activityLogger)
     }
 
     /// The configured dead-man's switch, pinged through this runtime's HTTP client.

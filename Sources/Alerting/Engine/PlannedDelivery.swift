@@ -45,6 +45,8 @@ public struct ProcessingResult: Sendable {
     public var pages: PageState? = nil
     /// Work done now for other alerts (another alert's overdue step, a detector's alert).
     public var otherDeliveries: [OutboxDelivery] = []
+    /// Alerts a detector opened or resolved in reaction to this event.
+    public var detected: [AlertTransition] = []
 
     public var alert: Alert? { transition.alert }
 }

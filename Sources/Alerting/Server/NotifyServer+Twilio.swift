@@ -57,7 +57,6 @@ extension NotifyServer {
         do {
             let result = try await notifier.act(action, alertID: alertID, actor: actor, note: "by \(medium)", deliverNow: false)
             wake.signal()
-            logger.notice("alert \(verb)", metadata: ["alert": "\(alertID)", "by": "\(actor)", "via": "\(medium)"])
             let summary = result.alert.map { ": \($0.summary)" } ?? ""
             if result.transition.change == .alreadyAcknowledged { return "Alert #\(alertID) was already acknowledged\(summary)" }
             return "Alert #\(alertID) \(verb)\(summary)"
