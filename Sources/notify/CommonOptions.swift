@@ -49,7 +49,7 @@ struct CommonOptions: ParsableArguments {
             }
             return (path, loaded)
         } catch let error as ConfigError {
-            Diagnostics.error("config error: \(error)")
+            for problem in error.all { Diagnostics.error("config error: \(problem)") }
             throw ExitStatus.configError
         }
     }

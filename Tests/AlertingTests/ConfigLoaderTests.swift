@@ -86,6 +86,36 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(config.hasDefaultRoute)
     }
 
+    /// A config with several problems reports every one in one run, in line order (issue 12);
+    /// a reference to an item that could not be read is not another problem.
+    func testEveryProblemIsReportedInLineOrder() throws {
+        let yaml = """
+            heartbeats:
+              nightly: {interval: soon}
+            channels:
+              ops: {type: slack}
+              out: {type: console, colour: red}
+            policies:
+              db: {steps: [{after: 5x, notify: [out]}]}
+            routes:
+              - {match: {kind: failover}, policy: db}
+              - {match: {kind: x}, notify: [ops]}
+              - notify: [nowhere]
+            """
+        do {
+            _ = try parse(yaml)
+            XCTFail("expected config errors")
+        } catch let error as ConfigError {
+            XCTAssertEqual(error.all.map(\.description), [
+                "notify.yaml:2: heartbeats.nightly.interval: \"soon\" is not a duration such as 500ms, 90s, 5m, 1h30m",
+                "notify.yaml:4: channels.ops.webhook_url: missing",
+                "notify.yaml:5: channels.out.colour: unknown key (expected one of: type, timeout)",
+                "notify.yaml:7: policies.db.steps[0].after: \"5x\" is not a duration such as 500ms, 90s, 5m, 1h30m",
+                "notify.yaml:11: routes[2].notify[0]: no channel named \"nowhere\" (channels: )",
+            ])
+        }
+    }
+
     func testMissingKeyNamesItsPath() {
         XCTAssertEqual(configError("""
             channels:

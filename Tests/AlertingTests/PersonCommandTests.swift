@@ -193,4 +193,20 @@ final class PersonCommandTests: XCTestCase {
         let acked = try await NotifyProcess.run(["show", "2", "--config", config], environment: environment)
         XCTAssertTrue(acked.stdout.contains("  status:       acknowledged by alice at "), acked.stdout)
     }
+
+    func testConfigCheckReportsEveryProblemInOneRun() async throws {
+        let config = try writeTemporaryConfig("""
+            channels:
+              ops: {type: slack}
+            contacts:
+              alice: {phone: "555"}
+            routes: [{notify: [ops]}]
+            """)
+        let check = try await NotifyProcess.run(["config", "check", "--config", config])
+        XCTAssertEqual(check.status, 78, check.stderr)
+        let lines = check.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, check.stderr)
+        XCTAssertTrue(lines[0].hasSuffix(":2: channels.ops.webhook_url: missing"), check.stderr)
+        XCTAssertTrue(lines[1].contains(":4: contacts.alice.phone: "), check.stderr)
+    }
 }

@@ -9,6 +9,15 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The line in the file, when known.
     public var line: Int?
     public var message: String
+    /// The other problems found in the same file, in line order (a config is checked whole).
+    public var more: [ConfigError] = []
+
+    /// This problem and the others found with it, in line order.
+    public var all: [ConfigError] {
+        var first = self
+        first.more = []
+        return [first] + more
+    }
 
     public init(file: String? = nil, path: String, line: Int? = nil, _ message: String) {
         self.file = file

@@ -50,101 +50,56 @@ public struct ConfigLoader: Sendable {
     }
 
     private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
-        try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server", "dead_man_switch", "auto_resolve"])
-        let delivery = try root.optional("delivery").map(readDelivery) ?? DeliverySettings()
-        var channels: [String: ChannelConfig] = [:]
-        let channelsNode = try root.required("channels")
-        for (name, node) in try channelsNode.mappingEntries() {
-            do {
-                channels[name] = try readChannel(name: name, node)
-            } catch let error as ConfigError where deferUnsetSecrets && error.message.hasPrefix("environment variable ") && error.message.hasSuffix(" is not set") {
-                let type = try node.required("type").string()
-                let medium: ContactMedium? = type.hasSuffix("_sms") ? .sms : type.hasSuffix("_voice") ? .voice : nil
-                channels[name] = ChannelConfig(name: name, settings: .unavailable(type: type, medium: medium, reason: "\(error.path): \(error.message)"))
-            }
+        let problems = ConfigProblems()
+        func entries(_ key: String) -> [(key: String, value: ConfigNode)] {
+            problems.check { try root.optional(key)?.mappingEntries() ?? [] } ?? []
         }
-        if channels.isEmpty { throw channelsNode.error("at least one channel is needed") }
-        var contacts: [String: Contact] = [:]
-        if let contactsNode = try root.optional("contacts") {
-            for (name, node) in try contactsNode.mappingEntries() {
-                contacts[name] = try readContact(name: name, node)
+        func items(_ key: String) -> [ConfigNode] {
+            problems.check { try root.optional(key)?.sequenceItems() ?? [] } ?? []
+        }
+        problems.check { try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server", "dead_man_switch", "auto_resolve"]) }
+        let delivery = problems.check { try root.optional("delivery").map(readDelivery) } ?? nil
+        var channels: [String: ChannelConfig] = [:]
+        if let channelsNode = problems.check({ try root.required("channels") }) {
+            let entries: [(key: String, value: ConfigNode)] = problems.check { try channelsNode.mappingEntries() } ?? []
+            for (name, node) in entries {
+                channels[name] = problems.check("channel", named: name) { try readChannelDeferringSecrets(name: name, node) }
             }
+            if channels.isEmpty, problems.errors.isEmpty { problems.check { throw channelsNode.error("at least one channel is needed") } }
+        }
+        var contacts: [String: Contact] = [:]
+        for (name, node) in entries("contacts") {
+            contacts[name] = problems.check("contact", named: name) { try readContact(name: name, node) }
         }
         var schedules: [String: OnCallSchedule] = [:]
-        if let schedulesNode = try root.optional("schedules") {
-            for (name, node) in try schedulesNode.mappingEntries() {
-                schedules[name] = try readSchedule(name: name, node, contacts: contacts)
-            }
+        for (name, node) in entries("schedules") {
+            schedules[name] = problems.check("schedule", named: name) { try readSchedule(name: name, node, contacts: contacts) }
         }
         let people = People(contacts: contacts, schedules: schedules)
         var policies: [String: EscalationPolicy] = [:]
-        if let policiesNode = try root.optional("policies") {
-            for (name, node) in try policiesNode.mappingEntries() {
-                policies[name] = try readPolicy(name: name, node, channels: channels, people: people)
+        for (name, node) in entries("policies") {
+            policies[name] = problems.check("policy", named: name) { try readPolicy(name: name, node, channels: channels, people: people) }
+        }
+        var routes: [Route] = []
+        if let routesNode = problems.check({ try root.required("routes") }) {
+            let items = problems.check { try routesNode.sequenceItems() } ?? []
+            for (index, node) in items.enumerated() {
+                if let route = problems.check({ try readRoute(index: index, node, channels: channels, people: people, policies: policies) }) { routes.append(route) }
             }
+            if items.isEmpty { problems.check { throw routesNode.error("at least one route is needed") } }
         }
-        let routesNode = try root.required("routes")
-        let routes = try routesNode.sequenceItems().enumerated().map { index, node in
-            try readRoute(index: index, node, channels: channels, people: people, policies: policies)
-        }
-        if routes.isEmpty { throw routesNode.error("at least one route is needed") }
-        var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery)
+        var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery ?? DeliverySettings())
         config.policies = policies
         config.schedules = schedules
-        if let detectors = try root.optional("detectors") {
-            try detectors.checkKeys(allowed: ["continuous_failure"])
-            if let node = try detectors.optional("continuous_failure") {
-                try node.checkKeys(allowed: ["kind", "threshold", "window", "per", "quiet", "severity", "count_silenced"])
-                var detector = ContinuousFailureDetector()
-                if let kindNode = try node.optional("kind") {
-                    let text = try kindNode.string()
-                    guard let kind = AlertKind(rawValue: text) else { throw kindNode.error("\(quoted(text)) is not \(AlertKind.namingRule)") }
-                    detector.kind = kind
-                }
-                if let value = try node.optional("threshold") { detector.threshold = try value.int(in: 1...10_000) }
-                if let value = try node.optional("count_silenced") { detector.countSilenced = try value.bool() }
-                if let value = try node.optional("window") { detector.window = try positive(value) }
-                if let value = try node.optional("quiet") { detector.quietPeriod = try positive(value) }
-                if let perNode = try node.optional("per") {
-                    switch try perNode.string() {
-                    case "environment": detector.per = .environment
-                    case "source": detector.per = .source
-                    default: throw perNode.error("expected environment or source")
-                    }
-                }
-                if let severityNode = try node.optional("severity") {
-                    let text = try severityNode.string()
-                    guard let severity = Severity(rawValue: text.lowercased()) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
-                    detector.severity = severity
-                }
-                config.continuousFailure = detector
-            }
+        config.continuousFailure = problems.check { try root.optional("detectors").flatMap(readDetectors) } ?? nil
+        for (name, node) in entries("heartbeats") {
+            config.heartbeats[name] = problems.check { try readHeartbeat(name: name, node) }
         }
-        if let heartbeatsNode = try root.optional("heartbeats") {
-            for (name, node) in try heartbeatsNode.mappingEntries() {
-                try node.checkKeys(allowed: ["interval", "grace", "severity", "environment"])
-                var heartbeat = Heartbeat(name: name, interval: try positive(node.required("interval")))
-                if let grace = try node.optional("grace") { heartbeat.grace = try grace.duration() }
-                if let severityNode = try node.optional("severity") {
-                    let text = try severityNode.string()
-                    guard let severity = Severity(rawValue: text.lowercased()) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
-                    heartbeat.severity = severity
-                }
-                heartbeat.environment = try node.optional("environment")?.nonEmptyString()
-                config.heartbeats[name] = heartbeat
-            }
+        config.stormControl = problems.check { try root.optional("storm_control").map(readStormControl) } ?? nil
+        for (index, node) in items("maintenance").enumerated() {
+            if let window = problems.check({ try readMaintenance(index: index, node) }) { config.maintenance.append(window) }
         }
-        if let node = try root.optional("storm_control") {
-            try node.checkKeys(allowed: ["max_new_alerts", "window", "digest_wait"])
-            var storm = StormControl(maxNewAlerts: try node.required("max_new_alerts").int(in: 1...10_000), window: try positive(node.required("window")))
-            if let value = try node.optional("digest_wait") { storm.digestWait = try value.duration() }
-            config.stormControl = storm
-        }
-        config.maintenance = try root.optional("maintenance")?.sequenceItems().enumerated().map { index, node in
-            try readMaintenance(index: index, node)
-        } ?? []
-        if let serverNode = try root.optional("server") {
-            let server = try readServer(serverNode)
+        if let server = problems.check({ try root.optional("server").map(readServer) }) ?? nil {
             config.server = server
             // A voice channel without its own callback_url offers the keypad menu at the server's.
             if let publicURL = server.publicURL {
@@ -155,24 +110,90 @@ public struct ConfigLoader: Sendable {
                 }
             }
         }
-        config.autoResolve = try root.optional("auto_resolve")?.sequenceItems().map { node in
-            try node.checkKeys(allowed: ["match", "after"])
-            return AutoResolveRule(matchers: try node.optional("match").map(readMatchers) ?? [], after: try positive(node.required("after")))
-        } ?? []
-        if let node = try root.optional("dead_man_switch") {
-            try node.checkKeys(allowed: ["url", "every", "method", "timeout"])
-            var settings = DeadMansSwitchSettings(url: Secret(try node.required("url").url()))
-            if let value = try node.optional("every") { settings.interval = try positive(value) }
-            if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
-            if let value = try node.optional("method") {
-                settings.method = try value.string().uppercased()
-                guard ["GET", "POST", "HEAD"].contains(settings.method) else { throw value.error("expected GET, POST or HEAD") }
-            }
-            config.deadManSwitch = settings
+        for node in items("auto_resolve") {
+            if let rule = problems.check({ try readAutoResolve(node) }) { config.autoResolve.append(rule) }
         }
-        config.templatesDirectory = try root.optional("templates_dir")?.nonEmptyString()
-        config.statePath = try root.optional("state")?.nonEmptyString()
+        config.deadManSwitch = problems.check { try root.optional("dead_man_switch").map(readDeadManSwitch) } ?? nil
+        config.templatesDirectory = problems.check { try root.optional("templates_dir")?.nonEmptyString() } ?? nil
+        config.statePath = problems.check { try root.optional("state")?.nonEmptyString() } ?? nil
+        try problems.throwIfAny()
         return config
+    }
+
+    /// A channel, or with ``deferUnsetSecrets`` and an unset `${VARIABLE}` in it, a channel
+    /// that cannot deliver.
+    private func readChannelDeferringSecrets(name: String, _ node: ConfigNode) throws -> ChannelConfig {
+        do {
+            return try readChannel(name: name, node)
+        } catch let error as ConfigError where deferUnsetSecrets && error.message.hasPrefix("environment variable ") && error.message.hasSuffix(" is not set") {
+            let type = try node.required("type").string()
+            let medium: ContactMedium? = type.hasSuffix("_sms") ? .sms : type.hasSuffix("_voice") ? .voice : nil
+            return ChannelConfig(name: name, settings: .unavailable(type: type, medium: medium, reason: "\(error.path): \(error.message)"))
+        }
+    }
+
+    private func readDetectors(_ detectors: ConfigNode) throws -> ContinuousFailureDetector? {
+        try detectors.checkKeys(allowed: ["continuous_failure"])
+        guard let node = try detectors.optional("continuous_failure") else { return nil }
+        try node.checkKeys(allowed: ["kind", "threshold", "window", "per", "quiet", "severity", "count_silenced"])
+        var detector = ContinuousFailureDetector()
+        if let kindNode = try node.optional("kind") {
+            let text = try kindNode.string()
+            guard let kind = AlertKind(rawValue: text) else { throw kindNode.error("\(quoted(text)) is not \(AlertKind.namingRule)") }
+            detector.kind = kind
+        }
+        if let value = try node.optional("threshold") { detector.threshold = try value.int(in: 1...10_000) }
+        if let value = try node.optional("count_silenced") { detector.countSilenced = try value.bool() }
+        if let value = try node.optional("window") { detector.window = try positive(value) }
+        if let value = try node.optional("quiet") { detector.quietPeriod = try positive(value) }
+        if let perNode = try node.optional("per") {
+            switch try perNode.string() {
+            case "environment": detector.per = .environment
+            case "source": detector.per = .source
+            default: throw perNode.error("expected environment or source")
+            }
+        }
+        if let severityNode = try node.optional("severity") { detector.severity = try severity(severityNode) }
+        return detector
+    }
+
+    private func severity(_ node: ConfigNode) throws -> Severity {
+        let text = try node.string()
+        guard let severity = Severity(rawValue: text.lowercased()) else { throw node.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+        return severity
+    }
+
+    private func readHeartbeat(name: String, _ node: ConfigNode) throws -> Heartbeat {
+        try node.checkKeys(allowed: ["interval", "grace", "severity", "environment"])
+        var heartbeat = Heartbeat(name: name, interval: try positive(node.required("interval")))
+        if let grace = try node.optional("grace") { heartbeat.grace = try grace.duration() }
+        if let severityNode = try node.optional("severity") { heartbeat.severity = try severity(severityNode) }
+        heartbeat.environment = try node.optional("environment")?.nonEmptyString()
+        return heartbeat
+    }
+
+    private func readStormControl(_ node: ConfigNode) throws -> StormControl {
+        try node.checkKeys(allowed: ["max_new_alerts", "window", "digest_wait"])
+        var storm = StormControl(maxNewAlerts: try node.required("max_new_alerts").int(in: 1...10_000), window: try positive(node.required("window")))
+        if let value = try node.optional("digest_wait") { storm.digestWait = try value.duration() }
+        return storm
+    }
+
+    private func readAutoResolve(_ node: ConfigNode) throws -> AutoResolveRule {
+        try node.checkKeys(allowed: ["match", "after"])
+        return AutoResolveRule(matchers: try node.optional("match").map(readMatchers) ?? [], after: try positive(node.required("after")))
+    }
+
+    private func readDeadManSwitch(_ node: ConfigNode) throws -> DeadMansSwitchSettings {
+        try node.checkKeys(allowed: ["url", "every", "method", "timeout"])
+        var settings = DeadMansSwitchSettings(url: Secret(try node.required("url").url()))
+        if let value = try node.optional("every") { settings.interval = try positive(value) }
+        if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
+        if let value = try node.optional("method") {
+            settings.method = try value.string().uppercased()
+            guard ["GET", "POST", "HEAD"].contains(settings.method) else { throw value.error("expected GET, POST or HEAD") }
+        }
+        return settings
     }
 
     private func readDelivery(_ node: ConfigNode) throws -> DeliverySettings {
