@@ -31,7 +31,8 @@ struct List: AsyncParsableCommand {
             if output == .json {
                 Output.json(standings)
             } else if standings.isEmpty {
-                Diagnostics.info("no \(status == .all ? "" : status.rawValue + " ")alerts")
+                // Where it looked: a mistyped --state must not read as "all quiet".
+                Diagnostics.info("no \(status == .all ? "" : status.rawValue + " ")alerts in \(StateLocation.redacted(StateLocation.resolve(flag: common.state, environment: ProcessInfo.processInfo.environment, configured: runtime.config.statePath)))")
             } else {
                 for line in AlertText.table(standings, now: runtime.notifier.clock.now()).lines() { Output.line(line) }
             }

@@ -52,7 +52,10 @@ enum HTTPResponseClassifier {
             reason = "connect timed out"
         case let error as HTTPClientError where error == .remoteConnectionClosed:
             reason = "connection closed by the server before an answer"
+        case let error as HTTPClientError where error == .tlsHandshakeTimeout:
+            reason = "TLS handshake timed out"
         case is HTTPClientError:
+            // Not its description: some carry header values, which may be secrets.
             reason = "HTTP client error"
         case let error as IOError:
             reason = networkReason(errno: error.errnoCode)
@@ -76,7 +79,7 @@ enum HTTPResponseClassifier {
         case ENETUNREACH: "network unreachable"
         case ETIMEDOUT: "connection timed out"
         case EPIPE: "connection closed while sending"
-        default: "network error (errno \(code))"
+        default: "network error: " + String(cString: strerror(code)).lowercased()
         }
     }
 }

@@ -27,11 +27,30 @@ public final class SQLiteAlertStore: AlertStore {
         do {
             pool = try Self.openPool(path: path)
         } catch let error as DatabaseError {
-            throw StateFileError(path: path, reason: "SQLite \(error.resultCode): \(error.message ?? "error")")
+            throw StateFileError(path: path, reason: Self.reason(error, path: path))
         } catch let error as StateFileError {
             throw error
         } catch {
             throw StateFileError(path: path, reason: StateLocation.oneLine(error))
+        }
+    }
+
+    /// What SQLite's refusal means for a person, in words (not `SQLite 14`).
+    static func reason(_ error: DatabaseError, path: String) -> String {
+        let said = error.message.map { " (SQLite: \($0))" } ?? ""
+        switch error.resultCode {
+        case .SQLITE_CANTOPEN:
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "is a directory, not a state file" }
+            return "cannot be opened: permission denied, or its directory is not writable" + said
+        case .SQLITE_NOTADB: return "is not a notify state file (not an SQLite database)"
+        case .SQLITE_CORRUPT: return "is damaged" + said + "; move it aside and notify starts a new one"
+        case .SQLITE_FULL: return "cannot be written: no space left on device"
+        case .SQLITE_READONLY: return "cannot be written: read-only" + said
+        case .SQLITE_PERM, .SQLITE_AUTH: return "permission denied"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return "is locked by another process" + said
+        case .SQLITE_IOERR: return "cannot be read or written: input/output error" + said
+        default: return error.message.map { "SQLite: \($0)" } ?? "SQLite error \(error.resultCode.rawValue)"
         }
     }
 
