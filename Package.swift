@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "Alerting",
                 "AlertingPostgres",
+                "notify",  // the docs' shell snippets are parsed by the CLI's own parser (DocSnippetTests)
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
