@@ -209,4 +209,22 @@ final class PersonCommandTests: XCTestCase {
         XCTAssertTrue(lines[0].hasSuffix(":2: channels.ops.webhook_url: missing"), check.stderr)
         XCTAssertTrue(lines[1].contains(":4: contacts.alice.phone: "), check.stderr)
     }
+
+    /// The README says: copy Examples/slack.yaml, export SLACK_WEBHOOK_URL, try it. That alone
+    /// must be enough: no warning, no channel that cannot deliver, a page that arrives.
+    func testTheSlackExampleWorksWithOnlyTheVariableTheReadmeNames() async throws {
+        let server = try await FakeHTTPServer()
+        defer { Task { await server.stop() } }
+        let example = DocSnippet.root.appendingPathComponent("Examples/slack.yaml").path
+        let environment = ["SLACK_WEBHOOK_URL": server.baseURL + "/services/T000/B000/XXXX"]
+        let check = try await NotifyProcess.run(["config", "check", "--config", example], environment: environment)
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertEqual(check.stderr, "", "no warning")
+        let test = try await NotifyProcess.run(["test", "ops-slack", "--config", example], environment: environment)
+        XCTAssertEqual(test.status, 0, test.stderr)
+        let sent = try await NotifyProcess.run(["send", "--config", example, "--kind", "failover", "--severity", "critical", "--env", "prod-us-east",
+                                                "--summary", "db-1 failed over"], environment: environment)
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        XCTAssertEqual(server.requests.count, 2, "the test message and the page")
+    }
 }
