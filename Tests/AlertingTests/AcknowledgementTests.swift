@@ -5,7 +5,7 @@ import XCTest
 
 /// Two-way acknowledgement through `notify serve`: SMS replies and keypad presses signed as
 /// Twilio signs them, Slack buttons signed as Slack signs them; with fakes playing Twilio and Slack.
-final class AcknowledgementTests: XCTestCase {
+final class AcknowledgementTests: NotifyTestCase {
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_514_400))  // 2026-11-24 10:00:00Z
     let token = "TWILIO-AUTH-TOKEN"
     let bearer = ["Authorization": "Bearer t0ken"]
@@ -250,7 +250,7 @@ final class AcknowledgementTests: XCTestCase {
 }
 
 /// The `slack_bot` channel's unhappy answers: Slack's Web API says most errors in a 200.
-final class SlackBotChannelTests: XCTestCase {
+final class SlackBotChannelTests: NotifyTestCase {
     func testWebAPIErrorsAreRetryableOrPermanentByCode() {
         XCTAssertEqual(SlackBotChannel.outcome(of: Data(#"{"ok":true,"ts":"1.2"}"#.utf8)), .delivered(providerID: "1.2"))
         XCTAssertEqual(SlackBotChannel.outcome(of: Data(#"{"ok":false,"error":"ratelimited"}"#.utf8)).label, "retryable")

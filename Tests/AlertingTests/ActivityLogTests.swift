@@ -3,7 +3,7 @@ import XCTest
 
 /// What a long-running notify logs at the default level (issue 12): one line per alert opened,
 /// acknowledged or resolved and per page placed or failed, and each failure said once.
-final class ActivityLogTests: XCTestCase {
+final class ActivityLogTests: NotifyTestCase {
     private func config(_ server: FakeHTTPServer) throws -> String {
         try writeTemporaryConfig("""
             channels:

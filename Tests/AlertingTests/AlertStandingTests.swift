@@ -5,7 +5,7 @@ import XCTest
 /// Where an alert stands, as `notify list` and `notify show` print it (issue 12): the step that
 /// fired last, who acknowledged, and who was paged and how, one line per page however many
 /// attempts it took.
-final class AlertStandingTests: XCTestCase {
+final class AlertStandingTests: NotifyTestCase {
     private let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func record(_ channel: String, to recipient: String? = nil, at offset: TimeInterval, _ outcomes: DeliveryOutcome...) -> DeliveryRecord {

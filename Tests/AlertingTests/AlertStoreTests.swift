@@ -2,7 +2,7 @@ import Alerting
 import XCTest
 
 /// The dedup contract, checked against every store: the in-memory one and SQLite.
-final class AlertStoreTests: XCTestCase {
+final class AlertStoreTests: NotifyTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func stores() throws -> [any AlertStore] {

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// `auto_resolve:`: informational alerts close themselves after a quiet while (issue 12).
-final class AutoResolveTests: XCTestCase {
+final class AutoResolveTests: NotifyTestCase {
     func testAnInformationalAlertResolvesItselfAfterAQuietHourAndOthersStayOpen() async throws {
         let config = try ConfigLoader().parse("""
             channels: {out: {type: console}}

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// The real `notify` binary against a real HTTP server on 127.0.0.1 playing Slack.
-final class CLIEndToEndTests: XCTestCase {
+final class CLIEndToEndTests: NotifyTestCase {
     let secretPath = "/services/T000/B000/SUPERSECRETTOKEN"
 
     private func slackConfig(_ server: FakeHTTPServer, delivery: String = "{timeout: 2s, max_attempts: 3, initial_backoff: 10ms, max_retry_after: 5s}") throws -> String {

@@ -1,7 +1,7 @@
 import Alerting
 import XCTest
 
-final class ConfigLoaderTests: XCTestCase {
+final class ConfigLoaderTests: NotifyTestCase {
     let secretURL = "https://hooks.slack.com/services/T000/B000/SUPERSECRET"
 
     private func parse(_ yaml: String, environment: [String: String] = [:]) throws -> NotifyConfig {

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// `continue: true`: one alert, several routes, each escalating on its own.
-final class ContinueRoutesTests: XCTestCase {
+final class ContinueRoutesTests: NotifyTestCase {
     let start = Date(timeIntervalSince1970: 1_795_514_400)
 
     func testEachMatchingRouteRunsItsOwnPolicy() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// The continuous-failure detector with a manual clock, against both stores.
-final class ContinuousFailureTests: XCTestCase {
+final class ContinuousFailureTests: NotifyTestCase {
     let start = Date(timeIntervalSince1970: 1_795_514_400)
 
     private func failure(_ source: String, env: String = "prod") -> AlertEvent {

@@ -1,7 +1,7 @@
 @testable import Alerting
 import XCTest
 
-final class DelivererTests: XCTestCase {
+final class DelivererTests: NotifyTestCase {
     private func deliver(_ script: [DeliveryOutcome], policy: RetryPolicy = RetryPolicy(maxAttempts: 4, initialBackoff: .seconds(1), maxBackoff: .seconds(30), jitter: 0)) async -> (DeliveryReport, ManualClock, ScriptedChannel) {
         let clock = ManualClock()
         let channel = ScriptedChannel(name: "c", script: script)

@@ -7,7 +7,7 @@ import XCTest
 /// (issue 12): Swift compiles against the library as built, and each `notify` command parses
 /// with the CLI's own parser (subcommand, flags, values and their validation). Other commands
 /// must name scripts, files and products that exist.
-final class DocSnippetTests: XCTestCase {
+final class DocSnippetTests: NotifyTestCase {
     private let shellLanguages: Set = ["sh", "bash", "shell"]
 
     func testEveryShellSnippetNamesRealCommandsFlagsAndFiles() throws {

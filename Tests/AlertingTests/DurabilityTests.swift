@@ -3,7 +3,7 @@ import XCTest
 
 /// What only real processes can show: crashes, restarts, several notify processes on one
 /// state file, timer precision, signals.
-final class DurabilityTests: XCTestCase {
+final class DurabilityTests: NotifyTestCase {
     private func webhookConfig(_ server: FakeHTTPServer, policy: String? = nil) throws -> String {
         let route = policy.map { "policy: \($0)" } ?? "notify: [hook]"
         return try writeTemporaryConfig("""

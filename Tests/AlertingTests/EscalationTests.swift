@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// Escalation with a manual clock, against both stores.
-final class EscalationTests: XCTestCase {
+final class EscalationTests: NotifyTestCase {
     let start = Date(timeIntervalSince1970: 1_795_514_400)  // 2026-11-24 10:00:00Z
 
     private final class Rig: @unchecked Sendable {

@@ -1,7 +1,7 @@
 import Alerting
 import XCTest
 
-final class EventDecoderTests: XCTestCase {
+final class EventDecoderTests: NotifyTestCase {
     let decoder = EventDecoder(makeUniqueKey: { "generated-key" })
 
     private func decode(_ json: String, line: Int? = nil) -> Result<AlertEvent, EventValidationError> {

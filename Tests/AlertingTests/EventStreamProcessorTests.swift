@@ -1,7 +1,7 @@
 @testable import Alerting
 import XCTest
 
-final class EventStreamProcessorTests: XCTestCase {
+final class EventStreamProcessorTests: NotifyTestCase {
     /// Feeds canned chunks as if they were read from a pipe.
     struct Chunks: AsyncSequence, Sendable {
         typealias Element = [LineSplitter.Line]

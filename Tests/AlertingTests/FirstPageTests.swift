@@ -4,7 +4,7 @@ import XCTest
 
 /// A trigger always pages its first step, whatever the timing of its resolve (#7, #16); a
 /// route's `hold` is the explicit way to suppress flaps.
-final class FirstPageTests: XCTestCase {
+final class FirstPageTests: NotifyTestCase {
     private let trigger = AlertEvent(kind: .failover, environment: "prod", source: "db-1", summary: "db-1 failed over", dedupKey: "db")
     private let resolve = AlertEvent(kind: .failover, action: .resolve, dedupKey: "db", actor: "failover-manager", note: "primary back")
 

@@ -5,7 +5,7 @@ import XCTest
 
 /// The presets in Examples/gateways.yaml, each against a fake that checks the provider's exact
 /// request shape (../shared/reference/wire-specs.md §3).
-final class GatewayPresetTests: XCTestCase {
+final class GatewayPresetTests: NotifyTestCase {
     private func runtime(_ server: FakeHTTPServer) throws -> NotifyRuntime {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let environment = [

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// Dead-man's switches with a manual clock, against both stores.
-final class HeartbeatTests: XCTestCase {
+final class HeartbeatTests: NotifyTestCase {
     let start = Date(timeIntervalSince1970: 1_795_514_400)
 
     private func rig(_ store: any AlertStore) -> (Notifier, ManualClock, ScriptedChannel) {

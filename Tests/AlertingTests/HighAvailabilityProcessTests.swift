@@ -10,7 +10,7 @@ import XCTest
 /// Several `notify serve` binaries on one PostgreSQL database, behind loopback fakes: a storm
 /// posted to both, one killed with SIGKILL in the middle, an acknowledgement taken by one
 /// stopping what the other would send, and the database restarted under a stream of events.
-final class HighAvailabilityProcessTests: XCTestCase {
+final class HighAvailabilityProcessTests: NotifyTestCase {
     private let bearer = ["Authorization": "Bearer t0ken"]
     /// Deliveries in flight per instance: the bound on what a kill can send twice.
     private let maxConcurrent = 16

@@ -2,7 +2,7 @@ import Alerting
 import Foundation
 import XCTest
 
-final class JSONParserTests: XCTestCase {
+final class JSONParserTests: NotifyTestCase {
     private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
 
     private func syntaxError(_ bytes: [UInt8], file: StaticString = #filePath, line: UInt = #line) -> String {

@@ -3,7 +3,7 @@ import XCTest
 
 /// The network failing in the ways it does: a refused connection (#12), a hung provider that
 /// shares its host with a healthy one (#20). The real binary against loopback servers.
-final class NetworkFailureTests: XCTestCase {
+final class NetworkFailureTests: NotifyTestCase {
     func testARefusedConnectionFailsAtOnceAndSaysSo() async throws {
         let closed = try await FakeHTTPServer()
         await closed.stop()   // nothing listens on its port now

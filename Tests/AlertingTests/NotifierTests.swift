@@ -1,7 +1,7 @@
 @testable import Alerting
 import XCTest
 
-final class NotifierTests: XCTestCase {
+final class NotifierTests: NotifyTestCase {
     private func notifier(channels: [any Channel], routes: [Route]? = nil, store: any AlertStore = MemoryAlertStore()) -> Notifier {
         Notifier(store: store, router: Router(routes: routes ?? [Route(name: "all", channels: channels.map(\.name))]), channels: channels, clock: ManualClock())
     }

@@ -2,7 +2,7 @@
 import Foundation
 import XCTest
 
-final class OnCallScheduleTests: XCTestCase {
+final class OnCallScheduleTests: NotifyTestCase {
     private func time(_ text: String) -> Date {
         guard let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) else { fatalError("bad test time \(text)") }
         return date

@@ -4,7 +4,7 @@ import XCTest
 
 /// An outbox item carries the event that caused it: a page its trigger's details, a resolve
 /// notice who resolved and why, even when another process (or a restart) delivers it.
-final class OutboxEventTests: XCTestCase {
+final class OutboxEventTests: NotifyTestCase {
     private func notifier(_ store: any AlertStore, slack: ScriptedChannel) -> Notifier {
         Notifier(store: store, router: Router(routes: [Route(name: "db", targets: [RouteTarget(channel: "slack")], notifyOnResolve: true)]),
                  channels: [slack], clock: ManualClock())

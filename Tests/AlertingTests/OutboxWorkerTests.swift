@@ -4,7 +4,7 @@ import XCTest
 
 /// How the outbox is worked: no head-of-line blocking, long waits back to the outbox, leases
 /// renewed while a delivery runs.
-final class OutboxWorkerTests: XCTestCase {
+final class OutboxWorkerTests: NotifyTestCase {
     private func routes() -> Router {
         Router(routes: [
             Route(name: "failover", matchers: [try! RouteMatcher.parse("kind=failover")], targets: [RouteTarget(channel: "slack")]),

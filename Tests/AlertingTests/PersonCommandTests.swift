@@ -3,7 +3,7 @@ import XCTest
 
 /// What a person at the terminal gets from `ack` and `heartbeat` (issue 12): the timeline says
 /// who acted even without `--by`, and a heartbeat nobody watches is an error, not a quiet success.
-final class PersonCommandTests: XCTestCase {
+final class PersonCommandTests: NotifyTestCase {
     private func config() throws -> String {
         try writeTemporaryConfig("""
             channels: {out: {type: console}}

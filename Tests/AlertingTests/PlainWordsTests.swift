@@ -4,7 +4,7 @@ import XCTest
 
 /// Errors name the thing in words a person at 3 a.m. reads (issue 12): never an errno, an
 /// SQLite result code or a Foundation error-domain dump.
-final class PlainWordsTests: XCTestCase {
+final class PlainWordsTests: NotifyTestCase {
     func testSocketErrorsAreNamedNotNumbered() {
         XCTAssertEqual(HTTPResponseClassifier.networkReason(errno: ECONNREFUSED), "connection refused")
         for code in [ECONNABORTED, EADDRNOTAVAIL, ENOBUFS, EPROTO] {

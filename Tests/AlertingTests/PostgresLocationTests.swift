@@ -3,7 +3,7 @@ import AlertingPostgres
 import XCTest
 
 /// The PostgreSQL state URL: what it takes, what it refuses, and that it never shows the password.
-final class PostgresLocationTests: XCTestCase {
+final class PostgresLocationTests: NotifyTestCase {
     func testAURLIsReadAndShownWithoutItsPassword() throws {
         let location = try PostgresLocation("postgres://notify:s3cr%40t@db.internal:6432/alerts?sslmode=require&schema=ops")
         XCTAssertEqual(location.host, "db.internal")

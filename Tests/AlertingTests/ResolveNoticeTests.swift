@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// Resolve notices go to places and, for people, by SMS at most: never a call (#10).
-final class ResolveNoticeTests: XCTestCase {
+final class ResolveNoticeTests: NotifyTestCase {
     func testAResolveNoticeNeverCallsTheOneWhoWasCalled() async throws {
         for (name, store) in try await TestStores.all() {
             let slack = ScriptedChannel(name: "slack")

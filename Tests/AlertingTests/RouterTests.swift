@@ -1,7 +1,7 @@
 import Alerting
 import XCTest
 
-final class RouterTests: XCTestCase {
+final class RouterTests: NotifyTestCase {
     private func alert(kind: AlertKind = .failover, severity: Severity = .critical, environment: String? = "prod-us-east", source: String? = "db-1") -> Alert {
         AlertStateMachine.newAlert(id: 1, from: AlertEvent(kind: kind, severity: severity, environment: environment, source: source, summary: "s"), at: Date())
     }

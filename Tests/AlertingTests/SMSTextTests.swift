@@ -2,7 +2,7 @@ import Alerting
 import XCTest
 
 /// Segment counting and cutting, against hand-computed cases.
-final class SMSTextTests: XCTestCase {
+final class SMSTextTests: NotifyTestCase {
     func testPlainASCIIIsGSM7With160And153PerSegment() {
         XCTAssertEqual(SMSText.encoding(of: "DB failover in prod"), .gsm7)
         XCTAssertEqual(SMSText.segmentCount(""), 0)

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// What only a durable store can promise: state that outlives the process.
-final class SQLiteAlertStoreTests: XCTestCase {
+final class SQLiteAlertStoreTests: NotifyTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func trigger(_ key: String = "db", summary: String = "failed over") -> AlertEvent {

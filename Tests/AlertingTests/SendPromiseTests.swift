@@ -4,7 +4,7 @@ import XCTest
 /// `notify send` never says "sent" when nobody was paged: a retried send that dedups reports
 /// the page it still owes (#1), and a send that leaves later steps with nobody to run them
 /// says so (#2). The real binary against a loopback Slack fake.
-final class SendPromiseTests: XCTestCase {
+final class SendPromiseTests: NotifyTestCase {
     private let send = ["send", "--kind", "failover", "--env", "prod", "--source", "db-1", "--summary", "db-1 failed over", "--dedup-key", "db"]
 
     private func config(_ server: FakeHTTPServer, policy: Bool = false) throws -> String {

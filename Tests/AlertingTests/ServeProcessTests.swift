@@ -9,7 +9,7 @@ import XCTest
 
 /// The `notify serve` binary: started for real, fed over HTTP (by this test, and by a real
 /// Alertmanager when one is installed), stopped with SIGTERM.
-final class ServeProcessTests: XCTestCase {
+final class ServeProcessTests: NotifyTestCase {
     typealias Running = ServeProcess
 
     private func config(slack: FakeHTTPServer, server: String = "server: {listen: \"127.0.0.1:0\", token: t0ken}") throws -> String {

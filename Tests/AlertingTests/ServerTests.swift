@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// `notify serve` through real HTTP: each inbound format, authentication, health and metrics.
-final class ServerTests: XCTestCase {
+final class ServerTests: NotifyTestCase {
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_514_400))  // 2026-11-24 10:00:00Z
     let integrationKey = "0123456789abcdef0123456789abcdef"
 
@@ -231,7 +231,7 @@ extension ServerTests {
 }
 
 /// Alertmanager's alert names become the kind a person would write (issue 12).
-final class AlertmanagerKindNameTests: XCTestCase {
+final class AlertmanagerKindNameTests: NotifyTestCase {
     func testAcronymsAndProductNamesStayWhole() {
         let expected = [
             "HTTPServerDown": "http_server_down", "MySQLPrimaryDown": "mysql_primary_down", "APIHighLatency": "api_high_latency",

@@ -7,7 +7,7 @@ import XCTest
 
 /// Several instances on one PostgreSQL database, in one process: each is a `Notifier` with its
 /// own lease owner and its own channels (what each sent is what that instance delivered).
-final class SeveralInstancesTests: XCTestCase {
+final class SeveralInstancesTests: NotifyTestCase {
     private let start = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func database() async throws -> PostgresAlertStore {
@@ -207,7 +207,7 @@ final class SeveralInstancesTests: XCTestCase {
 }
 
 /// A page another instance is retrying stops when the alert is acknowledged anywhere.
-final class AcknowledgedWhileRetryingTests: XCTestCase {
+final class AcknowledgedWhileRetryingTests: NotifyTestCase {
     /// Fails each attempt (503); on the first, someone acknowledges through another instance.
     final class AcknowledgingChannel: Alerting.Channel, @unchecked Sendable {
         let name = "pager"

@@ -2,7 +2,7 @@
 import Foundation
 import XCTest
 
-final class SilenceTests: XCTestCase {
+final class SilenceTests: NotifyTestCase {
     let start = Date(timeIntervalSince1970: 1_795_514_400)  // 2026-11-24 10:00:00Z
 
     private func notifier(_ store: any AlertStore, _ clock: ManualClock, _ slack: ScriptedChannel) -> Notifier {

@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import XCTest
 
 /// The Slack and webhook channels against a real HTTP server on 127.0.0.1 that plays Slack.
-final class SlackChannelTests: XCTestCase {
+final class SlackChannelTests: NotifyTestCase {
     let secretPath = "/services/T000/B000/SUPERSECRETTOKEN"
 
     private func runtime(_ server: FakeHTTPServer, clock: ManualClock = ManualClock(), timeout: String = "2s", attempts: Int = 4) throws -> NotifyRuntime {

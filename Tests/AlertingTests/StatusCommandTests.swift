@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 /// `notify status` on the built binary: who runs on the state, what they hold, what is late.
-final class StatusCommandTests: XCTestCase {
+final class StatusCommandTests: NotifyTestCase {
     private func config() throws -> String {
         try writeTemporaryConfig("channels: {out: {type: console}}\nroutes: [{notify: [out]}]\n")
     }

@@ -5,7 +5,7 @@ import Logging
 import XCTest
 
 /// What senders and the outside world hear while the state store does not answer.
-final class StoreOutageTests: XCTestCase {
+final class StoreOutageTests: NotifyTestCase {
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_514_400))
     let bearer = ["Authorization": "Bearer t0ken"]
 

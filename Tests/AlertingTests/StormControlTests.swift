@@ -3,7 +3,7 @@ import XCTest
 
 /// Storm control with a manual clock: a cap on different alerts per contact across media, one
 /// digest for the rest, kept in the state store.
-final class StormControlTests: XCTestCase {
+final class StormControlTests: NotifyTestCase {
     let alice = Contact(name: "alice", phone: PhoneNumber("+14155550100"))
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_514_400))  // 2026-11-24 10:00:00Z
     let storm = StormControl(maxNewAlerts: 2, window: .seconds(600), digestWait: .seconds(60))

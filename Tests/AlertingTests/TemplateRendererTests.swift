@@ -1,7 +1,7 @@
 @testable import Alerting
 import XCTest
 
-final class TemplateRendererTests: XCTestCase {
+final class TemplateRendererTests: NotifyTestCase {
     let renderer = TemplateRenderer()
     let slack = TemplateSelector(family: "slack", format: .slackJSON)
     let console = TemplateSelector(family: "console", format: .text)

@@ -2,7 +2,7 @@
 import XCTest
 
 /// Per-contact throttles with a manual clock: what is held back, and the digest that follows.
-final class ThrottleTests: XCTestCase {
+final class ThrottleTests: NotifyTestCase {
     let alice = Contact(name: "alice", phone: PhoneNumber("+14155550100"))
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_514_400))  // 2026-11-24 10:00:00Z
 

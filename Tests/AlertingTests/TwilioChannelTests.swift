@@ -7,7 +7,7 @@ import HTTPTypes
 import XCTest
 
 /// Twilio SMS and voice against a real HTTP server on 127.0.0.1 that plays Twilio.
-final class TwilioChannelTests: XCTestCase {
+final class TwilioChannelTests: NotifyTestCase {
     static let created = FakeHTTPServer.Answer(status: .created, body: #"{"sid":"SM0123456789abcdef","status":"queued","num_segments":"1"}"#, headers: ["Content-Type": "application/json"])
 
     private func config(_ server: FakeHTTPServer, extra: String = "") throws -> NotifyConfig {

@@ -4,7 +4,7 @@ import XCTest
 
 /// The engine's rules, each run against every store by the same code (a failure names the
 /// store). These are the places where the two copies of the rules used to disagree.
-final class RuleConformanceTests: XCTestCase {
+final class RuleConformanceTests: NotifyTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     private func trigger(_ key: String = "k", environment: String = "prod", kind: AlertKind = .failover) -> AlertEvent {

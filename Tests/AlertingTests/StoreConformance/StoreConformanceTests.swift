@@ -5,7 +5,7 @@ import XCTest
 /// The store contract: every store passes the same tests, run by the same code, and a failure
 /// names the store. Part one: the row verbs and the transaction itself. The rules on top of
 /// them are in RuleConformanceTests.
-final class StoreConformanceTests: XCTestCase {
+final class StoreConformanceTests: NotifyTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     private static func alert(_ key: String, status: AlertStatus = .triggered, kind: AlertKind = .failover) -> Alert {
