@@ -16,7 +16,10 @@ struct AlertActionOptions: ParsableArguments {
     var output: OutputFormat = .text
 
     func validate() throws {
-        if (id == nil) == (dedupKey == nil) { throw ValidationError("give an alert id or --dedup-key, not both") }
+        if id == nil, dedupKey == nil {
+            throw ValidationError("which alert? Give its id (as `notify list` shows it) or --dedup-key KEY")
+        }
+        if id != nil, dedupKey != nil { throw ValidationError("give an alert id or --dedup-key, not both") }
     }
 
     func run(_ action: EventAction, common: CommonOptions) async throws {

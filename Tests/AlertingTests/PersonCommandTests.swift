@@ -72,7 +72,8 @@ final class PersonCommandTests: NotifyTestCase {
         XCTAssertEqual(sent.status, 69, "a channel did not deliver: not a success \(sent.stderr)")
         XCTAssertTrue(sent.stderr.contains("out: delivered"), sent.stderr)
         XCTAssertTrue(sent.stderr.contains("ops: not delivered, permanent failure (1 attempt): channel not configured: channels.ops.webhook_url: environment variable NOTIFY_TEST_UNSET_SLACK is not set"), sent.stderr)
-        for command in [["list"], ["show", "1"], ["ack", "1"], ["status"], ["resolve", "1"]] {
+        for command in [["list"], ["show", "1"], ["ack", "1"], ["status"], ["silence", "list"], ["route", "test", "--kind", "failover"],
+                        ["oncall"], ["resolve", "1"]] {
             let result = try await NotifyProcess.run(command + ["--config", config], environment: environment)
             XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
         }
@@ -226,5 +227,15 @@ final class PersonCommandTests: NotifyTestCase {
                                                 "--summary", "db-1 failed over"], environment: environment)
         XCTAssertEqual(sent.status, 0, sent.stderr)
         XCTAssertEqual(server.requests.count, 2, "the test message and the page")
+    }
+
+    func testAckWithoutAnAlertSaysWhatIsMissing() async throws {
+        for verb in ["ack", "resolve"] {
+            let result = try await NotifyProcess.run([verb, "--config", try config()])
+            XCTAssertEqual(result.status, 64, result.stderr)
+            XCTAssertTrue(result.stderr.hasPrefix("Error: which alert? Give its id (as `notify list` shows it) or --dedup-key KEY\n"), result.stderr)
+        }
+        let both = try await NotifyProcess.run(["ack", "1", "--dedup-key", "k", "--config", try config()])
+        XCTAssertTrue(both.stderr.hasPrefix("Error: give an alert id or --dedup-key, not both\n"), both.stderr)
     }
 }
