@@ -36,24 +36,26 @@ public struct ActivityLog: Sendable {
 
     /// A page (or resolve notice) placed, failed, or held by a throttle.
     /// - Parameter retryAt: when a failed page is tried again; nil when it is not.
-    func page(_ report: DeliveryReport, alertID: Int64, retryAt: Date? = nil) {
+    /// - Parameter action: `.resolve` for a resolve notice.
+    func page(_ report: DeliveryReport, alertID: Int64, retryAt: Date? = nil, action: EventAction = .trigger) {
+        let what = action == .resolve ? "resolve notice" : "page"
         var metadata: Logger.Metadata = ["alert": "\(alertID)", "channel": "\(report.channel)"]
         if let recipient = report.recipient { metadata["to"] = "\(recipient)" }
         if report.attempts.count > 1 { metadata["attempts"] = "\(report.attempts.count)" }
         switch report.outcome {
         case .delivered(let providerID):
             if let providerID { metadata["id"] = "\(providerID)" }
-            logger.notice("page delivered", metadata: metadata)
+            logger.notice("\(what) delivered", metadata: metadata)
         case .retryable(let reason, _):
             metadata["reason"] = "\(reason)"
             if let retryAt { metadata["retry_at"] = "\(retryAt.formatted(Date.ISO8601FormatStyle()))" }
-            logger.error(retryAt == nil ? "page failed" : "page failed; it will be retried", metadata: metadata)
+            logger.error(retryAt == nil ? "\(what) failed" : "\(what) failed; it will be retried", metadata: metadata)
         case .permanent(let reason):
             metadata["reason"] = "\(reason)"
-            logger.error("page failed permanently", metadata: metadata)
+            logger.error("\(what) failed permanently", metadata: metadata)
         case .throttled(let nextAllowed):
             metadata["next_allowed"] = "\(nextAllowed.formatted(Date.ISO8601FormatStyle()))"
-            logger.notice("page held by the contact's throttle; the next message to them carries it in a digest", metadata: metadata)
+            logger.notice("\(what) held by the contact's throttle; the next message to them carries it in a digest", metadata: metadata)
         }
     }
 }

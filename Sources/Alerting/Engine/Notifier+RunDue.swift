@@ -118,7 +118,7 @@ extension Notifier {
             logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(alertID)"])
         }
         return done.map { finished in
-            activity.page(finished.result.report, alertID: finished.item.alertID, retryAt: finished.retryAt)
+            activity.page(finished.result.report, alertID: finished.item.alertID, retryAt: finished.retryAt, action: finished.item.action)
             metrics.delivered(finished.result.report, latency: now.timeIntervalSince(finished.item.createdAt))
             return OutboxDelivery(item: finished.item, report: finished.result.report)
         }

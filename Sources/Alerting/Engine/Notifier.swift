@@ -257,7 +257,7 @@ public final class Notifier: Sendable {
         } catch {
             logger.error("could not record a delivery", metadata: ["alert": "\(planned.alert.id)", "channel": "\(planned.channel)", "error": "\(error)"])
         }
-        activity.page(report, alertID: planned.alert.id)
+        activity.page(report, alertID: planned.alert.id, action: planned.event.action)
         return report
     }
 
