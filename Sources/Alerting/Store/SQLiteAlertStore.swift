@@ -104,8 +104,12 @@ final class SQLiteTransaction: StoreTransaction {
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
-    private func rows(_ sql: String, _ arguments: StatementArguments = []) throws -> [Row] {
-        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    /// - Parameter cached: keep the prepared statement (a statement whose text varies, with a
+    ///   list of placeholders, is not kept).
+    private func rows(_ sql: String, _ arguments: StatementArguments = [], cached: Bool = true) throws -> [SQLiteRow] {
+        let statement = cached ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+        let columns = statement.columnNames
+        return try Row.fetchAll(statement, arguments: arguments).map { SQLiteRow(row: $0, columns: columns) }
     }
 
     private func date(_ sql: String, _ arguments: StatementArguments = []) throws -> Date? {
@@ -129,8 +133,8 @@ final class SQLiteTransaction: StoreTransaction {
     func alerts(statuses: Set<AlertStatus>) throws -> [Alert] {
         guard !statuses.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
-        return try Row.fetchAll(db, sql: "SELECT * FROM alerts WHERE status IN (\(placeholders)) ORDER BY id DESC",
-                                arguments: StatementArguments(statuses.map(\.rawValue))).map(StoredRows.alert)
+        return try rows("SELECT * FROM alerts WHERE status IN (\(placeholders)) ORDER BY id DESC",
+                        StatementArguments(statuses.map(\.rawValue)), cached: false).map(StoredRows.alert)
     }
 
     func insertAlert(_ alert: Alert) throws -> Int64 {
@@ -224,9 +228,9 @@ final class SQLiteTransaction: StoreTransaction {
         var arguments: StatementArguments = [now.timeIntervalSince1970]
         arguments += StatementArguments(ownersGone)
         arguments += [limit]
-        let taken = try Row.fetchAll(db, sql: """
+        let taken = try rows("""
             SELECT * FROM outbox WHERE state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))) ORDER BY id LIMIT ?
-            """, arguments: arguments)
+            """, arguments, cached: false)
         return (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
     }
 
@@ -259,8 +263,8 @@ final class SQLiteTransaction: StoreTransaction {
     func outboxCounts() throws -> OutboxCounts {
         var counts = OutboxCounts()
         for row in try rows("SELECT state, lease_owner, COUNT(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state, lease_owner") {
-            let n: Int = row["n"]
-            if row["state"] as String == "claimed" { counts.claimed[row["lease_owner"] ?? "", default: 0] += n } else { counts.pending += n }
+            let n = Int(row.int64("n") ?? 0)
+            if row.string("state") == "claimed" { counts.claimed[row.string("lease_owner") ?? "", default: 0] += n } else { counts.pending += n }
         }
         return counts
     }
@@ -356,7 +360,7 @@ final class SQLiteTransaction: StoreTransaction {
 
     func contactPages(contact: String) throws -> [ContactPage] {
         try rows("SELECT * FROM contact_pages WHERE contact = ? ORDER BY at, rowid", [contact]).map { row in
-            ContactPage(contact: contact, alertID: row["alert_id"], at: Date(timeIntervalSince1970: row["at"]))
+            ContactPage(contact: contact, alertID: row.int64("alert_id") ?? 0, at: row.requiredDate("at"))
         }
     }
 
@@ -389,12 +393,22 @@ final class SQLiteTransaction: StoreTransaction {
 
 }
 
-/// GRDB's row as the shared decoders read it.
-extension Row: StoredColumns {
-    package func string(_ column: String) -> String? { self[column] }
-    package func double(_ column: String) -> Double? { self[column] }
-    package func int64(_ column: String) -> Int64? { self[column] }
-    package func flag(_ column: String) -> Bool { (self[column] as Int?).map { $0 != 0 } ?? false }
+/// GRDB's row as the shared decoders read it, with its statement's column names. Columns are
+/// found by exact name: GRDB's lookup by name lowercases each column name it passes, which was
+/// 2% of a storm of new alerts.
+struct SQLiteRow: StoredColumns {
+    let row: Row
+    let columns: [String]
+
+    package func string(_ column: String) -> String? { value(column) }
+    package func double(_ column: String) -> Double? { value(column) }
+    package func int64(_ column: String) -> Int64? { value(column) }
+    package func flag(_ column: String) -> Bool { (value(column) as Int64?).map { $0 != 0 } ?? false }
+
+    private func value<Value: DatabaseValueConvertible>(_ column: String) -> Value? {
+        guard let index = columns.firstIndex(of: column) else { return row[column] }
+        return row[index]
+    }
 }
 
 /// One delivery attempt as the store keeps it.
