@@ -121,8 +121,9 @@ final class HighAvailabilityProcessTests: NotifyTestCase {
         let paged = Self.pagedHosts(pager)
         XCTAssertEqual(Set(paged), Set(0..<total), "every alert's first page was delivered")
         let duplicates = paged.count - Set(paged).count
-        XCTAssertLessThanOrEqual(duplicates, maxConcurrent, "only pages in flight at the kill may go out twice")
-        print("HA storm: \(total) alerts, \(paged.count) pages, \(duplicates) duplicates (bound \(maxConcurrent))")
+        // Running at the kill, or finished with the outcome not yet recorded: 2 × max_concurrent.
+        XCTAssertLessThanOrEqual(duplicates, 2 * maxConcurrent, "only pages in flight at the kill may go out twice")
+        print("HA storm: \(total) alerts, \(paged.count) pages, \(duplicates) duplicates (bound \(2 * maxConcurrent))")
 
         // The failover steps fell due (4 s) meanwhile: the acknowledged alert's did not fire.
         try await waitFor("the unacknowledged alert's second step", timeout: 30) {

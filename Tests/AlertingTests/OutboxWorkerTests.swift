@@ -33,6 +33,27 @@ final class OutboxWorkerTests: NotifyTestCase {
         }
     }
 
+    /// Claiming one round ahead (so recording overlaps delivering) never runs more than
+    /// `maxConcurrentDeliveries` at once; the items claimed ahead wait for a slot, held.
+    func testClaimingAheadKeepsToTheConcurrencyLimit() async throws {
+        for (name, store) in try await TestStores.all() {
+            let slack = HoldingChannel(name: "slack")
+            let notifier = Notifier(store: store, router: routes(), channels: [slack], maxConcurrentDeliveries: 4, clock: ManualClock())
+            _ = try await notifier.ingest((1...12).map { AlertEvent(kind: .failover, environment: "prod", summary: "db-\($0) failed over", dedupKey: "db-\($0)") })
+            let running = Task { try await notifier.runDue() }
+            let started = await eventually { slack.received.count == 4 }
+            XCTAssertTrue(started, name)
+            try await Task.sleep(for: .milliseconds(300))
+            XCTAssertEqual(slack.received.count, 4, "\(name): at most 4 deliveries at once")
+            let claimed = try await store.read { try $0.outboxCounts() }.claimed.values.reduce(0, +)
+            XCTAssertEqual(claimed, 8, "\(name): one round claimed ahead, waiting for a slot")
+            slack.open()
+            let delivered = try await running.value
+            XCTAssertEqual(delivered.count, 12, name)
+            XCTAssertEqual(Set(slack.received.map(\.alert.dedupKey)).count, 12, "\(name): each once")
+        }
+    }
+
     func testALongRetryAfterGoesBackToTheOutboxInsteadOfHoldingTheSlot() async throws {
         for (name, store) in try await TestStores.all() {
             let clock = ManualClock()

@@ -10,7 +10,8 @@ extension Notifier {
     ///
     /// Up to ``OutboxSettings/maxConcurrentDeliveries`` items are in flight at once, and a slot
     /// that frees is refilled at once: one slow or rate-limited channel holds its own slot,
-    /// never the others. A retry wait longer than ``OutboxSettings/maxWaitInPlace`` goes back
+    /// never the others. As many again are claimed ahead, so that recording and claiming
+    /// overlap delivering. A retry wait longer than ``OutboxSettings/maxWaitInPlace`` goes back
     /// to the outbox. Claims are renewed while their delivery runs.
     ///
     /// Each round is one store transaction: it records every delivery that finished since the
@@ -26,28 +27,48 @@ extension Notifier {
         defer { renewal.cancel() }
         return try await withThrowingDiscardingTaskGroup { group in
             var delivered: [OutboxDelivery] = []
+            // Claimed items wait in `queue` for one of at most `slots` workers; a worker that
+            // finishes takes the next at once, without waiting for the round being recorded.
+            // One round's worth beyond the slots is claimed ahead, so the next round's
+            // transaction runs while deliveries do. `inFlight` (renewed) holds every claimed
+            // item not yet recorded.
+            let slots = outbox.maxConcurrentDeliveries
+            let queue = LockedBox<(items: [(OutboxItem, Alert?)], workers: Int)>(([], 0))
             while true {
                 let done = finished.withLock { list in
                     defer { list.removeAll(keepingCapacity: true) }
                     return list
                 }
-                let free = outbox.maxConcurrentDeliveries - inFlight.withLock(\.count) + done.count
-                let round = try await recordFireAndClaim(done, limit: free)
                 inFlight.withLock { $0.subtract(done.map(\.item.id)) }
+                let round = try await recordFireAndClaim(done, limit: 2 * slots - inFlight.withLock(\.count))
                 delivered += report(done, escalated: round.escalated)
-                for (item, alert) in round.claimed {
-                    inFlight.withLock { _ = $0.insert(item.id) }
+                inFlight.withLock { $0.formUnion(round.claimed.map(\.0.id)) }
+                let workers = queue.withLock { state in
+                    state.items += round.claimed
+                    let more = min(slots - state.workers, state.items.count)
+                    state.workers += more
+                    return more
+                }
+                for _ in 0..<workers {
                     group.addTask {
-                        var result = await self.deliver(item, alert: alert)
-                        result.alert = alert
-                        finished.withLock { $0.append(result) }
-                        wake.signal()
+                        while let (item, alert) = queue.withLock({ state -> (OutboxItem, Alert?)? in
+                            guard !state.items.isEmpty else {
+                                state.workers -= 1
+                                return nil
+                            }
+                            return state.items.removeFirst()
+                        }) {
+                            var result = await self.deliver(item, alert: alert)
+                            result.alert = alert
+                            finished.withLock { $0.append(result) }
+                            wake.signal()
+                        }
                     }
                 }
                 let progressed = !done.isEmpty || round.fired > 0 || !round.claimed.isEmpty
-                let busy = inFlight.withLock(\.count)
-                if busy == 0, !progressed { return delivered }
-                if progressed, busy < outbox.maxConcurrentDeliveries { continue }
+                let claimed = inFlight.withLock(\.count)
+                if claimed == 0, !progressed { return delivered }
+                if progressed, claimed < 2 * slots { continue }
                 // Wait for a delivery to finish; and while deliveries run, look for new work
                 // every tick: work recorded meanwhile (another alert's first page) must not wait
                 // for a slow channel to finish.
