@@ -15,7 +15,9 @@ public struct ActivityLog: Sendable {
 
     /// An alert opened, acknowledged or resolved (by an event, a person or a detector).
     func alertChanged(_ transition: AlertTransition, unrouted: Bool, detector: Bool = false) {
-        guard let alert = transition.alert else { return }
+        // Repeats are most events of a storm: nothing is built for them, nor below the level.
+        guard let alert = transition.alert, [.opened, .acknowledged, .resolved].contains(transition.change),
+              logger.logLevel <= (unrouted ? .warning : .notice) else { return }
         var metadata: Logger.Metadata = ["alert": "\(alert.id)", "kind": "\(alert.kind)", "key": "\(alert.dedupKey)"]
         if let actor = transition.event.actor { metadata["by"] = "\(actor)" }
         if let note = transition.event.note { metadata["note"] = "\(note)" }
@@ -38,6 +40,8 @@ public struct ActivityLog: Sendable {
     /// - Parameter retryAt: when a failed page is tried again; nil when it is not.
     /// - Parameter action: `.resolve` for a resolve notice.
     func page(_ report: DeliveryReport, alertID: Int64, retryAt: Date? = nil, action: EventAction = .trigger) {
+        let failed = report.outcome.label == "retryable" || report.outcome.label == DeliveryOutcome.permanentLabel
+        guard logger.logLevel <= (failed ? .error : .notice) else { return }
         let what = action == .resolve ? "resolve notice" : "page"
         var metadata: Logger.Metadata = ["alert": "\(alertID)", "channel": "\(report.channel)"]
         if let recipient = report.recipient { metadata["to"] = "\(recipient)" }
