@@ -46,7 +46,7 @@ final class PostgresTransaction: StoreTransaction {
     static let statementDeadline = TimeAmount.seconds(30)
 
     enum Value {
-        case text(String?), int(Int64?), double(Double?), bool(Bool), texts([String])
+        case text(String?), int(Int64?), double(Double?), bool(Bool), texts([String]), ints([Int64])
     }
 
     private func query(_ sql: String, _ values: [Value] = []) throws -> [PostgresColumns] {
@@ -58,6 +58,7 @@ final class PostgresTransaction: StoreTransaction {
             case .double(let double): double.map { binds.append($0) } ?? binds.appendNull()
             case .bool(let bool): binds.append(bool)
             case .texts(let texts): binds.append(texts)
+            case .ints(let ints): binds.append(ints)
             }
         }
         // A statement sent on a connection the server already closed (a restart, a failover)
@@ -114,6 +115,11 @@ final class PostgresTransaction: StoreTransaction {
     func alerts(statuses: Set<AlertStatus>) throws -> [Alert] {
         guard !statuses.isEmpty else { return [] }
         return try query("SELECT * FROM alerts WHERE status = ANY($1) ORDER BY id DESC", [.texts(statuses.map(\.rawValue))]).map(StoredRows.alert)
+    }
+
+    func alerts(ids: [Int64]) throws -> [Alert] {
+        guard !ids.isEmpty else { return [] }
+        return try query("SELECT * FROM alerts WHERE id = ANY($1) ORDER BY id" + forUpdate, [.ints(ids)]).map(StoredRows.alert)
     }
 
     func insertAlert(_ alert: Alert) throws -> Int64 {
@@ -227,6 +233,14 @@ final class PostgresTransaction: StoreTransaction {
         if row.isPending { scheduledWork = true }
         try execute("UPDATE outbox SET state = $1, lease_owner = $2, lease_until = $3, not_before = $4, outcome = $5 WHERE id = $6",
                     [.text(columns.state), .text(columns.owner), .double(columns.until), .double(columns.notBefore), .text(columns.outcome), .int(row.item.id)])
+    }
+
+    func setOutboxState(_ state: OutboxRow.State, ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        let columns = StoredRows.stateColumns(state)
+        if case .pending = state { scheduledWork = true }
+        try execute("UPDATE outbox SET state = $1, lease_owner = $2, lease_until = $3, not_before = $4, outcome = $5 WHERE id = ANY($6)",
+                    [.text(columns.state), .text(columns.owner), .double(columns.until), .double(columns.notBefore), .text(columns.outcome), .ints(ids)])
     }
 
     func deleteOutbox(id: Int64) throws {

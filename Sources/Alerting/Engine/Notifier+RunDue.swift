@@ -108,7 +108,8 @@ extension Notifier {
                 fired += try StormGate.flushDigests(at: now, in: transaction)
             }
             let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit, in: transaction) : []
-            return (fired, try items.map { ($0, try transaction.alert(id: $0.alertID)) }, escalated, unreadable)
+            let alerts = Dictionary(try transaction.alerts(ids: Array(Set(items.map(\.alertID)))).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return (fired, items.map { ($0, alerts[$0.alertID]) }, escalated, unreadable)
         }
         for unreadable in round.3 { logger.error("\(unreadable)") }
         return (round.0, round.1, round.2)

@@ -21,11 +21,7 @@ public enum OutboxQueue {
                 return until >= now && !gone.contains(owner)
             }
         }
-        let until = now + leaseFor.timeInterval
-        for var row in rows {
-            row.state = .claimed(owner: owner.description, until: until)
-            try transaction.saveOutbox(row)
-        }
+        try transaction.setOutboxState(.claimed(owner: owner.description, until: now + leaseFor.timeInterval), ids: rows.map(\.item.id))
         return rows.map(\.item)
     }
 

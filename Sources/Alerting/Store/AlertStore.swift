@@ -28,6 +28,8 @@ public protocol StoreTransaction: AnyObject {
     func alertStatus(id: Int64) throws -> AlertStatus?
     /// Alerts whose status is one of `statuses`, newest first.
     func alerts(statuses: Set<AlertStatus>) throws -> [Alert]
+    /// The alerts with these ids, in any order (a claimed round's alerts, in one statement).
+    func alerts(ids: [Int64]) throws -> [Alert]
     /// Stores a new alert (its `id` is ignored) and returns the id the store gave it.
     func insertAlert(_ alert: Alert) throws -> Int64
     /// Writes an alert's status, last-seen time and count.
@@ -64,6 +66,8 @@ public protocol StoreTransaction: AnyObject {
     /// The owners of claims whose lease has not ended at `now`.
     func leaseOwners(at now: Date) throws -> [String]
     func saveOutbox(_ row: OutboxRow) throws
+    /// Writes one state to the rows with these ids (a round's claims, in one statement).
+    func setOutboxState(_ state: OutboxRow.State, ids: [Int64]) throws
     func deleteOutbox(id: Int64) throws
     /// The earliest time an outbox row may need attention: a pending row's ready time or a
     /// claim's lease end.

@@ -125,6 +125,8 @@ final class MemoryTransaction: StoreTransaction {
         tables.alerts.values.filter { statuses.contains($0.status) }.sorted { $0.id > $1.id }
     }
 
+    func alerts(ids: [Int64]) -> [Alert] { ids.compactMap { tables.alerts[$0] } }
+
     func insertAlert(_ alert: Alert) throws -> Int64 {
         if alert.status.isOpen, tables.openAlertByKey[alert.dedupKey] != nil {
             throw AlertStoreError.inconsistent("an open alert with key \(alert.dedupKey) exists already")
@@ -243,6 +245,10 @@ final class MemoryTransaction: StoreTransaction {
 
     func leaseOwners(at now: Date) -> [String] {
         Set(tables.claims.values.filter { $0.until >= now }.map(\.owner)).sorted()
+    }
+
+    func setOutboxState(_ state: OutboxRow.State, ids: [Int64]) {
+        for id in ids { if var row = tables.outbox[id] { row.state = state; saveOutbox(row) } }
     }
 
     func saveOutbox(_ row: OutboxRow) {

@@ -126,6 +126,12 @@ final class SQLiteTransaction: StoreTransaction {
         try rows("SELECT * FROM alerts WHERE id = ?", [id]).first.map(StoredRows.alert)
     }
 
+    func alerts(ids: [Int64]) throws -> [Alert] {
+        guard !ids.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try rows("SELECT * FROM alerts WHERE id IN (\(placeholders))", StatementArguments(ids), cached: false).map(StoredRows.alert)
+    }
+
     func alertStatus(id: Int64) throws -> AlertStatus? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM alerts WHERE id = ?"), arguments: [id]).flatMap(AlertStatus.init(rawValue:))
     }
@@ -243,6 +249,16 @@ final class SQLiteTransaction: StoreTransaction {
         let columns = StoredRows.stateColumns(row.state)
         try execute("UPDATE outbox SET state = ?, lease_owner = ?, lease_until = ?, not_before = ?, outcome = ? WHERE id = ?",
                     [columns.state, columns.owner, columns.until, columns.notBefore, columns.outcome, row.item.id])
+    }
+
+    func setOutboxState(_ state: OutboxRow.State, ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        let columns = StoredRows.stateColumns(state)
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        var arguments: StatementArguments = [columns.state, columns.owner, columns.until, columns.notBefore, columns.outcome]
+        arguments += StatementArguments(ids)
+        try db.makeStatement(sql: "UPDATE outbox SET state = ?, lease_owner = ?, lease_until = ?, not_before = ?, outcome = ? WHERE id IN (\(placeholders))")
+            .execute(arguments: arguments)
     }
 
     func deleteOutbox(id: Int64) throws {

@@ -82,6 +82,27 @@ final class StoreConformanceTests: NotifyTestCase {
         }
     }
 
+    /// The two set verbs a round uses: its claims in one statement, its alerts in one read.
+    func testARoundsClaimsAndAlertsInOneStatementEach() async throws {
+        for (name, store) in try await TestStores.all() {
+            let now = now
+            let (alerts, items) = try await store.write { tx in
+                let alerts = try ["a", "b", "c"].map { try tx.insertAlert(Self.alert($0)) }
+                let items = try alerts.map { try tx.insertOutbox(OutboxItem(id: 0, alertID: $0, target: OutboxTarget(channel: "c"), position: 0, action: .trigger, createdAt: now)) }
+                return (alerts, items)
+            }
+            let read = try await store.read { tx in try tx.alerts(ids: [alerts[2], alerts[0], 999]).map(\.id).sorted() }
+            XCTAssertEqual(read, [alerts[0], alerts[2]].sorted(), "\(name): the ones that exist, whatever the order asked")
+            try await store.write { tx in try tx.setOutboxState(.claimed(owner: "h/1/live", until: now + 30), ids: [items[0], items[2]]) }
+            let (states, counts) = try await store.read { tx in
+                (try items.map { try tx.outboxRow(id: $0)?.state }, try tx.outboxCounts())
+            }
+            XCTAssertEqual(states, [.claimed(owner: "h/1/live", until: now + 30), .pending(notBefore: nil), .claimed(owner: "h/1/live", until: now + 30)], name)
+            XCTAssertEqual(counts, OutboxCounts(pending: 1, claimed: ["h/1/live": 2]), name)
+            try await store.write { tx in try tx.setOutboxState(.done(outcome: "delivered"), ids: []) }
+        }
+    }
+
     func testOutboxClaimCandidates() async throws {
         for (name, store) in try await TestStores.all() {
             let now = now
