@@ -39,8 +39,9 @@ extension Notifier {
                     defer { list.removeAll(keepingCapacity: true) }
                     return list
                 }
+                // The finished ones stay claimed (and renewed) until the round has recorded them.
+                let round = try await recordFireAndClaim(done, limit: 2 * slots - inFlight.withLock(\.count) + done.count)
                 inFlight.withLock { $0.subtract(done.map(\.item.id)) }
-                let round = try await recordFireAndClaim(done, limit: 2 * slots - inFlight.withLock(\.count))
                 delivered += report(done, escalated: round.escalated)
                 inFlight.withLock { $0.formUnion(round.claimed.map(\.0.id)) }
                 let workers = queue.withLock { state in
