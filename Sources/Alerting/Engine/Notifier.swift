@@ -156,19 +156,19 @@ public final class Notifier: Sendable {
             transitions[index].change = .heartbeat
         }
         recorded.1.forEach(logDetected)
-        return (transitions.map(result), recorded.1.filter { $0.change == .opened || $0.change == .resolved })
+        return (transitions.map { result($0) }, recorded.1.filter { $0.change == .opened || $0.change == .resolved })
     }
 
-    private func result(_ transition: AlertTransition) -> IngestResult {
+    /// The transition with its route, said in the activity log.
+    private func result(_ transition: AlertTransition, detector: Bool = false) -> IngestResult {
         let route = transition.alert.flatMap { router.route(for: $0) }
         let unrouted = transition.change == .opened && route == nil
-        activity.alertChanged(transition, unrouted: unrouted)
+        activity.alertChanged(transition, unrouted: unrouted, detector: detector)
         return IngestResult(transition: transition, route: route, unrouted: unrouted)
     }
 
     private func logDetected(_ transition: AlertTransition) {
-        let route = transition.alert.flatMap { router.route(for: $0) }
-        activity.alertChanged(transition, unrouted: transition.change == .opened && route == nil, detector: true)
+        _ = result(transition, detector: true)
     }
 
     /// Runs every detector's check (heartbeats missed, quiet continuous failures) and records
