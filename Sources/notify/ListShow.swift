@@ -64,8 +64,7 @@ struct Show: AsyncParsableCommand {
             let now = runtime.notifier.clock.now()
             var nobodyToRunIt: String?
             if let next = standing.nextDue, try await runtime.notifier.schedule().runners.isEmpty {
-                nobodyToRunIt = next > now ? "no notify daemon is running to do it" : "nothing is running to do it"
-                nobodyToRunIt! += " (notify daemon, or notify tick)"
+                nobodyToRunIt = (next > now ? "no notify daemon is running to do it" : "nothing is running to do it") + " (notify daemon, or notify tick)"
             }
             for line in AlertText.details(standing, now: now, nobodyToRunIt: nobodyToRunIt) { Output.line(line) }
             Output.line("timeline:")

@@ -40,27 +40,30 @@ public struct AlertStanding: Sendable {
     public var nextStep: Date?
     public var pages: [Page]
 
-    public init(alert: Alert, acknowledgedBy: String? = nil, acknowledgedAt: Date? = nil, step: EscalationStep? = nil, nextDue: Date? = nil, pages: [Page] = []) {
+    public init(alert: Alert, acknowledgedBy: String? = nil, acknowledgedAt: Date? = nil, step: EscalationStep? = nil, nextDue: Date? = nil,
+                nextStep: Date? = nil, pages: [Page] = []) {
         self.alert = alert
         self.acknowledgedBy = acknowledgedBy
         self.acknowledgedAt = acknowledgedAt
         self.step = step
         self.nextDue = nextDue
+        self.nextStep = nextStep
         self.pages = pages
     }
 
-    /// Reads one alert's standing inside a transaction.
+    /// Reads one alert's standing inside a transaction: its timeline, escalations, outbox and
+    /// deliveries, each once.
     static func read(_ alert: Alert, in transaction: any StoreTransaction) throws -> AlertStanding {
         let log = try transaction.log(alertID: alert.id)
         let outbox = try transaction.outbox(alertID: alert.id)
-        var standing = AlertStanding(alert: alert, nextDue: try nextDue(alertID: alert.id, in: transaction))
+        let steps = try transaction.escalations(alertID: alert.id).map(\.dueAt).filter { $0 != EscalationState.noStepDue }
+        var standing = AlertStanding(alert: alert, nextDue: nextDue(steps: steps, outbox: outbox), nextStep: steps.min())
         // An acknowledgement counts until the alert triggers again (its ack timeout ran out).
         if let last = log.last(where: { $0.change == .acknowledged || $0.change == .retriggered }), last.change == .acknowledged {
             standing.acknowledgedBy = last.actor
             standing.acknowledgedAt = last.at
         }
-        standing.nextStep = try transaction.escalations(alertID: alert.id).map(\.dueAt).filter { $0 != EscalationState.noStepDue }.min()
-        standing.step = log.last { $0.change == .escalated && $0.note.flatMap(EscalationStep.init(note:)) != nil }?.note.flatMap(EscalationStep.init(note:))
+        standing.step = log.lazy.reversed().compactMap { $0.change == .escalated ? $0.note.flatMap(EscalationStep.init(note:)) : nil }.first
         standing.pages = pages(try transaction.deliveries(alertID: alert.id), outbox: outbox)
         return standing
     }
@@ -69,7 +72,11 @@ public struct AlertStanding: Sendable {
     /// to be retried; nil when nothing is (resolved, or waiting only for an acknowledgement).
     static func nextDue(alertID: Int64, in transaction: any StoreTransaction) throws -> Date? {
         let steps = try transaction.escalations(alertID: alertID).map(\.dueAt).filter { $0 != EscalationState.noStepDue }
-        let pages = try transaction.outbox(alertID: alertID).compactMap { row -> Date? in
+        return nextDue(steps: steps, outbox: try transaction.outbox(alertID: alertID))
+    }
+
+    private static func nextDue(steps: [Date], outbox: [OutboxRow]) -> Date? {
+        let pages = outbox.compactMap { row -> Date? in
             guard case .pending(let notBefore) = row.state else { return nil }
             return notBefore ?? row.item.createdAt
         }
