@@ -89,6 +89,7 @@ let package = Package(
                 "AlertingPostgres",
                 "notify",  // the docs' shell snippets are parsed by the CLI's own parser (DocSnippetTests)
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),  // query plans of the SQLite store's statements
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -54,6 +54,20 @@ final class OutboxWorkerTests: NotifyTestCase {
         }
     }
 
+    /// Fast deliveries are claimed and recorded in larger rounds; a slow channel's round stays
+    /// at the concurrency limit, so a dead instance strands little.
+    func testARoundClaimsMoreAheadWhenDeliveriesFinishFast() {
+        let outbox = OutboxSettings(leaseDuration: .seconds(30), maxConcurrentDeliveries: 32, giveUpAfter: .seconds(3600),
+                                    requeueDelay: .seconds(30), maxWaitInPlace: .seconds(5))
+        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 0), 32, "at least as many again as run")
+        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 10), 32)
+        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 50), 100, "twice what finished since the last round")
+        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 5_000), OutboxSettings.maxClaimAhead, "bounded")
+        var wide = outbox
+        wide.maxConcurrentDeliveries = 1_000
+        XCTAssertEqual(wide.claimAhead(finishedSinceLastRound: 5_000), 1_000, "never fewer than run at once")
+    }
+
     func testALongRetryAfterGoesBackToTheOutboxInsteadOfHoldingTheSlot() async throws {
         for (name, store) in try await TestStores.all() {
             let clock = ManualClock()

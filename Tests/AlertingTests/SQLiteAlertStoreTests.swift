@@ -1,4 +1,5 @@
 @testable import Alerting
+import GRDB
 import Foundation
 import XCTest
 
@@ -142,5 +143,45 @@ extension SQLiteAlertStoreTests {
         XCTAssertTrue(items.first?.problem?.contains("digest's alert ids are unreadable") == true, "\(items)")
         let alert = try await store.alert(id: 1)
         XCTAssertEqual(alert?.details["notify_error"], .string("the stored details of this alert are unreadable"))
+    }
+}
+
+extension SQLiteAlertStoreTests {
+    /// A long-lived state file holds every item ever delivered: the outbox's queries must
+    /// walk indexes of the open items, never the whole table (v13's partial indexes).
+    func testTheOutboxQueriesWalkIndexesNotTheTable() async throws {
+        let store = try SQLiteAlertStore(path: temporaryStatePath())
+        let now = now
+        _ = try await store.record([trigger("a"), trigger("b")], at: now)
+        _ = try await store.write { transaction in
+            for alertID: Int64 in [1, 2] {
+                _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alertID, target: OutboxTarget(channel: "sms", recipient: "alice"),
+                                                            position: nil, action: .trigger, createdAt: now))
+            }
+        }
+        let statements = LockedBox<[String]>([])
+        try await store.pool.write { db in
+            db.trace { event in
+                if case .statement(let statement) = event { statements.withLock { $0.append(statement.sql) } }
+            }
+        }
+        let claimed = try await store.claimOutbox(owner: LeaseOwner(), at: now, leaseFor: .seconds(60), limit: 10)
+        XCTAssertEqual(claimed.count, 1, "one page at a time per person and channel")
+        _ = try await store.write { transaction in
+            try transaction.setOutboxState(.done(outcome: "delivered"), ids: claimed.map(\.id))
+            _ = try transaction.earliestOutboxTime()
+            _ = try transaction.openOutbox(recipient: "alice")
+            _ = try transaction.outboxCounts()
+        }
+        let queries = Set(statements.withLock { $0 }.filter { $0.hasPrefix("SELECT") && $0.contains("FROM outbox WHERE state") })
+        XCTAssertGreaterThanOrEqual(queries.count, 7, "\(queries)")
+        for sql in queries {
+            // Unbound parameters read as NULL; the plan does not depend on the values.
+            let plan = try await store.pool.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql.replacingOccurrences(of: "?", with: "NULL")).map { $0["detail"] as String }
+            }
+            XCTAssertFalse(plan.contains("SCAN outbox"), "reads the whole outbox: \(sql)\n\(plan)")
+            XCTAssertTrue(plan.contains { $0.contains("INDEX outbox_") }, "\(sql)\n\(plan)")
+        }
     }
 }

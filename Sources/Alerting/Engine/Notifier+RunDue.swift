@@ -10,9 +10,10 @@ extension Notifier {
     ///
     /// Up to ``OutboxSettings/maxConcurrentDeliveries`` items are in flight at once, and a slot
     /// that frees is refilled at once: one slow or rate-limited channel holds its own slot,
-    /// never the others. As many again are claimed ahead, so that recording and claiming
-    /// overlap delivering. A retry wait longer than ``OutboxSettings/maxWaitInPlace`` goes back
-    /// to the outbox. Claims are renewed while their delivery runs.
+    /// never the others. More are claimed ahead, so that recording and claiming overlap
+    /// delivering (``OutboxSettings/claimAhead(finishedSinceLastRound:)``: more when deliveries
+    /// finish fast). A retry wait longer than ``OutboxSettings/maxWaitInPlace`` goes back to the
+    /// outbox. Claims are renewed while their delivery runs.
     ///
     /// Each round is one store transaction: it records every delivery that finished since the
     /// last round, fires what came due, and claims what is ready, with the claimed items'
@@ -29,9 +30,8 @@ extension Notifier {
             var delivered: [OutboxDelivery] = []
             // Claimed items wait in `queue` for one of at most `slots` workers; a worker that
             // finishes takes the next at once, without waiting for the round being recorded.
-            // One round's worth beyond the slots is claimed ahead, so the next round's
-            // transaction runs while deliveries do. `inFlight` (renewed) holds every claimed
-            // item not yet recorded.
+            // Items beyond the slots are claimed ahead, so the next round's transaction runs
+            // while deliveries do. `inFlight` (renewed) holds every claimed item not yet recorded.
             let slots = outbox.maxConcurrentDeliveries
             let queue = LockedBox<(items: [(OutboxItem, Alert?)], workers: Int)>(([], 0))
             while true {
@@ -40,7 +40,8 @@ extension Notifier {
                     return list
                 }
                 // The finished ones stay claimed (and renewed) until the round has recorded them.
-                let round = try await recordFireAndClaim(done, limit: 2 * slots - inFlight.withLock(\.count) + done.count)
+                let ahead = outbox.claimAhead(finishedSinceLastRound: done.count)
+                let round = try await recordFireAndClaim(done, limit: slots + ahead - inFlight.withLock(\.count) + done.count)
                 inFlight.withLock { $0.subtract(done.map(\.item.id)) }
                 delivered += report(done, escalated: round.escalated)
                 inFlight.withLock { $0.formUnion(round.claimed.map(\.0.id)) }
@@ -69,7 +70,7 @@ extension Notifier {
                 let progressed = !done.isEmpty || round.fired > 0 || !round.claimed.isEmpty
                 let claimed = inFlight.withLock(\.count)
                 if claimed == 0, !progressed { return delivered }
-                if progressed, claimed < 2 * slots { continue }
+                if progressed, claimed < slots + ahead { continue }
                 // Wait for a delivery to finish; and while deliveries run, look for new work
                 // every tick: work recorded meanwhile (another alert's first page) must not wait
                 // for a slow channel to finish.
