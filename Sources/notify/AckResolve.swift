@@ -69,6 +69,7 @@ struct Acknowledge: AsyncParsableCommand {
 
 struct Resolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Resolve an open alert; the next trigger with its key opens a new one.")
 
     @OptionGroup var common: CommonOptions

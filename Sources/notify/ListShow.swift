@@ -17,7 +17,7 @@ enum StatusFilter: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct List: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List alerts, newest first.")
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List alerts, newest first.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "triggered, acknowledged, resolved, open or all.")
@@ -42,7 +42,7 @@ struct List: AsyncParsableCommand {
 }
 
 struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show an alert and its timeline: events, deliveries and every attempt.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an alert and its timeline: events, deliveries and every attempt.")
 
     @OptionGroup var common: CommonOptions
     @Argument(help: "The alert's id.")

@@ -10,6 +10,7 @@ struct RouteCommand: AsyncParsableCommand {
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Show what an event would do, without sending or recording anything.",
             discussion: """
                 Prints every route in order with whether it matches (and which matcher did not), \

@@ -4,6 +4,7 @@ import Foundation
 
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Send one event (from flags, or NDJSON on stdin with --json) and deliver it now.",
         discussion: """
             Prints the alert id on standard output (one per event), or with --output json one \

@@ -7,6 +7,7 @@ import Prometheus
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Take events and acknowledgements over HTTP, and run escalations, until SIGTERM or SIGINT.",
         discussion: """
             Endpoints: POST /v1/events, /v1/alertmanager, /v2/enqueue (PagerDuty v2), /twilio/sms, \

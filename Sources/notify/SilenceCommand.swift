@@ -99,7 +99,7 @@ struct SilenceCommand: AsyncParsableCommand {
     }
 
     struct Expire: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End a silence now; its alerts escalate within a minute.")
+        static let configuration = CommandConfiguration(commandName: "expire", abstract: "End a silence now; its alerts escalate within a minute.")
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "The silence's id.")

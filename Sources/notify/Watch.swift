@@ -5,6 +5,7 @@ import ServiceLifecycle
 
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Read NDJSON events from standard input, delivering as they arrive.",
         discussion: """
             Each line is one event (notify's format or a PagerDuty Events v2 body). A bad line \
@@ -78,6 +79,7 @@ struct Watch: AsyncParsableCommand {
 
 struct Tick: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "tick",
         abstract: "Run every escalation step and delivery that is due, then exit (for cron).",
         discussion: "Exit 0, or 69 / 75 when a delivery failed.")
 
@@ -96,6 +98,7 @@ struct Tick: AsyncParsableCommand {
 
 struct Daemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "daemon",
         abstract: "Run escalations and deliveries until SIGTERM or SIGINT (no standard input).",
         discussion: "Steps fire within a second of their due time. On SIGTERM, in-flight deliveries finish and notify exits 0.")
 
