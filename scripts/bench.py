@@ -102,11 +102,23 @@ def median_ms_fresh(make_command, runs=30):
     return statistics.median(times)
 
 
+# The common case: the host's state file exists; a new dedup key per run, so every send opens
+# an alert and pages.
+existing = os.path.join(work, "send-existing.db")
+def send_existing_command():
+    return [binary, "send", "--config", slack, "--state", existing, "--kind", "failover", "--env", "prod-us-east",
+            "--source", f"db-primary-{next(counter)}", "--summary", "Primary failed health checks; promoted db-secondary-2"]
+subprocess.run(send_existing_command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)  # creates the file
+
+
 send = median_ms_fresh(send_command)
+send_existing = median_ms_fresh(send_existing_command)
 curl = median_ms(["curl", "-sS", "-o", "/dev/null", "-H", "Content-Type: application/json", "--data-binary", "@" + body, url])
 rows.append(("one `notify send` to a loopback Slack fake, new SQLite state file, process start to exit (median of 30)", f"{send:.1f} ms"))
+rows.append(("one `notify send`, existing state file, a new alert each time (median of 30)", f"{send_existing:.1f} ms"))
 rows.append(("one `curl` POST of the same JSON to the same fake (median of 30)", f"{curl:.1f} ms"))
 rows.append(("ratio notify send / curl", f"{send / curl:.2f}x"))
+rows.append(("ratio notify send (existing state file) / curl", f"{send_existing / curl:.2f}x"))
 server.shutdown()
 
 print("| measurement | result |")
