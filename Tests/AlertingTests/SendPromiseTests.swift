@@ -76,7 +76,8 @@ extension SendPromiseTests {
     func testAStateFileThatCannotBeOpenedDoesNotSilenceThePage() async throws {
         let server = try await FakeHTTPServer()
         let blocker = FileManager.default.temporaryDirectory.appendingPathComponent("notify-blocker-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: blocker, contents: Data())   // a file where the state directory should be
+        // A file where the state directory should be.
+        XCTAssertTrue(FileManager.default.createFile(atPath: blocker, contents: Data()))
         let state = blocker + "/state.db"
         let sent = try await NotifyProcess.run(send + ["--config", try config(server)], environment: ["NOTIFY_STATE": state])
         await server.stop()
