@@ -5,9 +5,21 @@ let package = Package(
     name: "notify",
     platforms: [.macOS(.v14)],
     products: [
+        // The core: events, dedup, routing, escalation, schedules, silences, channels over
+        // AsyncHTTPClient, templates, the engine and the in-memory store. Nothing else is built
+        // for a program that imports only this (Tests/CorePackage checks it).
         .library(name: "Alerting", targets: ["Alerting"]),
-        // The PostgreSQL store, apart: a library user who keeps state in SQLite does not build it.
+        // The SQLite state file (GRDB).
+        .library(name: "AlertingSQLite", targets: ["AlertingSQLite"]),
+        // The PostgreSQL store, for several instances on one database (postgres-nio).
         .library(name: "AlertingPostgres", targets: ["AlertingPostgres"]),
+        // notify.yaml: the config file, the channel registry, the runtime built from a config (Yams).
+        .library(name: "AlertingConfig", targets: ["AlertingConfig"]),
+        // notify serve as a value: webhooks, acknowledgements, /metrics (Hummingbird).
+        .library(name: "AlertingServer", targets: ["AlertingServer"]),
+        // The notify command line as a library: a program that registers its own channels and
+        // detectors runs it as its own notify (Examples/CustomNotify).
+        .library(name: "NotifyCLI", targets: ["NotifyCLI"]),
         .executable(name: "notify", targets: ["notify"]),
     ],
     dependencies: [
@@ -41,16 +53,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
+            ]
+        ),
+        .target(
+            name: "AlertingSQLite",
+            dependencies: [
+                "Alerting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .target(
             name: "AlertingPostgres",
@@ -64,11 +77,39 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .executableTarget(
-            name: "notify",
+        .target(
+            name: "AlertingConfig",
             dependencies: [
                 "Alerting",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "AlertingServer",
+            dependencies: [
+                "Alerting",
+                "AlertingConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "NotifyCLI",
+            dependencies: [
+                "Alerting",
+                "AlertingSQLite",
                 "AlertingPostgres",
+                "AlertingConfig",
+                "AlertingServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -76,6 +117,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .executableTarget(name: "notify", dependencies: ["NotifyCLI"]),
         // The library example a newcomer can run: swift run notify-library-example
         .executableTarget(
             name: "notify-library-example",
@@ -86,8 +128,11 @@ let package = Package(
             name: "AlertingTests",
             dependencies: [
                 "Alerting",
+                "AlertingSQLite",
                 "AlertingPostgres",
-                "notify",  // the docs' shell snippets are parsed by the CLI's own parser (DocSnippetTests)
+                "AlertingConfig",
+                "AlertingServer",
+                "NotifyCLI",  // the docs' shell snippets are parsed by the CLI's own parser (DocSnippetTests)
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),  // query plans of the SQLite store's statements
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -95,6 +140,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

@@ -1,4 +1,7 @@
 import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import XCTest
 
 /// The dedup contract, checked against every store: the in-memory one and SQLite.

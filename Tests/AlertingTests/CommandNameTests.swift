@@ -1,5 +1,5 @@
 import ArgumentParser
-@testable import notify
+@testable import NotifyCLI
 import XCTest
 
 /// Every command names itself. Without a `commandName`, swift-argument-parser derives it from

@@ -1,4 +1,7 @@
 import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import XCTest
 
 final class ConfigLoaderTests: NotifyTestCase {

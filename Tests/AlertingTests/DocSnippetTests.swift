@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-@testable import notify
+@testable import NotifyCLI
 import XCTest
 
 /// Every Swift and shell snippet in README.md and docs/ is checked, so the docs cannot rot

@@ -1,5 +1,8 @@
 import AlertingPostgres
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import XCTest
 
 /// The PostgreSQL state URL: what it takes, what it refuses, and that it never shows the password.

@@ -1,4 +1,7 @@
 import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import XCTest
 
 /// Segment counting and cutting, against hand-computed cases.

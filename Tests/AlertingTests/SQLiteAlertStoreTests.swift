@@ -1,4 +1,7 @@
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import GRDB
 import Foundation
 import XCTest

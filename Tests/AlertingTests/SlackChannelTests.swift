@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import XCTest
 
 /// The Slack and webhook channels against a real HTTP server on 127.0.0.1 that plays Slack.

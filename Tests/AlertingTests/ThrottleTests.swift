@@ -1,4 +1,7 @@
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import XCTest
 
 /// Per-contact throttles with a manual clock: what is held back, and the digest that follows.

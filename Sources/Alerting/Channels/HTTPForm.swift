@@ -2,28 +2,28 @@ import Foundation
 
 /// `application/x-www-form-urlencoded` bodies and HTTP Basic credentials, as the SMS and voice
 /// gateways want them.
-enum HTTPForm {
+package enum HTTPForm {
     /// `To=%2B14155550100&Body=Hello+world`: fields in the order given.
-    static func encode(_ fields: [(String, String)]) -> String {
+    package static func encode(_ fields: [(String, String)]) -> String {
         fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
     /// Parses a form body: `+` is a space, `%XX` a byte; fields in the order sent, repeats kept.
-    static func decode(_ text: String) -> [(String, String)] {
+    package static func decode(_ text: String) -> [(String, String)] {
         text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (unescape(parts[0]), parts.count > 1 ? unescape(parts[1]) : "")
         }
     }
 
-    static func unescape(_ text: Substring) -> String {
+    package static func unescape(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
     }
 
     /// Percent-encodes all but `A-Z a-z 0-9 * - . _`, and writes spaces as `+` (the HTML form
     /// rules, which Twilio's signature checks and most gateways follow).
-    static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -41,7 +41,7 @@ enum HTTPForm {
     }
 
     /// The value of an `Authorization: Basic ...` header.
-    static func basicAuthorization(user: String, password: String) -> String {
+    package static func basicAuthorization(user: String, password: String) -> String {
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
 }

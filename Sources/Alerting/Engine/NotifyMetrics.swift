@@ -20,7 +20,7 @@ public struct NotifyMetrics: Sendable {
     public static let invalidEvents = "notify_events_invalid_total"
 
     /// An event a sender posted that notify could not take, by endpoint.
-    func invalidEvent(endpoint: String) {
+    package func invalidEvent(endpoint: String) {
         counter(Self.invalidEvents, [("endpoint", endpoint)]).increment()
     }
 
@@ -57,18 +57,5 @@ public struct NotifyMetrics: Sendable {
 
     private func nanoseconds(_ seconds: TimeInterval) -> Int64 {
         Int64(max(0, min(seconds, 1e9)) * 1_000_000_000)
-    }
-}
-
-import Prometheus
-
-extension NotifyMetrics {
-    /// Metrics kept in a Prometheus registry (what `/metrics` serves), with latency buckets
-    /// from 10 ms to 10 minutes.
-    public static func prometheus(_ registry: PrometheusCollectorRegistry) -> NotifyMetrics {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                                                   .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(600)]
-        return NotifyMetrics(factory: factory)
     }
 }

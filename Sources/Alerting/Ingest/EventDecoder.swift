@@ -131,7 +131,7 @@ extension AlertKind {
     public static let pagerDuty = AlertKind(rawValue: "pagerduty")!
 }
 
-func quoted(_ text: String) -> String {
+package func quoted(_ text: String) -> String {
     let shown = text.count > 80 ? String(text.prefix(80)) + "…" : text
     return "\"" + shown + "\""
 }

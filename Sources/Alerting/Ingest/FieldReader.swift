@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads typed fields out of a JSON object and collects every problem with the field's path,
 /// so one bad line reports all that is wrong with it at once.
-struct FieldReader {
+package struct FieldReader {
     let object: [String: JSONValue]
     let limits: EventLimits
     /// `payload.` inside a PagerDuty payload, empty at the top.
@@ -106,7 +106,7 @@ struct FieldReader {
         return nil
     }
 
-    static func parseTimestamp(_ raw: String) -> Date? {
+    package static func parseTimestamp(_ raw: String) -> Date? {
         if let date = try? Date(raw, strategy: Date.ISO8601FormatStyle()) { return date }
         return try? Date(raw, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }

@@ -32,14 +32,14 @@ struct JSONStringContentType: MustacheContentType {
 
 /// Escapes a value for Slack mrkdwn inside a JSON string: `&`, `<`, `>` become entities (Slack
 /// asks for exactly these three), then the JSON escapes apply.
-struct SlackJSONContentType: MustacheContentType {
+package struct SlackJSONContentType: MustacheContentType {
     static let name = "NOTIFY_SLACK_JSON"
 
-    func escapeText(_ text: String) -> String {
+    package func escapeText(_ text: String) -> String {
         JSONStringContentType.escape(Self.escapeMrkdwn(text))
     }
 
-    static func escapeMrkdwn(_ text: String) -> String {
+    package static func escapeMrkdwn(_ text: String) -> String {
         guard text.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" }) else { return text }
         return text.replacingOccurrences(of: "&", with: "&amp;")
             .replacingOccurrences(of: "<", with: "&lt;")

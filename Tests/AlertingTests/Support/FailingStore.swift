@@ -1,4 +1,7 @@
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import Foundation
 
 /// A store that fails its next `failures` transactions (a locked state file, a database

@@ -1,4 +1,7 @@
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import Foundation
 
 /// A channel whose deliveries hang until the test opens the gate: a slow or hung provider.

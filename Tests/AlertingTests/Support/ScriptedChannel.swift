@@ -1,4 +1,7 @@
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import Foundation
 
 /// A channel that answers from a script and records what it was given: for engine tests that

@@ -1,4 +1,7 @@
 @testable import Alerting
+@testable import AlertingConfig
+@testable import AlertingSQLite
+@testable import AlertingServer
 import Foundation
 
 /// The engine's rules run in one transaction each, for tests that drive a store directly.

@@ -1,0 +1,67 @@
+import Alerting
+/// Reading `server:` (for `notify serve`).
+extension ConfigLoader {
+    func readServer(_ node: ConfigNode) throws -> ServerConfig {
+        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "integrations", "slack", "twilio", "alertmanager"])
+        var server = ServerConfig()
+        if let listenNode = try node.optional("listen") {
+            guard let (host, port) = ServerConfig.parseListen(try listenNode.string()) else { throw listenNode.error("expected HOST:PORT, such as 127.0.0.1:8080") }
+            server.host = host
+            server.port = port
+        }
+        if let urlNode = try node.optional("public_url") {
+            let url = try urlNode.url()
+            server.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        server.token = try node.optional("token").map { Secret(try $0.nonEmptyString()) }
+        if let authNode = try node.optional("auth") {
+            switch try authNode.string() {
+            case "token": server.authDisabled = false
+            case "none": server.authDisabled = true
+            default: throw authNode.error("expected token or none")
+            }
+        }
+        if let value = try node.optional("max_body_bytes") { server.maxBodyBytes = try value.int(in: 1024...(64 << 20)) }
+        if let value = try node.optional("idle_timeout") { server.idleTimeout = try positive(value) }
+        if let integrationsNode = try node.optional("integrations") {
+            for (name, entry) in try integrationsNode.mappingEntries() {
+                try entry.checkKeys(allowed: ["key", "environment"])
+                let key = Secret(try entry.required("key").nonEmptyString())
+                if server.integrations.contains(where: { $0.key == key }) { throw entry.error("another integration has the same key") }
+                server.integrations.append(.init(name: name, key: key, environment: try entry.optional("environment")?.nonEmptyString()))
+            }
+        }
+        if let slack = try node.optional("slack") {
+            try slack.checkKeys(allowed: ["signing_secret"])
+            server.slackSigningSecret = Secret(try slack.required("signing_secret").nonEmptyString())
+        }
+        if let twilio = try node.optional("twilio") {
+            try twilio.checkKeys(allowed: ["auth_token"])
+            server.twilioAuthTokens = [Secret(try twilio.required("auth_token").nonEmptyString())]
+        }
+        if let mappingNode = try node.optional("alertmanager") {
+            try mappingNode.checkKeys(allowed: ["kind", "severity", "severity_map", "environment", "source", "summary"])
+            var mapping = AlertmanagerMapping()
+            if let value = try mappingNode.optional("kind") { mapping.kind = try value.stringList() }
+            if let value = try mappingNode.optional("severity") { mapping.severity = try value.stringList() }
+            if let value = try mappingNode.optional("environment") { mapping.environment = try value.stringList() }
+            if let value = try mappingNode.optional("source") { mapping.source = try value.stringList() }
+            if let value = try mappingNode.optional("summary") { mapping.summary = try value.stringList() }
+            if let mapNode = try mappingNode.optional("severity_map") {
+                for (label, severityNode) in try mapNode.mappingEntries() {
+                    let text = try severityNode.string()
+                    guard let severity = Severity(rawValue: text.lowercased()) else { throw severityNode.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+                    mapping.severityMap[label] = severity
+                }
+            }
+            server.alertmanager = mapping
+        }
+        if server.token == nil, !server.authDisabled, server.integrations.isEmpty {
+            throw node.error("set token (a bearer token senders must present), integrations, or auth: none (loopback only)")
+        }
+        if server.authDisabled, !server.isLoopback {
+            throw node.error("auth: none is only allowed when listening on a loopback address, not \(server.host)")
+        }
+        return server
+    }
+}

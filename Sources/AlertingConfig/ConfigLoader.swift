@@ -1,0 +1,241 @@
+import Alerting
+import Foundation
+import Yams
+
+/// Finds, reads and validates the YAML config.
+public struct ConfigLoader: Sendable {
+    public var environment: [String: String]
+    /// A channel whose `${VARIABLE}` is not set becomes ``ChannelConfig/Settings/unavailable(type:medium:reason:)``
+    /// instead of failing the whole config: reading and acknowledging at 3 a.m. must not need
+    /// every channel's secret, and a page goes out through the channels that have theirs.
+    /// `notify config check` keeps it an error.
+    public var deferUnsetSecrets: Bool
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, deferUnsetSecrets: Bool = false) {
+        self.environment = environment
+        self.deferUnsetSecrets = deferUnsetSecrets
+    }
+
+    /// `--config PATH`, else `$NOTIFY_CONFIG`, else `./notify.yaml`, else `/etc/notify/notify.yaml`.
+    public func locate(explicitPath: String?) throws -> String {
+        if let explicitPath { return explicitPath }
+        if let fromEnvironment = environment["NOTIFY_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        for candidate in ["notify.yaml", "/etc/notify/notify.yaml"] where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        throw ConfigError(path: "", "no config found: pass --config PATH, set NOTIFY_CONFIG, or create ./notify.yaml or /etc/notify/notify.yaml")
+    }
+
+    public func load(path: String) throws -> NotifyConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, path: "", "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, path: "", "not UTF-8 text")
+        }
+        return try parse(text, file: path)
+    }
+
+    public func parse(_ text: String, file: String? = nil) throws -> NotifyConfig {
+        let node: Node?
+        do {
+            // The basic resolver tags nothing: every value's type is checked where it is read,
+            // and the default resolver compiles a dozen regexes on every start.
+            node = try Yams.compose(yaml: text, .basic)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, path: "", "not valid YAML: \(Self.describe(error))")
+        }
+        guard let node else { throw ConfigError(file: file, path: "", "the file is empty") }
+        let root = ConfigNode(node: node, path: "", context: .init(file: file, environment: environment))
+        return try readConfig(root)
+    }
+
+    private func readConfig(_ root: ConfigNode) throws -> NotifyConfig {
+        let problems = ConfigProblems()
+        func entries(_ key: String) -> [(key: String, value: ConfigNode)] {
+            problems.check { try root.optional(key)?.mappingEntries() ?? [] } ?? []
+        }
+        func items(_ key: String) -> [ConfigNode] {
+            problems.check { try root.optional(key)?.sequenceItems() ?? [] } ?? []
+        }
+        problems.check { try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server", "dead_man_switch", "auto_resolve"]) }
+        let delivery = problems.check { try root.optional("delivery").map(readDelivery) } ?? nil
+        var channels: [String: ChannelConfig] = [:]
+        if let channelsNode = problems.check({ try root.required("channels") }) {
+            let entries: [(key: String, value: ConfigNode)] = problems.check { try channelsNode.mappingEntries() } ?? []
+            for (name, node) in entries {
+                channels[name] = problems.check("channel", named: name) { try readChannelDeferringSecrets(name: name, node) }
+            }
+            if channels.isEmpty, problems.errors.isEmpty { problems.check { throw channelsNode.error("at least one channel is needed") } }
+        }
+        var contacts: [String: Contact] = [:]
+        for (name, node) in entries("contacts") {
+            contacts[name] = problems.check("contact", named: name) { try readContact(name: name, node) }
+        }
+        var schedules: [String: OnCallSchedule] = [:]
+        for (name, node) in entries("schedules") {
+            schedules[name] = problems.check("schedule", named: name) { try readSchedule(name: name, node, contacts: contacts) }
+        }
+        let people = People(contacts: contacts, schedules: schedules)
+        var policies: [String: EscalationPolicy] = [:]
+        for (name, node) in entries("policies") {
+            policies[name] = problems.check("policy", named: name) { try readPolicy(name: name, node, channels: channels, people: people) }
+        }
+        var routes: [Route] = []
+        if let routesNode = problems.check({ try root.required("routes") }) {
+            let items = problems.check { try routesNode.sequenceItems() } ?? []
+            for (index, node) in items.enumerated() {
+                if let route = problems.check({ try readRoute(index: index, node, channels: channels, people: people, policies: policies) }) { routes.append(route) }
+            }
+            if items.isEmpty { problems.check { throw routesNode.error("at least one route is needed") } }
+        }
+        var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery ?? DeliverySettings())
+        config.policies = policies
+        config.schedules = schedules
+        config.continuousFailure = problems.check { try root.optional("detectors").flatMap(readDetectors) } ?? nil
+        for (name, node) in entries("heartbeats") {
+            config.heartbeats[name] = problems.check { try readHeartbeat(name: name, node) }
+        }
+        config.stormControl = problems.check { try root.optional("storm_control").map(readStormControl) } ?? nil
+        for (index, node) in items("maintenance").enumerated() {
+            if let window = problems.check({ try readMaintenance(index: index, node) }) { config.maintenance.append(window) }
+        }
+        if let server = problems.check({ try root.optional("server").map(readServer) }) ?? nil {
+            config.server = server
+            // A voice channel without its own callback_url offers the keypad menu at the server's.
+            if let publicURL = server.publicURL {
+                for (name, channel) in config.channels {
+                    if case .twilioVoice(let account, let from, nil, let ringTimeout, let detection) = channel.settings {
+                        config.channels[name]?.settings = .twilioVoice(account: account, from: from, callbackURL: publicURL, ringTimeout: ringTimeout, machineDetection: detection)
+                    }
+                }
+            }
+        }
+        for node in items("auto_resolve") {
+            if let rule = problems.check({ try readAutoResolve(node) }) { config.autoResolve.append(rule) }
+        }
+        config.deadManSwitch = problems.check { try root.optional("dead_man_switch").map(readDeadManSwitch) } ?? nil
+        config.templatesDirectory = problems.check { try root.optional("templates_dir")?.nonEmptyString() } ?? nil
+        config.statePath = problems.check { try root.optional("state")?.nonEmptyString() } ?? nil
+        try problems.throwIfAny()
+        return config
+    }
+
+    /// A channel, or with ``deferUnsetSecrets`` and an unset `${VARIABLE}` in it, a channel
+    /// that cannot deliver.
+    private func readChannelDeferringSecrets(name: String, _ node: ConfigNode) throws -> ChannelConfig {
+        do {
+            return try readChannel(name: name, node)
+        } catch let error as ConfigError where deferUnsetSecrets && error.message.hasPrefix("environment variable ") && error.message.hasSuffix(" is not set") {
+            let type = try node.required("type").string()
+            let medium: ContactMedium? = type.hasSuffix("_sms") ? .sms : type.hasSuffix("_voice") ? .voice : nil
+            return ChannelConfig(name: name, settings: .unavailable(type: type, medium: medium, reason: "\(error.path): \(error.message)"))
+        }
+    }
+
+    private func readDetectors(_ detectors: ConfigNode) throws -> ContinuousFailureDetector? {
+        try detectors.checkKeys(allowed: ["continuous_failure"])
+        guard let node = try detectors.optional("continuous_failure") else { return nil }
+        try node.checkKeys(allowed: ["kind", "threshold", "window", "per", "quiet", "severity", "count_silenced"])
+        var detector = ContinuousFailureDetector()
+        if let kindNode = try node.optional("kind") {
+            let text = try kindNode.string()
+            guard let kind = AlertKind(rawValue: text) else { throw kindNode.error("\(quoted(text)) is not \(AlertKind.namingRule)") }
+            detector.kind = kind
+        }
+        if let value = try node.optional("threshold") { detector.threshold = try value.int(in: 1...10_000) }
+        if let value = try node.optional("count_silenced") { detector.countSilenced = try value.bool() }
+        if let value = try node.optional("window") { detector.window = try positive(value) }
+        if let value = try node.optional("quiet") { detector.quietPeriod = try positive(value) }
+        if let perNode = try node.optional("per") {
+            switch try perNode.string() {
+            case "environment": detector.per = .environment
+            case "source": detector.per = .source
+            default: throw perNode.error("expected environment or source")
+            }
+        }
+        if let severityNode = try node.optional("severity") { detector.severity = try severity(severityNode) }
+        return detector
+    }
+
+    private func severity(_ node: ConfigNode) throws -> Severity {
+        let text = try node.string()
+        guard let severity = Severity(rawValue: text.lowercased()) else { throw node.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+        return severity
+    }
+
+    private func readHeartbeat(name: String, _ node: ConfigNode) throws -> Heartbeat {
+        try node.checkKeys(allowed: ["interval", "grace", "severity", "environment"])
+        var heartbeat = Heartbeat(name: name, interval: try positive(node.required("interval")))
+        if let grace = try node.optional("grace") { heartbeat.grace = try grace.duration() }
+        if let severityNode = try node.optional("severity") { heartbeat.severity = try severity(severityNode) }
+        heartbeat.environment = try node.optional("environment")?.nonEmptyString()
+        return heartbeat
+    }
+
+    private func readStormControl(_ node: ConfigNode) throws -> StormControl {
+        try node.checkKeys(allowed: ["max_new_alerts", "window", "digest_wait"])
+        var storm = StormControl(maxNewAlerts: try node.required("max_new_alerts").int(in: 1...10_000), window: try positive(node.required("window")))
+        if let value = try node.optional("digest_wait") { storm.digestWait = try value.duration() }
+        return storm
+    }
+
+    private func readAutoResolve(_ node: ConfigNode) throws -> AutoResolveRule {
+        try node.checkKeys(allowed: ["match", "after"])
+        return AutoResolveRule(matchers: try node.optional("match").map(readMatchers) ?? [], after: try positive(node.required("after")))
+    }
+
+    private func readDeadManSwitch(_ node: ConfigNode) throws -> DeadMansSwitchSettings {
+        try node.checkKeys(allowed: ["url", "every", "method", "timeout"])
+        var settings = DeadMansSwitchSettings(url: Secret(try node.required("url").url()))
+        if let value = try node.optional("every") { settings.interval = try positive(value) }
+        if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
+        if let value = try node.optional("method") {
+            settings.method = try value.string().uppercased()
+            guard ["GET", "POST", "HEAD"].contains(settings.method) else { throw value.error("expected GET, POST or HEAD") }
+        }
+        return settings
+    }
+
+    private func readDelivery(_ node: ConfigNode) throws -> DeliverySettings {
+        try node.checkKeys(allowed: ["timeout", "max_attempts", "initial_backoff", "max_backoff", "max_retry_after", "jitter", "max_concurrent", "give_up_after", "lease"])
+        var settings = DeliverySettings()
+        if let value = try node.optional("timeout") { settings.timeout = try positive(value) }
+        if let value = try node.optional("max_attempts") { settings.retry.maxAttempts = try value.int(in: 1...20) }
+        if let value = try node.optional("initial_backoff") { settings.retry.initialBackoff = try value.duration() }
+        if let value = try node.optional("max_backoff") { settings.retry.maxBackoff = try value.duration() }
+        if let value = try node.optional("max_retry_after") { settings.retry.maxRetryAfter = try value.duration() }
+        if let value = try node.optional("jitter") {
+            guard let jitter = Double(try value.string()), (0...1).contains(jitter) else { throw value.error("expected a number from 0 to 1") }
+            settings.retry.jitter = jitter
+        }
+        if let value = try node.optional("max_concurrent") { settings.maxConcurrent = try value.int(in: 1...1024) }
+        if let value = try node.optional("give_up_after") { settings.giveUpAfter = try positive(value) }
+        if let value = try node.optional("lease") {
+            settings.leaseDuration = try value.duration()
+            guard settings.leaseDuration >= .seconds(1) else { throw value.error("must be 1s or longer (it is renewed every third of it)") }
+        }
+        return settings
+    }
+
+    func positive(_ node: ConfigNode) throws -> Duration {
+        let value = try node.duration()
+        guard value > .zero else { throw node.error("must be longer than 0s") }
+        return value
+    }
+
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { ASCII.isLetter($0) || ASCII.isDigit($0) || "!#$%&'*+-.^_`|~".utf8.contains($0) }
+    }
+
+    static func describe(_ error: YamlError) -> String {
+        // YamlError's description quotes the offending line, which may hold a secret: keep
+        // only the problem and its position.
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            return "\(problem) at line \(mark.line), column \(mark.column)" + (context.map { " (\($0.text))" } ?? "")
+        default:
+            return "cannot parse"
+        }
+    }
+}

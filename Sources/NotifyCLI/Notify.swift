@@ -1,0 +1,39 @@
+import Alerting
+import AlertingConfig
+import AlertingSQLite
+import ArgumentParser
+
+/// The `notify` command line. `Sources/notify/main.swift` runs it; a program of your own can too,
+/// after registering its own channel types and detectors (``main(registry:)``).
+public struct Notify: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
+        commandName: "notify",
+        abstract: "On-call alerting: dedup, route and deliver alerts to Slack, webhooks and the console.",
+        discussion: """
+            Exit codes follow sysexits: 0 ok, 64 usage, 65 bad input data, 69 a delivery failed \
+            permanently, 75 a delivery failed and can be retried, 78 config error.
+            """,
+        version: NotifyVersion.current,
+        subcommands: [Send.self, Watch.self, Tick.self, Daemon.self, Serve.self, Acknowledge.self, Resolve.self, List.self, Show.self, RouteCommand.self, OnCall.self, SilenceCommand.self, HeartbeatCommand.self, StatusCommand.self, ConfigCommand.self, TestChannel.self]
+    )
+}
+
+extension Notify {
+    /// Parses the process's arguments and runs the command they name, exiting with its status.
+    /// (What `AsyncParsableCommand.main()` does; called by name, so that top-level code never
+    /// picks the synchronous `main()`, which refuses an asynchronous command.)
+    public static func runFromCommandLine() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
