@@ -29,17 +29,14 @@ final class MemoryChannel: Channel, @unchecked Sendable {
 }
 
 let pager = MemoryChannel(name: "pager")
-let notifier = Notifier(
-    router: Router(routes: [
+let notifier = Notifier(channels: [pager, ConsoleChannel(name: "console")], configuration: Configuration(routes: [
         // Production failovers and critical alerts page; everything else goes to the console.
         Route(name: "prod-critical", matchers: [
             RouteMatcher(field: .environment, patterns: [GlobPattern("prod-*")]),
             RouteMatcher(field: .severity, patterns: [GlobPattern("critical")]),
         ], channels: ["pager"], notifyOnResolve: true),
         Route(name: "default", channels: ["console"]),
-    ]),
-    channels: [pager, ConsoleChannel(name: "console")]
-)
+    ]))
 
 let failover = AlertEvent(
     kind: .failover, environment: "prod-us-east", source: "db-primary-1",

@@ -4,6 +4,8 @@ import Yams
 
 /// Finds, reads and validates the YAML config.
 public struct ConfigLoader: Sendable {
+    /// The channel types and detectors a file can name.
+    public var registry: ConfigRegistry
     public var environment: [String: String]
     /// A channel whose `${VARIABLE}` is not set becomes ``ChannelConfig/Settings/unavailable(type:medium:reason:)``
     /// instead of failing the whole config: reading and acknowledging at 3 a.m. must not need
@@ -11,7 +13,8 @@ public struct ConfigLoader: Sendable {
     /// `notify config check` keeps it an error.
     public var deferUnsetSecrets: Bool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, deferUnsetSecrets: Bool = false) {
+    public init(registry: ConfigRegistry = .standard, environment: [String: String] = ProcessInfo.processInfo.environment, deferUnsetSecrets: Bool = false) {
+        self.registry = registry
         self.environment = environment
         self.deferUnsetSecrets = deferUnsetSecrets
     }
@@ -92,7 +95,9 @@ public struct ConfigLoader: Sendable {
         var config = NotifyConfig(channels: channels, contacts: contacts, routes: routes, delivery: delivery ?? DeliverySettings())
         config.policies = policies
         config.schedules = schedules
-        config.continuousFailure = problems.check { try root.optional("detectors").flatMap(readDetectors) } ?? nil
+        for (name, node) in entries("detectors") {
+            if let detector = problems.check({ try readDetector(name: name, node) }) { config.detectors.append((name, detector)) }
+        }
         for (name, node) in entries("heartbeats") {
             config.heartbeats[name] = problems.check { try readHeartbeat(name: name, node) }
         }
@@ -100,17 +105,7 @@ public struct ConfigLoader: Sendable {
         for (index, node) in items("maintenance").enumerated() {
             if let window = problems.check({ try readMaintenance(index: index, node) }) { config.maintenance.append(window) }
         }
-        if let server = problems.check({ try root.optional("server").map(readServer) }) ?? nil {
-            config.server = server
-            // A voice channel without its own callback_url offers the keypad menu at the server's.
-            if let publicURL = server.publicURL {
-                for (name, channel) in config.channels {
-                    if case .twilioVoice(let account, let from, nil, let ringTimeout, let detection) = channel.settings {
-                        config.channels[name]?.settings = .twilioVoice(account: account, from: from, callbackURL: publicURL, ringTimeout: ringTimeout, machineDetection: detection)
-                    }
-                }
-            }
-        }
+        config.server = problems.check { try root.optional("server").map(readServer) } ?? nil
         for node in items("auto_resolve") {
             if let rule = problems.check({ try readAutoResolve(node) }) { config.autoResolve.append(rule) }
         }
@@ -122,46 +117,29 @@ public struct ConfigLoader: Sendable {
     }
 
     /// A channel, or with ``deferUnsetSecrets`` and an unset `${VARIABLE}` in it, a channel
-    /// that cannot deliver.
+    /// that cannot deliver (its type's capabilities kept, so routes read it alike).
     private func readChannelDeferringSecrets(name: String, _ node: ConfigNode) throws -> ChannelConfig {
         do {
             return try readChannel(name: name, node)
         } catch let error as ConfigError where deferUnsetSecrets && error.message.hasPrefix("environment variable ") && error.message.hasSuffix(" is not set") {
-            let type = try node.required("type").string()
-            let medium: ContactMedium? = type.hasSuffix("_sms") ? .sms : type.hasSuffix("_voice") ? .voice : nil
-            return ChannelConfig(name: name, settings: .unavailable(type: type, medium: medium, reason: "\(error.path): \(error.message)"))
+            let typeName = try node.required("type").string()
+            guard let type = registry.channelType(named: typeName) else { throw error }
+            return ChannelConfig(name: name, type: type.name, capabilities: type.capabilities,
+                                 settings: UnavailableChannelSettings(reason: "\(error.path): \(error.message)"))
         }
     }
 
-    private func readDetectors(_ detectors: ConfigNode) throws -> ContinuousFailureDetector? {
-        try detectors.checkKeys(allowed: ["continuous_failure"])
-        guard let node = try detectors.optional("continuous_failure") else { return nil }
-        try node.checkKeys(allowed: ["kind", "threshold", "window", "per", "quiet", "severity", "count_silenced"])
-        var detector = ContinuousFailureDetector()
-        if let kindNode = try node.optional("kind") {
-            let text = try kindNode.string()
-            guard let kind = AlertKind(rawValue: text) else { throw kindNode.error("\(quoted(text)) is not \(AlertKind.namingRule)") }
-            detector.kind = kind
+    /// A section under `detectors:`, read by the detector type registered with its name.
+    private func readDetector(name: String, _ node: ConfigNode) throws -> any Detector {
+        guard let type = registry.detectorType(named: name) else {
+            let known = registry.detectorTypes.map(\.name)
+            throw node.error("unknown detector (expected one of: \(known.joined(separator: ", ")))")
         }
-        if let value = try node.optional("threshold") { detector.threshold = try value.int(in: 1...10_000) }
-        if let value = try node.optional("count_silenced") { detector.countSilenced = try value.bool() }
-        if let value = try node.optional("window") { detector.window = try positive(value) }
-        if let value = try node.optional("quiet") { detector.quietPeriod = try positive(value) }
-        if let perNode = try node.optional("per") {
-            switch try perNode.string() {
-            case "environment": detector.per = .environment
-            case "source": detector.per = .source
-            default: throw perNode.error("expected environment or source")
-            }
-        }
-        if let severityNode = try node.optional("severity") { detector.severity = try severity(severityNode) }
-        return detector
+        return try type.read(node)
     }
 
-    private func severity(_ node: ConfigNode) throws -> Severity {
-        let text = try node.string()
-        guard let severity = Severity(rawValue: text.lowercased()) else { throw node.error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
-        return severity
+    func severity(_ node: ConfigNode) throws -> Severity {
+        try node.severity()
     }
 
     private func readHeartbeat(name: String, _ node: ConfigNode) throws -> Heartbeat {
@@ -219,9 +197,7 @@ public struct ConfigLoader: Sendable {
     }
 
     func positive(_ node: ConfigNode) throws -> Duration {
-        let value = try node.duration()
-        guard value > .zero else { throw node.error("must be longer than 0s") }
-        return value
+        try node.positiveDuration()
     }
 
     static func isHeaderName(_ name: String) -> Bool {

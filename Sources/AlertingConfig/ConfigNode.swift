@@ -4,9 +4,14 @@ import Yams
 
 /// A node of the YAML config with its key path, so every read can name where it failed, and
 /// with `${VAR}` interpolation from the environment applied to every string it hands out.
-struct ConfigNode {
+///
+/// A channel or detector type of your own reads its section through this: each read throws a
+/// ``ConfigError`` with the file, line and key path, and never quotes a value that may be a
+/// secret.
+public struct ConfigNode {
     let node: Node
-    let path: String
+    /// The key path (`channels.ops.url`, `routes[1].notify[0]`).
+    public let path: String
     let context: Context
 
     /// What every node of one document shares.
@@ -15,7 +20,7 @@ struct ConfigNode {
         var environment: [String: String]
     }
 
-    func error(_ message: String) -> ConfigError {
+    public func error(_ message: String) -> ConfigError {
         ConfigError(file: context.file, path: path, line: node.mark.map { $0.line }, message)
     }
 
@@ -26,7 +31,7 @@ struct ConfigNode {
     // MARK: Mappings
 
     /// The pairs of a mapping, in file order, with string keys.
-    func mappingEntries() throws -> [(key: String, value: ConfigNode)] {
+    public func mappingEntries() throws -> [(key: String, value: ConfigNode)] {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value), got \(kindName)") }
         return try mapping.map { key, value in
             guard let name = key.scalar?.string else { throw error("keys must be strings") }
@@ -35,30 +40,32 @@ struct ConfigNode {
     }
 
     /// Fails on keys outside `allowed`: a typo in a config key must not be silently ignored.
-    func checkKeys(allowed: [String]) throws {
+    public func checkKeys(allowed: [String]) throws {
         for (key, value) in try mappingEntries() where !allowed.contains(key) {
             throw value.error("unknown key (expected one of: \(allowed.joined(separator: ", ")))")
         }
     }
 
-    func optional(_ key: String) throws -> ConfigNode? {
+    public func optional(_ key: String) throws -> ConfigNode? {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value), got \(kindName)") }
         guard let value = mapping[key] else { return nil }
         if case .scalar(let scalar) = value, scalar.style == .plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return nil }
         return child(value, key)
     }
 
-    func required(_ key: String) throws -> ConfigNode {
-        guard let value = try optional(key) else {
-            let missingPath = path.isEmpty ? key : path + "." + key
-            throw ConfigError(file: context.file, path: missingPath, line: node.mark.map { $0.line }, "missing")
-        }
+    /// The error for a key that is missing here: named at the key's path.
+    public func missing(_ key: String, _ message: String = "missing") -> ConfigError {
+        ConfigError(file: context.file, path: path.isEmpty ? key : path + "." + key, line: node.mark.map { $0.line }, message)
+    }
+
+    public func required(_ key: String) throws -> ConfigNode {
+        guard let value = try optional(key) else { throw missing(key) }
         return value
     }
 
     // MARK: Sequences
 
-    func sequenceItems() throws -> [ConfigNode] {
+    public func sequenceItems() throws -> [ConfigNode] {
         guard case .sequence(let sequence) = node else { throw error("expected a list, got \(kindName)") }
         return sequence.enumerated().map { index, item in
             ConfigNode(node: item, path: "\(path)[\(index)]", context: context)
@@ -66,7 +73,7 @@ struct ConfigNode {
     }
 
     /// A list of strings; a single string counts as a list of one.
-    func stringList() throws -> [String] {
+    public func stringList() throws -> [String] {
         if case .scalar = node { return [try string()] }
         return try sequenceItems().map { try $0.string() }
     }
@@ -74,18 +81,18 @@ struct ConfigNode {
     // MARK: Scalars
 
     /// The string value, with `${VAR}` replaced from the environment (`$$` is a literal `$`).
-    func string() throws -> String {
+    public func string() throws -> String {
         guard case .scalar(let scalar) = node else { throw error("expected a string, got \(kindName)") }
         return try interpolate(scalar.string)
     }
 
-    func nonEmptyString() throws -> String {
+    public func nonEmptyString() throws -> String {
         let value = try string()
         guard !value.isEmpty else { throw error("must not be empty") }
         return value
     }
 
-    func bool() throws -> Bool {
+    public func bool() throws -> Bool {
         guard case .scalar(let scalar) = node else { throw error("expected true or false") }
         switch scalar.string.lowercased() {
         case "true": return true
@@ -94,7 +101,7 @@ struct ConfigNode {
         }
     }
 
-    func int(in range: ClosedRange<Int>) throws -> Int {
+    public func int(in range: ClosedRange<Int>) throws -> Int {
         guard case .scalar(let scalar) = node, let value = Int(try interpolate(scalar.string)) else {
             throw error("expected a whole number")
         }
@@ -102,7 +109,7 @@ struct ConfigNode {
         return value
     }
 
-    func duration() throws -> Duration {
+    public func duration() throws -> Duration {
         let text = try string()
         guard let value = DurationParser.parse(text) else {
             throw error("\(quoted(text)) is not \(DurationParser.syntax)")
@@ -110,7 +117,21 @@ struct ConfigNode {
         return value
     }
 
-    func url() throws -> String {
+    /// A duration longer than zero.
+    public func positiveDuration() throws -> Duration {
+        let value = try duration()
+        guard value > .zero else { throw error("must be longer than 0s") }
+        return value
+    }
+
+    /// One of notify's severities (any case).
+    public func severity() throws -> Severity {
+        let text = try string()
+        guard let severity = Severity(rawValue: text.lowercased()) else { throw error("\(quoted(text)) is not one of \(Severity.allowedValues)") }
+        return severity
+    }
+
+    public func url() throws -> String {
         let text = try nonEmptyString()
         // The value may be a secret: say what is wrong with it without repeating it.
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),

@@ -18,31 +18,7 @@ public struct ConfigSummary: Sendable {
         lines.append("channels (\(config.channels.count)):")
         for name in config.channels.keys.sorted() {
             guard let channel = config.channels[name] else { continue }
-            var facts: [String] = []
-            switch channel.settings {
-            case .slack: facts.append("webhook_url set")
-            case .slackBot(_, let conversation, _): facts.append("token set; posts in \(conversation) with Acknowledge/Resolve buttons")
-            case .webhook(_, let headers):
-                facts.append("url set")
-                if !headers.isEmpty { facts.append("headers: " + headers.keys.sorted().joined(separator: ", ")) }
-            case .console: break
-            case .twilioSMS(let account, let sender, _, let maxSegments):
-                facts.append("account \(account.accountSID)")
-                switch sender {
-                case .from(let number): facts.append("from \(number)")
-                case .messagingService(let sid): facts.append("messaging service \(sid)")
-                }
-                facts.append("\(maxSegments) segment\(maxSegments == 1 ? "" : "s") at most")
-            case .twilioVoice(let account, let from, let callbackURL, let ringTimeout, _):
-                facts.append("account \(account.accountSID)")
-                facts.append("from \(from)")
-                facts.append("rings \(DurationParser.format(ringTimeout))")
-                facts.append(callbackURL == nil ? "no keypad menu (no callback_url)" : "press 4 to ack, 6 to resolve")
-            case .httpGateway(let medium, let spec, _):
-                facts.append("\(spec.method) \(medium.rawValue) gateway")
-            case .unavailable(_, _, let reason):
-                facts.append("UNAVAILABLE: \(reason)")
-            }
+            var facts = channel.settings.summary
             if let medium = channel.medium {
                 facts.append("throttle \(channel.throttle ?? ThrottleRule.defaultRule(for: medium)) per contact")
             }
@@ -94,9 +70,8 @@ public struct ConfigSummary: Sendable {
                              + (heartbeat.environment.map { ", environment \($0)" } ?? ""))
             }
         }
-        if let detector = config.continuousFailure {
-            lines.append("detectors: continuous_failure: \(detector.threshold) \(detector.kind) alerts per \(detector.per) within \(DurationParser.format(detector.window)), "
-                         + "quiet \(DurationParser.format(detector.quietPeriod)), \(detector.severity.rawValue)" + (detector.countSilenced ? ", counting silenced ones" : ""))
+        for (name, detector) in config.detectors {
+            lines.append("detectors: \(name)" + ((detector as? any CustomStringConvertible).map { ": \($0.description)" } ?? ""))
         }
         for rule in config.autoResolve {
             let match = rule.matchers.isEmpty ? "everything" : rule.matchers.map(\.description).joined(separator: " ")

@@ -12,8 +12,9 @@ public struct NotifyConfig: Sendable {
     public var maintenance: [MaintenanceWindow] = []
     /// Dead-man's switches.
     public var heartbeats: [String: Heartbeat] = [:]
-    /// `detectors.continuous_failure`.
-    public var continuousFailure: ContinuousFailureDetector?
+    /// `detectors:`: each detector turned on, by its key (`continuous_failure`, or a type
+    /// registered in the loader's ``ConfigRegistry``), in file order.
+    public var detectors: [(name: String, detector: any Detector)] = []
     /// `storm_control`: a cap on different alerts per contact, then digests. Off when nil.
     public var stormControl: StormControl?
     /// `server:`, for `notify serve`.
@@ -61,60 +62,35 @@ public struct DeliverySettings: Sendable, Hashable {
     public init() {}
 }
 
-/// One channel's settings. Secrets are ``Secret``s, so printing a config never shows them.
-public struct ChannelConfig: Sendable, Hashable {
-    public enum Settings: Sendable, Hashable {
-        case slack(webhookURL: Secret)
-        case slackBot(token: Secret, channel: String, baseURL: String)
-        case webhook(url: Secret, headers: [String: Secret])
-        case console
-        case twilioSMS(account: TwilioAccount, sender: TwilioSMSChannel.Sender, statusCallback: String?, maxSegments: Int)
-        case twilioVoice(account: TwilioAccount, from: String, callbackURL: String?, ringTimeout: Duration, machineDetection: String?)
-        case httpGateway(medium: ContactMedium, spec: HTTPGatewaySpec, maxSegments: Int)
-        /// A channel whose secret's environment variable is not set (``ConfigLoader/deferUnsetSecrets``):
-        /// every other command works; a delivery through it fails permanently with `reason`.
-        case unavailable(type: String, medium: ContactMedium?, reason: String)
-    }
-
+/// One channel as the config names it: its type, what the type read from its section, and the
+/// keys every channel has. Its settings never print a secret.
+public struct ChannelConfig: Sendable {
     public var name: String
-    public var settings: Settings
+    /// What `type:` says.
+    public var type: String
+    /// What its type declared its channels can do.
+    public var capabilities: ChannelCapabilities
+    /// Its section, as its type read it; builds the channel.
+    public var settings: any ChannelSettings
     /// Overrides ``DeliverySettings/timeout`` for this channel.
     public var timeout: Duration?
-    /// For SMS and voice channels: this channel's limit per contact, replacing the default for
-    /// its medium (a contact's own limit replaces this one).
+    /// For channels that reach people: this channel's limit per contact, replacing the default
+    /// for its medium (a contact's own limit replaces this one).
     public var throttle: ThrottleRule?
 
-    public init(name: String, settings: Settings, timeout: Duration? = nil, throttle: ThrottleRule? = nil) {
+    public init(name: String, type: String, capabilities: ChannelCapabilities = .place, settings: any ChannelSettings, timeout: Duration? = nil,
+                throttle: ThrottleRule? = nil) {
         self.name = name
+        self.type = type
+        self.capabilities = capabilities
         self.settings = settings
         self.timeout = timeout
         self.throttle = throttle
     }
 
-    public var type: String {
-        switch settings {
-        case .slack: "slack"
-        case .slackBot: "slack_bot"
-        case .webhook: "webhook"
-        case .console: "console"
-        case .twilioSMS: "twilio_sms"
-        case .twilioVoice: "twilio_voice"
-        case .httpGateway(.sms, _, _): "http_sms"
-        case .httpGateway(.voice, _, _): "http_voice"
-        case .unavailable(let type, _, _): type
-        }
-    }
-
     /// How the channel reaches people, or nil for channels that post to a place.
-    public var medium: ContactMedium? {
-        switch settings {
-        case .slack, .slackBot, .webhook, .console: nil
-        case .twilioSMS: .sms
-        case .twilioVoice: .voice
-        case .httpGateway(let medium, _, _): medium
-        case .unavailable(_, let medium, _): medium
-        }
-    }
+    public var medium: ContactMedium? { capabilities.medium }
 
-    public static let types = ["slack", "slack_bot", "webhook", "console", "twilio_sms", "twilio_voice", "http_sms", "http_voice"]
+    /// Why it cannot deliver (its secret's variable is not set), or nil when it can.
+    public var unavailableReason: String? { (settings as? UnavailableChannelSettings)?.reason }
 }

@@ -4,26 +4,29 @@ import Foundation
 import Logging
 import NIOCore
 
-/// A ``Notifier`` built from a ``NotifyConfig``, with the HTTP client its channels share.
-/// Call ``shutdown()`` when done.
+/// A ``Notifier`` built from a ``NotifyConfig``: its channels (each by its registered type),
+/// its configuration and detectors, and the clock its store wants, with the HTTP client the
+/// channels share. What `notify` builds for every command; call ``shutdown()`` when done.
 public final class NotifyRuntime: Sendable {
     public let config: NotifyConfig
     public let notifier: Notifier
     public let httpClient: HTTPClient
 
+    /// - Parameter clock: nil: the store's choice, made here once for every command and every
+    ///   program that embeds a runtime: the database's clock (``DatabaseClock``) for a store
+    ///   several instances share, so they agree on what is due whatever their own clocks say;
+    ///   the system clock otherwise.
     public init(
         config: NotifyConfig,
         store: any AlertStore = MemoryAlertStore(),
-        clock: any AlertingClock = SystemClock(),
+        clock: (any AlertingClock)? = nil,
         console: ConsoleOutput = .standardOutput,
         metrics: NotifyMetrics = NotifyMetrics(),
         logger: Logger = Logger(label: "notify"),
         activityLogger: Logger? = nil
-    ) throws {
-        var templates = TemplateSet.builtIn
-        if let directory = config.templatesDirectory {
-            templates = try templates.overlaid(withDirectory: directory)
-        }
+    ) async throws {
+        let configuration = try config.configuration()
+        let clock: any AlertingClock = if let clock { clock } else if let shared = store as? any SharedAlertStore { await DatabaseClock(store: shared) } else { SystemClock() }
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout.connect = .init(min(config.delivery.timeout, .seconds(10)))
         clientConfiguration.redirectConfiguration = .disallow
@@ -37,57 +40,20 @@ public final class NotifyRuntime: Sendable {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let channels: [any Alerting.Channel]
         do {
-            channels = try config.channels.values.map { channel -> any Alerting.Channel in
-                let timeout = channel.timeout ?? config.delivery.timeout
-                switch channel.settings {
-                case .slack(let url):
-                    return SlackWebhookChannel(name: channel.name, webhookURL: url, client: client, timeout: timeout, clock: clock)
-                case .slackBot(let token, let conversation, let baseURL):
-                    return SlackBotChannel(name: channel.name, token: token, conversation: conversation, baseURL: baseURL, client: client, timeout: timeout, clock: clock)
-                case .webhook(let url, let headers):
-                    return WebhookChannel(name: channel.name, url: url, headers: headers, client: client, timeout: timeout, clock: clock)
-                case .console:
-                    return ConsoleChannel(name: channel.name, output: console)
-                case .twilioSMS(let account, let sender, let statusCallback, let maxSegments):
-                    return TwilioSMSChannel(name: channel.name, account: account, sender: sender, statusCallback: statusCallback, maxSegments: maxSegments,
-                                            repliesAccepted: config.server?.publicURL != nil, client: client, timeout: timeout, clock: clock)
-                case .twilioVoice(let account, let from, let callbackURL, let ringTimeout, let machineDetection):
-                    return TwilioVoiceChannel(name: channel.name, account: account, from: from, callbackURL: callbackURL, ringTimeout: ringTimeout, machineDetection: machineDetection, client: client, timeout: timeout, clock: clock)
-                case .httpGateway(let medium, let spec, let maxSegments):
-                    do {
-                        return try HTTPGatewayChannel(name: channel.name, medium: medium, spec: spec, maxSegments: maxSegments, client: client, timeout: timeout, clock: clock)
-                    } catch {
-                        throw ConfigError(path: "channels.\(channel.name)", "\(error)")
-                    }
-                case .unavailable(_, let medium, let reason):
-                    return UnavailableChannel(name: channel.name, medium: medium, reason: reason)
-                }
+            channels = try config.channels.values.sorted { $0.name < $1.name }.map { channel in
+                try channel.settings.makeChannel(ChannelContext(
+                    name: channel.name, capabilities: channel.capabilities, client: client, timeout: channel.timeout ?? config.delivery.timeout,
+                    clock: clock, console: console, publicURL: config.server?.publicURL))
             }
         } catch {
-            try? client.syncShutdown()
+            try? await client.shutdown()
             throw error
         }
         self.config = config
         self.httpClient = client
-        self.notifier = Notifier(
-            store: store, router: Router(routes: config.routes), channels: channels,
-            contacts: Array(config.contacts.values),
-            channelThrottles: config.channels.compactMapValues(\.throttle),
-            policies: Array(config.policies.values),
-            schedules: Array(config.schedules.values),
-            maintenance: config.maintenance,
-            heartbeats: Array(config.heartbeats.values),
-            continuousFailure: config.continuousFailure,
-            watchInstances: store is any SharedAlertStore,
-            autoResolve: config.autoResolve,
-            stormControl: config.stormControl,
-            metrics: metrics,
-            leaseDuration: config.delivery.leaseDuration,
-            maxConcurrentDeliveries: config.delivery.maxConcurrent,
-            giveUpAfter: config.delivery.giveUpAfter,
-            renderer: TemplateRenderer(templates: templates),
-            deliverer: Deliverer(policy: config.delivery.retry, clock: clock, logger: logger),
-            clock: clock, logger: logger, activityLogger: activityLogger)
+        self.notifier = Notifier(store: store, channels: channels, configuration: configuration,
+                                 detectors: config.detectors(sharingState: store is any SharedAlertStore),
+                                 clock: clock, metrics: metrics, logger: logger, activityLogger: activityLogger)
     }
 
     /// The configured dead-man's switch, pinged through this runtime's HTTP client.

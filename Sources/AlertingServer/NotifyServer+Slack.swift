@@ -45,7 +45,7 @@ extension NotifyServer {
         }
         blocks.append(["type": "context", "block_id": "notify_outcome_\(alertID)",
                        "elements": [["type": "mrkdwn", "text": "\(outcome.hasPrefix("Alert") ? "✅" : "⚠️") \(SlackJSONContentType.escapeMrkdwn(outcome)) (<@\(userID)>)"]]])
-        if let alert = try? await notifier.store.alert(id: alertID), let buttons = SlackBotChannel.buttons(for: alert, status: alert.status) {
+        if let alert = try? await notifier.alert(id: alertID), let buttons = SlackBotChannel.buttons(for: alert, status: alert.status) {
             blocks.append(buttons)
         }
         let text = ((payload["message"] as? [String: Any])?["text"] as? String) ?? outcome

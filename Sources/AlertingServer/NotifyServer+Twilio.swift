@@ -21,7 +21,7 @@ extension NotifyServer {
         var alertID = command.alertID
         if alertID == nil {
             let smsChannels = notifier.channels.values.filter { $0.medium == .sms }.map(\.name)
-            alertID = try await notifier.store.lastAlertDelivered(to: contact.name, channels: smsChannels)
+            alertID = try await notifier.lastAlertDelivered(to: contact.name, channels: smsChannels)
         }
         guard let alertID else { return .xml(TwiMLReply.message("No alert was sent to you to \(command.action == .acknowledge ? "acknowledge" : "resolve"). Reply ACK 123 to name one.")) }
         let reply = await act(command.action == .acknowledge ? .acknowledge : .resolve, alertID: alertID, by: contact.name, via: "SMS reply")
@@ -72,7 +72,7 @@ extension NotifyServer {
 
     /// The alert's call again, with its keypad menu.
     func repeatCall(alertID: Int64) async throws -> String {
-        guard let alert = try await notifier.store.alert(id: alertID) else { return TwiMLReply.say("Alert \(alertID) is not known. Goodbye.") }
+        guard let alert = try await notifier.alert(id: alertID) else { return TwiMLReply.say("Alert \(alertID) is not known. Goodbye.") }
         var text = "Alert number \(alert.id). \(alert.summary)."
         if let channel = notifier.channels.values.first(where: { $0.medium == .voice }), let selector = channel.template {
             let event = AlertEvent(kind: alert.kind, severity: alert.severity, environment: alert.environment, source: alert.source, summary: alert.summary, dedupKey: alert.dedupKey)

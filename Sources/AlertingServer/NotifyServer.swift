@@ -106,7 +106,7 @@ public struct NotifyServer: Sendable {
 
     func health() async throws -> Response {
         do {
-            _ = try await notifier.store.nextWakeUp()
+            _ = try await notifier.nextWakeUp()
             if let failure = engineHealth.failure {
                 return .json(.serviceUnavailable, ["status": "unavailable", "reason": "scheduler: state store: \(failure)"])
             }
@@ -118,8 +118,8 @@ public struct NotifyServer: Sendable {
     }
 
     func metricsText() async throws -> Response {
-        for status in [AlertStatus.triggered, .acknowledged] {
-            notifier.metrics.alerts(status: status, count: try await notifier.store.alerts(statuses: [status]).count)
+        for (status, count) in try await notifier.alertCounts(statuses: [.triggered, .acknowledged]) {
+            notifier.metrics.alerts(status: status, count: count)
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
@@ -182,9 +182,11 @@ extension NotifyServer {
         guard let config = server ?? runtime.config.server else {
             throw ConfigError(path: "server", "missing: notify serve needs a server: section with a token (or auth: none on loopback)")
         }
-        let tokens = runtime.config.channels.values.compactMap { channel -> Secret? in
+        // Twilio's callbacks are signed with the auth token of the account that sent the page.
+        let tokens = runtime.config.channels.values.sorted { $0.name < $1.name }.compactMap { channel -> Secret? in
             switch channel.settings {
-            case .twilioSMS(let account, _, _, _), .twilioVoice(let account, _, _, _, _): account.authToken
+            case let sms as TwilioSMSSettings: sms.account.authToken
+            case let voice as TwilioVoiceSettings: voice.account.authToken
             default: nil
             }
         }

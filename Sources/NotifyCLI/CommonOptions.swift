@@ -36,7 +36,7 @@ struct CommonOptions: ParsableArguments {
     ///   state (`list`, `show`, `status`) needs none.
     func loadConfig(strict: Bool = false, optional: Bool = false) throws -> (path: String, config: NotifyConfig) {
         do {
-            let loader = ConfigLoader(deferUnsetSecrets: !strict)
+            let loader = ConfigLoader(registry: Notify.registry, deferUnsetSecrets: !strict)
             let path: String
             do {
                 path = try loader.locate(explicitPath: config)
@@ -45,7 +45,7 @@ struct CommonOptions: ParsableArguments {
             }
             let loaded = try loader.load(path: path)
             for channel in loaded.channels.values.sorted(by: { $0.name < $1.name }) {
-                if case .unavailable(_, _, let reason) = channel.settings {
+                if let reason = channel.unavailableReason {
                     Diagnostics.warning("channel \(channel.name) cannot deliver (\(reason)); everything else works")
                 }
             }
@@ -71,7 +71,7 @@ struct CommonOptions: ParsableArguments {
         let runtime = try await makeRuntime(logger: logger, deliverWithoutState: deliverWithoutState, waitForState: waitForState, console: console,
                                             configOptional: configOptional, logsActivity: logsActivity)
         let status = await runtime.run(body)
-        if runtime.notifier.store is MemoryAlertStore, deliverWithoutState, stateUnavailable != nil {
+        if deliverWithoutState, stateUnavailable != nil {
             Diagnostics.error("the state file could not be opened (see above): delivered without state; fix it, then check `notify list`")
             throw ExitStatus.ioError
         }
@@ -111,11 +111,9 @@ struct CommonOptions: ParsableArguments {
             store = MemoryAlertStore()
         }
         do {
-            // Instances sharing a database read the time from it (see DatabaseClock).
-            let clock: any AlertingClock = if let shared = store as? any SharedAlertStore { await DatabaseClock(store: shared) } else { SystemClock() }
             var activityLogger = logger
             if !logsActivity, logger.logLevel > .debug { activityLogger.logLevel = .critical }
-            return try NotifyRuntime(config: config, store: store, clock: clock, console: console, metrics: metrics, logger: logger, activityLogger: activityLogger)
+            return try await NotifyRuntime(config: config, store: store, console: console, metrics: metrics, logger: logger, activityLogger: activityLogger)
         } catch {
             Diagnostics.error("config error: \(error)")
             throw ExitStatus.configError

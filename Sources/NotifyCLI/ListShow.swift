@@ -29,7 +29,7 @@ struct List: AsyncParsableCommand {
 
     func run() async throws {
         try await common.withRuntime(configOptional: true) { runtime in
-            let standings = try await runtime.notifier.store.standings(statuses: status.statuses)
+            let standings = try await runtime.notifier.standings(statuses: status.statuses)
             if output == .json {
                 Output.json(standings)
             } else if standings.isEmpty {
@@ -54,11 +54,11 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try await common.withRuntime(configOptional: true) { runtime in
-            guard let standing = try await runtime.notifier.store.standing(alertID: id) else {
+            guard let standing = try await runtime.notifier.standing(alertID: id) else {
                 Diagnostics.error("there is no alert #\(id)")
                 return ExitStatus.dataError
             }
-            let timeline = try await Timeline.load(alertID: id, from: runtime.notifier.store)
+            let timeline = try await runtime.notifier.timeline(alertID: id)
             if output == .json {
                 Output.json(AlertWithTimeline(standing: standing, timeline: timeline.entries))
                 return .success

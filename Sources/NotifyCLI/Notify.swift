@@ -1,6 +1,7 @@
 import Alerting
 import AlertingConfig
 import AlertingSQLite
+import AlertingConfig
 import ArgumentParser
 
 /// The `notify` command line. `Sources/notify/main.swift` runs it; a program of your own can too,
@@ -35,5 +36,25 @@ extension Notify {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+extension Notify {
+    /// The channel types and detectors config files may name in this process.
+    static var registry: ConfigRegistry { installedRegistry.withLock { $0 } }
+    private static let installedRegistry = LockedBox(ConfigRegistry.standard)
+
+    /// Runs notify's command line with `registry`'s channel types and detectors: what a program
+    /// of your own calls after registering its own, to be a notify that knows them (every
+    /// command, from `config check` to `serve`, reads config files through it).
+    ///
+    /// ```swift
+    /// var registry = ConfigRegistry.standard
+    /// registry.register(DiscordSettings.type)
+    /// await Notify.main(registry: registry)
+    /// ```
+    public static func main(registry: ConfigRegistry) async {
+        installedRegistry.withLock { $0 = registry }
+        await runFromCommandLine()
     }
 }

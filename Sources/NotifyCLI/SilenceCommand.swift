@@ -55,7 +55,7 @@ struct SilenceCommand: AsyncParsableCommand {
             }
             guard end > start else { throw ValidationError("the silence would end before it starts") }
             try await common.withRuntime { runtime in
-                let silence = try await runtime.notifier.store.addSilence(Silence(matchers: parsed, startsAt: start, endsAt: end, comment: comment, createdBy: by))
+                let silence = try await runtime.notifier.addSilence(Silence(matchers: parsed, startsAt: start, endsAt: end, comment: comment, createdBy: by))
                 Output.line(String(silence.id))
                 Diagnostics.info("silence \(silence.id): \(parsed.map(\.description).joined(separator: " ")) until \(end.formatted(Date.ISO8601FormatStyle()))")
                 return .success
@@ -81,8 +81,10 @@ struct SilenceCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await common.withRuntime { runtime in
-                let now = Date()
-                let silences = try await runtime.notifier.store.silences(notEndedAt: all ? nil : now)
+                let now = runtime.notifier.clock.now()
+                let (silences, unreadable) = try await runtime.notifier.silences(notEndedAt: all ? nil : now)
+                // A stored silence notify cannot read silences nothing: say so, never hide it.
+                for problem in unreadable { Diagnostics.error("\(problem)") }
                 if output == .json {
                     Output.json(silences)
                 } else if silences.isEmpty {
@@ -109,7 +111,7 @@ struct SilenceCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await common.withRuntime { runtime in
-                guard try await runtime.notifier.store.expireSilence(id: id, at: Date()) else {
+                guard try await runtime.notifier.expireSilence(id: id) else {
                     Diagnostics.error("no active or coming silence #\(id)")
                     return ExitStatus.dataError
                 }

@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
                 Output.json(status)
             } else {
                 let location = StateLocation.resolve(flag: common.state, environment: ProcessInfo.processInfo.environment, configured: runtime.config.statePath)
-                Output.line(Self.text(status, state: StateLocation.redacted(location), shared: runtime.notifier.store is any SharedAlertStore))
+                Output.line(Self.text(status, state: StateLocation.redacted(location), shared: runtime.notifier.sharesState))
             }
             return status.overdueSince == nil ? .success : ExitStatus.unavailable
         }

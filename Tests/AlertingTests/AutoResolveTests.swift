@@ -17,8 +17,10 @@ final class AutoResolveTests: NotifyTestCase {
         XCTAssertEqual(config.autoResolve, [AutoResolveRule(matchers: [try RouteMatcher.parse("kind=instance_replaced")], after: .seconds(3600))])
         for (name, store) in try await TestStores.all() {
             let clock = ManualClock()
-            let notifier = Notifier(store: store, router: Router(routes: [Route(name: "all", channels: ["out"])]), channels: [ScriptedChannel(name: "out")],
-                                    autoResolve: config.autoResolve, clock: clock)
+            let notifier = Notifier(store: store, channels: [ScriptedChannel(name: "out")],
+                configuration: Configuration(routes: [Route(name: "all", channels: ["out"])]),
+                detectors: [AutoResolveDetector(rules: config.autoResolve)],
+                clock: clock)
             let replaced = try await notifier.process(AlertEvent(kind: try XCTUnwrap(AlertKind(rawValue: "instance_replaced")), severity: .info, source: "web-3", summary: "web-3 replaced"))
             let failover = try await notifier.process(AlertEvent(kind: .failover, source: "db-1", summary: "db-1 failed over"))
             clock.advance(by: .seconds(30 * 60))

@@ -73,8 +73,8 @@ final class ConfigLoaderTests: NotifyTestCase {
                 notify_on_resolve: true
               - notify: out
             """, environment: ["SLACK_URL": secretURL, "TOKEN": "abc"])
-        XCTAssertEqual(config.channels["ops"]?.settings, .slack(webhookURL: Secret(secretURL)))
-        XCTAssertEqual(config.channels["hook"]?.settings, .webhook(url: Secret("http://127.0.0.1:9/x"), headers: ["Authorization": Secret("Bearer abc")]))
+        XCTAssertEqual(config.channels["ops"]?.settings as? SlackWebhookSettings, SlackWebhookSettings(webhookURL: Secret(secretURL)))
+        XCTAssertEqual(config.channels["hook"]?.settings as? WebhookSettings, WebhookSettings(url: Secret("http://127.0.0.1:9/x"), headers: ["Authorization": Secret("Bearer abc")]))
         XCTAssertEqual(config.channels["hook"]?.timeout, .seconds(1))
         XCTAssertEqual(config.routes.map(\.name), ["urgent", "routes[1]"])
         XCTAssertEqual(config.routes[0].matchers.map(\.description), ["environment=prod-*", "severity=critical|error"])
@@ -144,7 +144,7 @@ final class ConfigLoaderTests: NotifyTestCase {
               hook: {type: webhook, url: "http://h/x", headers: {X-Price: "$$5 ${A}"}}
             routes: [{notify: [hook]}]
             """, environment: ["A": "a"])
-        XCTAssertEqual(config.channels["hook"]?.settings, .webhook(url: Secret("http://h/x"), headers: ["X-Price": Secret("$5 a")]))
+        XCTAssertEqual(config.channels["hook"]?.settings as? WebhookSettings, WebhookSettings(url: Secret("http://h/x"), headers: ["X-Price": Secret("$5 a")]))
     }
 
     func testUnknownKeysAreErrors() {
@@ -298,8 +298,8 @@ final class ConfigLoaderTests: NotifyTestCase {
             channels: {hook: {type: webhook, url: "${BASE:-https://default.example.com}/x"}}
             routes: [{notify: [hook]}]
             """
-        XCTAssertEqual(try parse(yaml).channels["hook"]?.settings, .webhook(url: Secret("https://default.example.com/x"), headers: [:]))
-        XCTAssertEqual(try parse(yaml, environment: ["BASE": "http://127.0.0.1:9"]).channels["hook"]?.settings, .webhook(url: Secret("http://127.0.0.1:9/x"), headers: [:]))
+        XCTAssertEqual(try parse(yaml).channels["hook"]?.settings as? WebhookSettings, WebhookSettings(url: Secret("https://default.example.com/x")))
+        XCTAssertEqual(try parse(yaml, environment: ["BASE": "http://127.0.0.1:9"]).channels["hook"]?.settings as? WebhookSettings, WebhookSettings(url: Secret("http://127.0.0.1:9/x")))
     }
 
     // MARK: Policies

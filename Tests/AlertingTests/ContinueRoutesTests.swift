@@ -21,9 +21,9 @@ final class ContinueRoutesTests: NotifyTestCase {
                 .init(after: .zero, targets: [RouteTarget(channel: "slack")]),
                 .init(after: .seconds(300), targets: [RouteTarget(channel: "pager")]),
             ])
-            let notifier = Notifier(
-                store: store, router: Router(routes: [everything, Route(name: "db", policy: "db", notifyOnResolve: true)]),
-                channels: [audit, slack, pager], policies: [policy], clock: clock)
+            let notifier = Notifier(store: store, channels: [audit, slack, pager],
+                configuration: Configuration(routes: [everything, Route(name: "db", policy: "db", notifyOnResolve: true)], policies: [policy]),
+                clock: clock)
             let opened = try await notifier.process(AlertEvent(kind: .failover, environment: "prod", source: "db-1", summary: "x"))
             XCTAssertEqual(opened.reports.map(\.channel).sorted(), ["audit", "slack"])
             clock.advance(by: .seconds(300))
@@ -45,8 +45,9 @@ final class ContinueRoutesTests: NotifyTestCase {
             let later = EscalationPolicy(name: "later", steps: [.init(after: .seconds(120), targets: [RouteTarget(channel: "b")])])
             var first = Route(name: "first", policy: "late")
             first.continueMatching = true
-            let notifier = Notifier(store: store, router: Router(routes: [first, Route(name: "second", policy: "later")]),
-                                    channels: [a, b], policies: [late, later], clock: clock)
+            let notifier = Notifier(store: store, channels: [a, b],
+                configuration: Configuration(routes: [first, Route(name: "second", policy: "later")], policies: [late, later]),
+                clock: clock)
             _ = try await notifier.process(AlertEvent(kind: .failover, summary: "x"))
             _ = try await notifier.acknowledge(alertID: 1, by: "alice")
             clock.advance(by: .seconds(600))

@@ -17,14 +17,10 @@ final class ContinuousFailureTests: NotifyTestCase {
         for store in [MemoryAlertStore() as any AlertStore, try SQLiteAlertStore(path: temporaryStatePath())] {
             let clock = ManualClock(now: start)
             let slack = ScriptedChannel(name: "slack")
-            let notifier = Notifier(
-                store: store,
-                router: Router(routes: [
+            let notifier = Notifier(store: store, channels: [slack], configuration: Configuration(routes: [
                     Route(name: "page", matchers: [RouteMatcher(field: .kind, patterns: [GlobPattern("continuous_failure")])], channels: ["slack"], notifyOnResolve: true),
                     Route(name: "quiet", channels: []),
-                ]),
-                channels: [slack],
-                continuousFailure: ContinuousFailureDetector(threshold: 3, window: .seconds(600), quietPeriod: .seconds(900)), clock: clock)
+                ]), detectors: [ContinuousFailureDetector(threshold: 3, window: .seconds(600), quietPeriod: .seconds(900))], clock: clock)
             _ = try await notifier.process(failure("web-1"))
             clock.advance(by: .seconds(60))
             _ = try await notifier.process(failure("web-2"))
@@ -80,10 +76,10 @@ extension ContinuousFailureTests {
     private func silencedPlatform(_ store: any AlertStore, slack: ScriptedChannel, clock: ManualClock, countSilenced: Bool) -> Notifier {
         var detector = ContinuousFailureDetector(threshold: 3, window: .seconds(600), quietPeriod: .seconds(900))
         detector.countSilenced = countSilenced
-        return Notifier(
-            store: store,
-            router: Router(routes: [Route(name: "page", matchers: [RouteMatcher(field: .kind, patterns: [GlobPattern("continuous_failure")])], channels: ["slack"])]),
-            channels: [slack], continuousFailure: detector, clock: clock)
+        return Notifier(store: store, channels: [slack],
+            configuration: Configuration(routes: [Route(name: "page", matchers: [RouteMatcher(field: .kind, patterns: [GlobPattern("continuous_failure")])], channels: ["slack"])]),
+            detectors: [detector],
+            clock: clock)
     }
 
     func testFailuresUnderASilenceDoNotRaiseTheDetectorsAlert() async throws {

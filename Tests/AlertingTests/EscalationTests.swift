@@ -20,12 +20,9 @@ final class EscalationTests: NotifyTestCase {
             self.clock = clock
             sms = ScriptedChannel(name: "sms", script: smsScript, medium: .sms)
             voice = ScriptedChannel(name: "voice", medium: .voice)
-            notifier = Notifier(
-                store: store,
-                router: Router(routes: [Route(name: "db", policy: policy.name, notifyOnResolve: notifyOnResolve)]),
-                channels: [slack, sms, voice],
-                contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100")), Contact(name: "bob", phone: PhoneNumber("+14155550101"))],
-                policies: [policy], clock: clock)
+            notifier = Notifier(store: store, channels: [slack, sms, voice],
+                configuration: Configuration(routes: [Route(name: "db", policy: policy.name, notifyOnResolve: notifyOnResolve)], policies: [policy], contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100")), Contact(name: "bob", phone: PhoneNumber("+14155550101"))]),
+                clock: clock)
         }
 
         /// Moves the clock to `minutes` after the start and runs what is due.

@@ -35,7 +35,9 @@ final class EventStreamProcessorTests: NotifyTestCase {
         let text = Array((lines.joined(separator: "\n") + "\n").utf8)
         let chunks = stride(from: 0, to: text.count, by: 65_536).map { Array(text[$0..<min($0 + 65_536, text.count)]) }
         let channel = ScriptedChannel(name: "a")
-        let notifier = Notifier(router: Router(routes: [Route(name: "all", channels: ["a"])]), channels: [channel], clock: ManualClock())
+        let notifier = Notifier(channels: [channel],
+            configuration: Configuration(routes: [Route(name: "all", channels: ["a"])]),
+            clock: ManualClock())
         let invalid = LockedState<[EventValidationError]>([])
         let processor = EventStreamProcessor(notifier: notifier, onInvalidLine: { error in invalid.mutate { $0.append(error) } })
         let summary = try await processor.run(Chunks(chunks: chunks))
@@ -66,7 +68,9 @@ final class EventStreamProcessorTests: NotifyTestCase {
 
     func testAckOfUnknownKeyIsReportedAndTheStreamGoesOn() async throws {
         let channel = ScriptedChannel(name: "a")
-        let notifier = Notifier(router: Router(routes: [Route(name: "all", channels: ["a"])]), channels: [channel], clock: ManualClock())
+        let notifier = Notifier(channels: [channel],
+            configuration: Configuration(routes: [Route(name: "all", channels: ["a"])]),
+            clock: ManualClock())
         let unknown = LockedState<[Int]>([])
         let processor = EventStreamProcessor(notifier: notifier, onIngested: { line, result in
             if result.transition.change == .unknownKey { unknown.mutate { $0.append(line) } }
@@ -100,8 +104,9 @@ extension EventStreamProcessorTests {
             .init(after: .zero, targets: [RouteTarget(channel: "slack")]),
             .init(after: .seconds(2), targets: [RouteTarget(channel: "sms", contacts: ["alice"])]),
         ])
-        return Notifier(store: store, router: Router(routes: [Route(name: "db", policy: "db")]), channels: [slack, sms],
-                        contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100"))], policies: [policy], clock: clock)
+        return Notifier(store: store, channels: [slack, sms],
+            configuration: Configuration(routes: [Route(name: "db", policy: "db")], policies: [policy], contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100"))]),
+            clock: clock)
     }
 
     func testDueWorkRunsOnTimeWhileTheInputIsOpenAndIdle() async throws {

@@ -14,7 +14,7 @@ final class FirstPageTests: NotifyTestCase {
     private func notifier(_ store: any AlertStore, _ slack: some Channel, hold: Duration? = nil, notifyOnResolve: Bool = true, clock: ManualClock = ManualClock()) -> Notifier {
         var route = Route(name: "db", targets: [RouteTarget(channel: "slack")], notifyOnResolve: notifyOnResolve)
         route.hold = hold
-        return Notifier(store: store, router: Router(routes: [route]), channels: [slack], clock: clock)
+        return Notifier(store: store, channels: [slack], configuration: Configuration(routes: [route]), clock: clock)
     }
 
     private func actions(_ slack: ScriptedChannel) -> [String] {

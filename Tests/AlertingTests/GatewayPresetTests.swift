@@ -9,7 +9,7 @@ import XCTest
 /// The presets in Examples/gateways.yaml, each against a fake that checks the provider's exact
 /// request shape (../shared/reference/wire-specs.md §3).
 final class GatewayPresetTests: NotifyTestCase {
-    private func runtime(_ server: FakeHTTPServer) throws -> NotifyRuntime {
+    private func runtime(_ server: FakeHTTPServer) async throws -> NotifyRuntime {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let environment = [
             "VONAGE_BASE_URL": server.baseURL, "VONAGE_API_KEY": "vkey", "VONAGE_API_SECRET": "SUPERSECRETV", "VONAGE_FROM": "NotifyOps",
@@ -17,11 +17,11 @@ final class GatewayPresetTests: NotifyTestCase {
             "MESSAGEBIRD_BASE_URL": server.baseURL, "MESSAGEBIRD_ACCESS_KEY": "SUPERSECRETM", "MESSAGEBIRD_ORIGINATOR": "NotifyOps",
         ]
         let config = try ConfigLoader(environment: environment).load(path: root.appendingPathComponent("Examples/gateways.yaml").path)
-        return try NotifyRuntime(config: config, clock: ManualClock())
+        return try await NotifyRuntime(config: config, clock: ManualClock())
     }
 
     private func sendTest(_ channel: String, server: FakeHTTPServer) async throws -> DeliveryReport {
-        let runtime = try runtime(server)
+        let runtime = try await runtime(server)
         let report = await runtime.notifier.sendTest(channel: channel, to: runtime.config.contacts["alice"])
         try await runtime.shutdown()
         XCTAssertFalse("\(report)".contains("SUPERSECRET"), "\(report)")
@@ -100,7 +100,7 @@ final class GatewayPresetTests: NotifyTestCase {
 
     func testJSONBodyStaysValidWhateverTheText() async throws {
         let server = try await FakeHTTPServer(script: [.init(status: .created, body: #"{"id":"x"}"#)])
-        let runtime = try runtime(server)
+        let runtime = try await runtime(server)
         let alert = AlertStateMachine.newAlert(id: 3, from: AlertEvent(kind: .failover, summary: "quote \" backslash \\ newline \n done"), at: Date())
         let report = await runtime.notifier.deliver(PlannedDelivery(alert: alert, event: AlertEvent(kind: .failover, summary: "x"), channel: "messagebird-sms", recipient: runtime.config.contacts["alice"], route: "t"))
         try await runtime.shutdown()

@@ -12,9 +12,10 @@ final class HeartbeatTests: NotifyTestCase {
     private func rig(_ store: any AlertStore) -> (Notifier, ManualClock, ScriptedChannel) {
         let clock = ManualClock(now: start)
         let slack = ScriptedChannel(name: "slack")
-        let notifier = Notifier(
-            store: store, router: Router(routes: [Route(name: "all", channels: ["slack"], notifyOnResolve: true)]), channels: [slack],
-            heartbeats: [Heartbeat(name: "nightly-backup", interval: .seconds(600), grace: .seconds(60))], clock: clock)
+        let notifier = Notifier(store: store, channels: [slack],
+            configuration: Configuration(routes: [Route(name: "all", channels: ["slack"], notifyOnResolve: true)]),
+            detectors: [HeartbeatDetector(heartbeats: [Heartbeat(name: "nightly-backup", interval: .seconds(600), grace: .seconds(60))])],
+            clock: clock)
         return (notifier, clock, slack)
     }
 

@@ -6,7 +6,9 @@ import XCTest
 
 final class NotifierTests: NotifyTestCase {
     private func notifier(channels: [any Channel], routes: [Route]? = nil, store: any AlertStore = MemoryAlertStore()) -> Notifier {
-        Notifier(store: store, router: Router(routes: routes ?? [Route(name: "all", channels: channels.map(\.name))]), channels: channels, clock: ManualClock())
+        Notifier(store: store, channels: channels,
+            configuration: Configuration(routes: routes ?? [Route(name: "all", channels: channels.map(\.name))]),
+            clock: ManualClock())
     }
 
     private let trigger = AlertEvent(kind: .failover, environment: "prod", source: "db-1", summary: "failed over")
@@ -92,12 +94,10 @@ extension NotifierTests {
             .init(after: .zero, targets: [RouteTarget(channel: "slack")]),
             .init(after: .seconds(300), targets: [RouteTarget(channel: "sms", contacts: ["alice"])]),
         ], ackTimeout: .seconds(3600))
-        let notifier = Notifier(
-            router: Router(routes: [
+        let notifier = Notifier(channels: [sms, slack], configuration: Configuration(routes: [
                 Route(name: "staging", matchers: [RouteMatcher(field: .environment, patterns: [GlobPattern("staging")])], channels: ["slack"]),
                 Route(name: "prod", policy: "db"),
-            ]),
-            channels: [sms, slack], contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100"))], policies: [policy], clock: clock)
+            ], policies: [policy], contacts: [Contact(name: "alice", phone: PhoneNumber("+14155550100"))]), clock: clock)
         let explanation = try await notifier.explain(trigger)
         XCTAssertEqual(explanation.routes.map(\.matched), [false, true])
         XCTAssertEqual(explanation.routes[0].failed, [#"environment=staging ("prod")"#])

@@ -84,10 +84,9 @@ final class OnCallScheduleTests: NotifyTestCase {
             .init(after: .zero, targets: [RouteTarget(channel: "sms", contacts: ["oncall:primary"])]),
             .init(after: .seconds(300), targets: [RouteTarget(channel: "sms", contacts: ["oncall:primary"])]),
         ])
-        let notifier = Notifier(
-            router: Router(routes: [Route(name: "r", policy: "p")]), channels: [sms],
-            contacts: ["alice", "bob"].map { Contact(name: $0, phone: PhoneNumber("+1415555010\($0 == "alice" ? 0 : 1)")) },
-            policies: [policy], schedules: [schedule], clock: clock)
+        let notifier = Notifier(channels: [sms],
+            configuration: Configuration(routes: [Route(name: "r", policy: "p")], policies: [policy], schedules: [schedule], contacts: ["alice", "bob"].map { Contact(name: $0, phone: PhoneNumber("+1415555010\($0 == "alice" ? 0 : 1)")) }),
+            clock: clock)
         let explanation = try await notifier.explain(AlertEvent(kind: .failover, summary: "x"))
         XCTAssertEqual(explanation.pages.map { $0.to ?? "" }, ["bob", "alice"], "route test shows the handoff: bob until 09:00 (the shift before), then alice")
         _ = try await notifier.process(AlertEvent(kind: .failover, summary: "x"))

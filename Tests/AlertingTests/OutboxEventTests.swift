@@ -9,8 +9,9 @@ import XCTest
 /// notice who resolved and why, even when another process (or a restart) delivers it.
 final class OutboxEventTests: NotifyTestCase {
     private func notifier(_ store: any AlertStore, slack: ScriptedChannel) -> Notifier {
-        Notifier(store: store, router: Router(routes: [Route(name: "db", targets: [RouteTarget(channel: "slack")], notifyOnResolve: true)]),
-                 channels: [slack], clock: ManualClock())
+        Notifier(store: store, channels: [slack],
+            configuration: Configuration(routes: [Route(name: "db", targets: [RouteTarget(channel: "slack")], notifyOnResolve: true)]),
+            clock: ManualClock())
     }
 
     func testAResolveNoticeSaysWhoResolvedItAndAPageCarriesTheTriggersDetails() async throws {

@@ -21,7 +21,9 @@ final class OutboxWorkerTests: NotifyTestCase {
         for (name, store) in try await TestStores.all() {
             let slack = HoldingChannel(name: "slack")
             let sms = ScriptedChannel(name: "sms", medium: .sms)
-            let notifier = Notifier(store: store, router: routes(), channels: [slack, sms], contacts: [alice], clock: ManualClock())
+            let notifier = Notifier(store: store, channels: [slack, sms],
+                configuration: Configuration(routes: routes().routes, contacts: [alice]),
+                clock: ManualClock())
             _ = try await notifier.ingest([AlertEvent(kind: .failover, environment: "prod", summary: "db failed over", dedupKey: "db")])
             let running = Task { try await notifier.runDue() }
             let slackStarted = await eventually { slack.received.count == 1 }
@@ -41,7 +43,9 @@ final class OutboxWorkerTests: NotifyTestCase {
     func testClaimingAheadKeepsToTheConcurrencyLimit() async throws {
         for (name, store) in try await TestStores.all() {
             let slack = HoldingChannel(name: "slack")
-            let notifier = Notifier(store: store, router: routes(), channels: [slack], maxConcurrentDeliveries: 4, clock: ManualClock())
+            let notifier = Notifier(store: store, channels: [slack],
+                configuration: Configuration(routes: routes().routes, delivery: .init(outbox: OutboxSettings(maxConcurrentDeliveries: 4))),
+                clock: ManualClock())
             _ = try await notifier.ingest((1...12).map { AlertEvent(kind: .failover, environment: "prod", summary: "db-\($0) failed over", dedupKey: "db-\($0)") })
             let running = Task { try await notifier.runDue() }
             let started = await eventually { slack.received.count == 4 }
@@ -75,7 +79,7 @@ final class OutboxWorkerTests: NotifyTestCase {
         for (name, store) in try await TestStores.all() {
             let clock = ManualClock()
             let slack = ScriptedChannel(name: "slack", script: [.retryable(reason: "HTTP 429", retryAfter: .seconds(60)), .delivered(providerID: nil)])
-            let notifier = Notifier(store: store, router: routes(), channels: [slack], clock: clock)
+            let notifier = Notifier(store: store, channels: [slack], configuration: Configuration(routes: routes().routes), clock: clock)
             let first = try await notifier.process(AlertEvent(kind: .failover, environment: "prod", summary: "db failed over", dedupKey: "db"))
             XCTAssertEqual(first.reports.map(\.outcome.label), ["retryable"], name)
             XCTAssertEqual(clock.sleeps, [], "\(name): nobody waited 60 s in place")
@@ -94,8 +98,10 @@ final class OutboxWorkerTests: NotifyTestCase {
         let slackA = HoldingChannel(name: "slack")
         let slackB = HoldingChannel(name: "slack")
         slackB.open()
-        let a = Notifier(store: try SQLiteAlertStore(path: path), router: routes(), channels: [slackA], leaseDuration: .milliseconds(300))
-        let b = Notifier(store: try SQLiteAlertStore(path: path), router: routes(), channels: [slackB], leaseDuration: .milliseconds(300))
+        let a = Notifier(store: try SQLiteAlertStore(path: path), channels: [slackA],
+            configuration: Configuration(routes: routes().routes, delivery: .init(outbox: OutboxSettings(leaseDuration: .milliseconds(300)))))
+        let b = Notifier(store: try SQLiteAlertStore(path: path), channels: [slackB],
+            configuration: Configuration(routes: routes().routes, delivery: .init(outbox: OutboxSettings(leaseDuration: .milliseconds(300)))))
         _ = try await a.ingest([AlertEvent(kind: .failover, environment: "prod", summary: "db failed over", dedupKey: "db")])
         let running = Task { try await a.runDue() }
         let started = await eventually { slackA.received.count == 1 }
@@ -115,7 +121,7 @@ extension OutboxWorkerTests {
         let clock = ManualClock()
         let store = FailingStore(MemoryAlertStore(), failures: 0)
         let slack = ScriptedChannel(name: "slack")
-        let notifier = Notifier(store: store, router: routes(), channels: [slack], clock: clock)
+        let notifier = Notifier(store: store, channels: [slack], configuration: Configuration(routes: routes().routes), clock: clock)
         _ = try await notifier.ingest([AlertEvent(kind: .failover, environment: "prod", summary: "db failed over", dedupKey: "db")])
         store.fail(next: .max)
         let health = EngineHealth()

@@ -15,7 +15,9 @@ final class ResolveNoticeTests: NotifyTestCase {
             let alice = Contact(name: "alice", phone: PhoneNumber("+14155550100"))
             let route = Route(name: "db", targets: [RouteTarget(channel: "slack"), RouteTarget(channel: "sms", contacts: ["alice"]), RouteTarget(channel: "voice", contacts: ["alice"])],
                               notifyOnResolve: true)
-            let notifier = Notifier(store: store, router: Router(routes: [route]), channels: [slack, sms, voice], contacts: [alice], clock: ManualClock())
+            let notifier = Notifier(store: store, channels: [slack, sms, voice],
+                configuration: Configuration(routes: [route], contacts: [alice]),
+                clock: ManualClock())
             _ = try await notifier.process(AlertEvent(kind: .failover, environment: "prod", summary: "db-1 failed over", dedupKey: "db"))
             let resolved = try await notifier.resolve(alertID: 1, by: "alice", note: "promoted back")
             XCTAssertEqual(resolved.reports.map(\.destination).sorted(), ["slack", "sms to alice"], "\(name): no call for a resolve")
@@ -28,7 +30,9 @@ final class ResolveNoticeTests: NotifyTestCase {
             let voice = ScriptedChannel(name: "voice", medium: .voice)
             let alice = Contact(name: "alice", phone: PhoneNumber("+14155550100"))
             let route = Route(name: "db", targets: [RouteTarget(channel: "voice", contacts: ["alice"])], notifyOnResolve: true)
-            let notifier = Notifier(store: store, router: Router(routes: [route]), channels: [voice], contacts: [alice], clock: ManualClock())
+            let notifier = Notifier(store: store, channels: [voice],
+                configuration: Configuration(routes: [route], contacts: [alice]),
+                clock: ManualClock())
             _ = try await notifier.ingest([AlertEvent(kind: .failover, summary: "db-1 failed over", dedupKey: "db"),
                                            AlertEvent(kind: .failover, action: .resolve, dedupKey: "db")])
             _ = try await notifier.runDue()

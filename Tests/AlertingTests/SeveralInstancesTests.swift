@@ -34,8 +34,10 @@ final class SeveralInstancesTests: NotifyTestCase {
     private func instance(on store: any AlertStore, clock: any AlertingClock, heartbeats: [Heartbeat] = [], watchInstances: Bool = false) -> Instance {
         let slack = ScriptedChannel(name: "slack")
         let pager = ScriptedChannel(name: "pager")
-        let notifier = Notifier(store: store, router: Router(routes: [Route(name: "all", policy: "page")]), channels: [slack, pager], policies: [policy],
-                                heartbeats: heartbeats, watchInstances: watchInstances, clock: clock)
+        let notifier = Notifier(store: store, channels: [slack, pager],
+            configuration: Configuration(routes: [Route(name: "all", policy: "page")], policies: [policy]),
+            detectors: [HeartbeatDetector(heartbeats: heartbeats)] + (watchInstances ? [StoppedInstanceDetector()] : []),
+            clock: clock)
         return Instance(notifier: notifier, slack: slack, pager: pager)
     }
 
@@ -184,7 +186,7 @@ final class SeveralInstancesTests: NotifyTestCase {
     /// instance that died: that would page someone for nothing.
     func testAnInstanceThatStopsCleanlyLeavesNoReportBehind() async throws {
         for (name, store) in try await TestStores.all() {
-            let notifier = Notifier(store: store, router: Router(routes: []), channels: [])
+            let notifier = Notifier(store: store, channels: [], configuration: Configuration(routes: []))
             let stream = EventStreamProcessor(notifier: notifier)
             _ = try await stream.run(EventStreamProcessorTests.Chunks(chunks: [Array(#"{"kind":"failover","summary":"x"}"#.utf8) + [10]]))
             let afterStream = try await store.read { try $0.instances() }
@@ -215,7 +217,6 @@ final class AcknowledgedWhileRetryingTests: NotifyTestCase {
     final class AcknowledgingChannel: Alerting.Channel, @unchecked Sendable {
         let name = "pager"
         let template: TemplateSelector? = nil
-        let medium: ContactMedium? = nil
         let attempts = LockedState(0)
         var onFirstAttempt: (@Sendable (Int64) async -> Void)?
 
@@ -230,8 +231,10 @@ final class AcknowledgedWhileRetryingTests: NotifyTestCase {
             let clock = ManualClock()
             let channel = AcknowledgingChannel()
             let routes = Router(routes: [Route(name: "all", channels: ["pager"])])
-            let a = Notifier(store: store, router: routes, channels: [channel], clock: clock)
-            let b = Notifier(store: store, router: routes, channels: [ScriptedChannel(name: "pager")], clock: clock)
+            let a = Notifier(store: store, channels: [channel], configuration: Configuration(routes: routes.routes), clock: clock)
+            let b = Notifier(store: store, channels: [ScriptedChannel(name: "pager")],
+                configuration: Configuration(routes: routes.routes),
+                clock: clock)
             channel.onFirstAttempt = { id in _ = try? await b.acknowledge(alertID: id, by: "alice") }
             let result = try await a.process(AlertEvent(kind: .failover, environment: "prod", source: "db-1", summary: "failed over", dedupKey: "db"))
             XCTAssertEqual(channel.attempts.value, 1, "\(name): no retry after the acknowledgement")

@@ -13,7 +13,9 @@ final class SilenceTests: NotifyTestCase {
             .init(after: .zero, targets: [RouteTarget(channel: "slack")]),
             .init(after: .seconds(600), targets: [RouteTarget(channel: "slack")]),
         ])
-        return Notifier(store: store, router: Router(routes: [Route(name: "all", policy: "p")]), channels: [slack], policies: [policy], clock: clock)
+        return Notifier(store: store, channels: [slack],
+            configuration: Configuration(routes: [Route(name: "all", policy: "p")], policies: [policy]),
+            clock: clock)
     }
 
     private func stores() throws -> [any AlertStore] {
@@ -125,8 +127,9 @@ final class SilenceTests: NotifyTestCase {
         let slack = ScriptedChannel(name: "slack")
         let window = MaintenanceWindow(name: "patching", matchers: [try RouteMatcher.parse("environment=staging")],
                                        when: .once(from: start - 60, until: start + 900))
-        let notifier = Notifier(router: Router(routes: [Route(name: "all", channels: ["slack"])]), channels: [slack],
-                                maintenance: [window], clock: clock)
+        let notifier = Notifier(channels: [slack],
+            configuration: Configuration(routing: .init(routes: [Route(name: "all", channels: ["slack"])], maintenance: [window])),
+            clock: clock)
         _ = try await notifier.process(staging())
         XCTAssertEqual(slack.received.count, 0)
         let explanation = try await notifier.explain(AlertEvent(kind: .failover, environment: "staging", source: "db-9", summary: "x"))
@@ -170,7 +173,9 @@ extension SilenceTests {
             XCTAssertEqual(readings.silences, [], name)
             XCTAssertEqual(readings.unreadable.map(\.id), [1], name)
             let slack = ScriptedChannel(name: "slack")
-            let notifier = Notifier(store: store, router: Router(routes: [Route(name: "all", channels: ["slack"])]), channels: [slack], clock: ManualClock(now: now))
+            let notifier = Notifier(store: store, channels: [slack],
+                configuration: Configuration(routes: [Route(name: "all", channels: ["slack"])]),
+                clock: ManualClock(now: now))
             let result = try await notifier.process(AlertEvent(kind: .failover, environment: "prod", summary: "failed over"))
             XCTAssertEqual(result.reports.map(\.outcome.label), ["delivered"], "\(name): better a page than a miss")
         }

@@ -9,14 +9,14 @@ import XCTest
 final class SlackChannelTests: NotifyTestCase {
     let secretPath = "/services/T000/B000/SUPERSECRETTOKEN"
 
-    private func runtime(_ server: FakeHTTPServer, clock: ManualClock = ManualClock(), timeout: String = "2s", attempts: Int = 4) throws -> NotifyRuntime {
+    private func runtime(_ server: FakeHTTPServer, clock: ManualClock = ManualClock(), timeout: String = "2s", attempts: Int = 4) async throws -> NotifyRuntime {
         let config = try ConfigLoader(environment: ["URL": server.baseURL + secretPath]).parse("""
             delivery: {timeout: \(timeout), max_attempts: \(attempts), initial_backoff: 1s, jitter: 0}
             channels:
               ops: {type: slack, webhook_url: "${URL}"}
             routes: [{notify: [ops]}]
             """)
-        return try NotifyRuntime(config: config, clock: clock)
+        return try await NotifyRuntime(config: config, clock: clock)
     }
 
     private func send(_ runtime: NotifyRuntime, summary: String = "Primary failed; promoted db-secondary-2") async throws -> ProcessingResult {
@@ -32,7 +32,7 @@ final class SlackChannelTests: NotifyTestCase {
 
     func testDeliveredOnOkAndTheFakeGotBlockKitJSON() async throws {
         let server = try await FakeHTTPServer()
-        let runtime = try runtime(server)
+        let runtime = try await runtime(server)
         let result = try await send(runtime, summary: "a <b> & c")
         try await runtime.shutdown()
         await server.stop()
@@ -51,7 +51,7 @@ final class SlackChannelTests: NotifyTestCase {
     func testRateLimitIsRetriedAfterRetryAfter() async throws {
         let server = try await FakeHTTPServer(script: [.init(status: .tooManyRequests, body: "", headers: ["Retry-After": "7"]), .slackOK])
         let clock = ManualClock()
-        let runtime = try runtime(server, clock: clock)
+        let runtime = try await runtime(server, clock: clock)
         let result = try await send(runtime)
         try await runtime.shutdown()
         await server.stop()
@@ -64,7 +64,7 @@ final class SlackChannelTests: NotifyTestCase {
     func testServerErrorThenSuccessIsDelivered() async throws {
         let server = try await FakeHTTPServer(script: [.init(status: .internalServerError, body: "rollup_error"), .slackOK])
         let clock = ManualClock()
-        let runtime = try runtime(server, clock: clock)
+        let runtime = try await runtime(server, clock: clock)
         let result = try await send(runtime)
         try await runtime.shutdown()
         await server.stop()
@@ -74,7 +74,7 @@ final class SlackChannelTests: NotifyTestCase {
 
     func testChannelNotFoundIsPermanentAndNotRetried() async throws {
         let server = try await FakeHTTPServer(script: [.init(status: .notFound, body: "channel_not_found")])
-        let runtime = try runtime(server)
+        let runtime = try await runtime(server)
         let result = try await send(runtime)
         try await runtime.shutdown()
         await server.stop()
@@ -85,7 +85,7 @@ final class SlackChannelTests: NotifyTestCase {
 
     func testHungServerTimesOutAndIsRetryable() async throws {
         let server = try await FakeHTTPServer(script: [.init(status: .ok, body: "ok", delay: .seconds(3))])
-        let runtime = try runtime(server, timeout: "300ms", attempts: 2)
+        let runtime = try await runtime(server, timeout: "300ms", attempts: 2)
         let started = ContinuousClock.now
         let result = try await send(runtime)
         let elapsed = ContinuousClock.now - started
@@ -99,7 +99,7 @@ final class SlackChannelTests: NotifyTestCase {
     func testUnreachableServerIsRetryableWithoutTheURL() async throws {
         let server = try await FakeHTTPServer()
         await server.stop()  // nothing listens on the port any more
-        let runtime = try runtime(server, attempts: 1)
+        let runtime = try await runtime(server, attempts: 1)
         let result = try await send(runtime)
         try await runtime.shutdown()
         XCTAssertEqual(result.reports[0].outcome.label, "retryable")
@@ -114,7 +114,7 @@ final class SlackChannelTests: NotifyTestCase {
               hook: {type: webhook, url: "\(server.baseURL)/hook", headers: {Authorization: "Bearer ${TOKEN}"}}
             routes: [{notify: [hook]}]
             """)
-        let runtime = try NotifyRuntime(config: config)
+        let runtime = try await NotifyRuntime(config: config)
         let result = try await send(runtime)
         try await runtime.shutdown()
         await server.stop()
@@ -138,7 +138,7 @@ final class SlackChannelTests: NotifyTestCase {
             channels: {hook: {type: webhook, url: "\(server.baseURL)/hook"}}
             routes: [{notify: [hook]}]
             """)
-        let runtime = try NotifyRuntime(config: config)
+        let runtime = try await NotifyRuntime(config: config)
         let result = try await send(runtime)
         try await runtime.shutdown()
         await server.stop()

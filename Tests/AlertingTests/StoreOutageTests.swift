@@ -47,7 +47,8 @@ final class StoreOutageTests: NotifyTestCase {
         let deadMansSwitch = DeadMansSwitch(settings: settings, client: client)
         let health = EngineHealth()
         let store = FailingStore(MemoryAlertStore(), failures: 0)
-        let pinging = Task { await deadMansSwitch.run(health: health, store: store, logger: Logger(label: "test")) }
+        let notifier = Notifier(store: store, channels: [], configuration: Configuration(routes: []))
+        let pinging = Task { await deadMansSwitch.run(health: health, notifier: notifier) }
         let pinged = await eventually { outside.requests.count >= 2 }
         XCTAssertTrue(pinged, "healthy: pinged every interval")
         XCTAssertEqual(outside.requests.first?.path, "/ping/5f6c-secret")

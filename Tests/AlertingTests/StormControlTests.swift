@@ -21,8 +21,9 @@ final class StormControlTests: NotifyTestCase {
     private func notifier(store: any AlertStore = MemoryAlertStore(), sms: ScriptedChannel, voice: ScriptedChannel, bothMedia: Bool = false) -> Notifier {
         var targets = [RouteTarget(channel: "sms", contacts: ["alice"])]
         if bothMedia { targets.append(RouteTarget(channel: "voice", contacts: ["alice"])) }
-        return Notifier(store: store, router: Router(routes: [Route(name: "page", targets: targets)]),
-                        channels: [sms, voice], contacts: [alice], channelThrottles: loose, stormControl: storm, clock: clock)
+        return Notifier(store: store, channels: [sms, voice],
+            configuration: Configuration(routes: [Route(name: "page", targets: targets)], contacts: [alice], delivery: .init(throttles: loose, stormControl: storm)),
+            clock: clock)
     }
 
     private func trigger(_ n: Int) -> AlertEvent {
@@ -149,8 +150,9 @@ final class StormControlTests: NotifyTestCase {
 
     func testPlacesAreNotCapped() async throws {
         let slack = ScriptedChannel(name: "slack")
-        let notifier = Notifier(router: Router(routes: [Route(name: "all", targets: [RouteTarget(channel: "slack")])]),
-                                channels: [slack], stormControl: storm, clock: clock)
+        let notifier = Notifier(channels: [slack],
+            configuration: Configuration(routes: [Route(name: "all", targets: [RouteTarget(channel: "slack")])], delivery: .init(stormControl: storm)),
+            clock: clock)
         for n in 1...5 { _ = try await notifier.process(trigger(n)) }
         XCTAssertEqual(slack.received.count, 5, "storm control is about people; a channel keeps its full history")
     }

@@ -10,9 +10,9 @@ final class ThrottleTests: NotifyTestCase {
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_514_400))  // 2026-11-24 10:00:00Z
 
     private func notifier(_ channel: ScriptedChannel, contacts: [Contact]? = nil, channelThrottles: [String: ThrottleRule] = [:]) -> Notifier {
-        Notifier(
-            router: Router(routes: [Route(name: "page", targets: [RouteTarget(channel: channel.name, contacts: ["alice"])])]),
-            channels: [channel], contacts: contacts ?? [alice], channelThrottles: channelThrottles, clock: clock)
+        Notifier(channels: [channel],
+            configuration: Configuration(routes: [Route(name: "page", targets: [RouteTarget(channel: channel.name, contacts: ["alice"])])], contacts: contacts ?? [alice], delivery: .init(throttles: channelThrottles)),
+            clock: clock)
     }
 
     private func smsChannel(_ script: [DeliveryOutcome] = [.delivered(providerID: nil)]) -> ScriptedChannel {
@@ -109,8 +109,9 @@ final class ThrottleTests: NotifyTestCase {
         let path = temporaryStatePath()
         let channel = smsChannel()
         func process() throws -> Notifier {
-            Notifier(store: try SQLiteAlertStore(path: path), router: Router(routes: [Route(name: "page", targets: [RouteTarget(channel: "sms", contacts: ["alice"])])]),
-                     channels: [channel], contacts: [alice], channelThrottles: ["sms": ThrottleRule(limit: 1, window: .seconds(60))], clock: clock)
+            Notifier(store: try SQLiteAlertStore(path: path), channels: [channel],
+                configuration: Configuration(routes: [Route(name: "page", targets: [RouteTarget(channel: "sms", contacts: ["alice"])])], contacts: [alice], delivery: .init(throttles: ["sms": ThrottleRule(limit: 1, window: .seconds(60))])),
+                clock: clock)
         }
         _ = try await process().process(trigger(1))                // one notify send: delivered
         let held = try await process().process(trigger(2))         // another: throttled, and it exits
@@ -124,9 +125,9 @@ final class ThrottleTests: NotifyTestCase {
     func testVoiceAndSMSHaveSeparateBudgets() async throws {
         let sms = smsChannel()
         let voice = ScriptedChannel(name: "voice", template: TemplateSelector(family: "voice", format: .text), medium: .voice)
-        let notifier = Notifier(
-            router: Router(routes: [Route(name: "page", targets: [RouteTarget(channel: "sms", contacts: ["alice"]), RouteTarget(channel: "voice", contacts: ["alice"])])]),
-            channels: [sms, voice], contacts: [alice], clock: clock)
+        let notifier = Notifier(channels: [sms, voice],
+            configuration: Configuration(routes: [Route(name: "page", targets: [RouteTarget(channel: "sms", contacts: ["alice"]), RouteTarget(channel: "voice", contacts: ["alice"])])], contacts: [alice]),
+            clock: clock)
         var voiceOutcomes: [String] = []
         for n in 1...4 {
             let result = try await notifier.process(trigger(n))
@@ -138,7 +139,7 @@ final class ThrottleTests: NotifyTestCase {
 
     func testPersonChannelWithoutRecipientIsAPermanentError() async {
         let channel = smsChannel()
-        let notifier = Notifier(router: Router(routes: [Route(name: "r", channels: ["sms"])]), channels: [channel], clock: clock)
+        let notifier = Notifier(channels: [channel], configuration: Configuration(routes: [Route(name: "r", channels: ["sms"])]), clock: clock)
         let report = await notifier.sendTest(channel: "sms")
         XCTAssertEqual(report.outcome, .permanent(reason: "channel sms reaches people: name them with `to:`"))
     }

@@ -44,7 +44,7 @@ final class TwilioChannelTests: NotifyTestCase {
 
     private func send(_ channel: String, server: FakeHTTPServer, clock: ManualClock = ManualClock(), summary: String = "Primary failed health checks; promoted db-secondary-2",
                       action: EventAction = .trigger, extra: String = "") async throws -> DeliveryReport {
-        let runtime = try NotifyRuntime(config: try config(server, extra: extra), clock: clock)
+        let runtime = try await NotifyRuntime(config: try config(server, extra: extra), clock: clock)
         let alice = try XCTUnwrap(runtime.config.contacts["alice"])
         let planned = PlannedDelivery(
             alert: AlertStateMachine.newAlert(id: 7, from: AlertEvent(kind: .failover, environment: "prod-us-east", source: "db-primary-1", summary: summary), at: clock.now()),

@@ -8,16 +8,19 @@ public protocol Channel: Sendable {
     var name: String { get }
     /// Which templates render this channel's messages, or nil when it builds its own body.
     var template: TemplateSelector? { get }
-    /// How it reaches a person (SMS, voice), or nil for channels that post to a place. Channels
-    /// with a medium are given a ``Notification/recipient`` and are throttled per contact.
-    var medium: ContactMedium? { get }
+    /// What it can do: reach a person by a medium, thread replies, take acknowledgements back.
+    /// The engine asks this, never the type. The default: it posts to a place.
+    var capabilities: ChannelCapabilities { get }
     /// One attempt. Must not throw: every failure is a ``DeliveryOutcome``. Must not put a secret
     /// (URL, token) into the outcome's reason.
     func deliver(_ notification: Notification) async -> DeliveryOutcome
 }
 
 extension Channel {
-    public var medium: ContactMedium? { nil }
+    public var capabilities: ChannelCapabilities { .place }
+
+    /// How it reaches a person, or nil for a place (``ChannelCapabilities/medium``).
+    public var medium: ContactMedium? { capabilities.medium }
 }
 
 extension Notification {
@@ -37,7 +40,7 @@ public struct Notification: Sendable {
     public var event: AlertEvent
     /// The text the channel's template produced; nil for channels without a template.
     public var body: String?
-    /// Who to reach, for channels with a ``Channel/medium``.
+    /// Who to reach, for channels with a medium (``ChannelCapabilities/medium``).
     public var recipient: Contact?
     /// Notifications to the same person that a throttle held back since the last message.
     public var digest: Digest?

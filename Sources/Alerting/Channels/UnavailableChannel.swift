@@ -4,12 +4,13 @@
 public struct UnavailableChannel: Channel {
     public let name: String
     public let template: TemplateSelector? = nil
-    public let medium: ContactMedium?
+    /// What the channel would have been able to do, so routes and throttles treat it alike.
+    public let capabilities: ChannelCapabilities
     public let reason: String
 
-    public init(name: String, medium: ContactMedium?, reason: String) {
+    public init(name: String, capabilities: ChannelCapabilities, reason: String) {
         self.name = name
-        self.medium = medium
+        self.capabilities = capabilities
         self.reason = reason
     }
 

@@ -139,7 +139,7 @@ public final class DeliveryPipeline: Sendable {
         } else if !carrying.isEmpty {
             notification.digest = Digest(items: carrying)
         }
-        if channel is SlackBotChannel, alert.id != 0 {
+        if channel.capabilities.threadsReplies, alert.id != 0 {
             notification.thread = await threadOfFirstMessage(alertID: alert.id, channelName: channelName)
         }
         var report: DeliveryReport

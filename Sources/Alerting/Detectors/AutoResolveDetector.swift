@@ -25,8 +25,9 @@ public struct AutoResolveDetector: Detector {
         self.rules = rules
     }
 
-    public func check(at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
-        try transaction.alerts(statuses: [.triggered, .acknowledged]).compactMap { alert in
+    public func check(_ context: DetectorContext, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+        let now = context.now
+        return try transaction.alerts(statuses: [.triggered, .acknowledged]).compactMap { alert in
             guard let rule = rules.first(where: { $0.applies(to: alert) }), now.timeIntervalSince(alert.lastSeen) >= rule.after.timeInterval else { return nil }
             return AlertEvent(kind: alert.kind, action: .resolve, dedupKey: alert.dedupKey, actor: "notify",
                               note: "auto_resolve: nothing for \(DurationParser.format(rule.after))")

@@ -49,7 +49,8 @@ public struct ContinuousFailureDetector: Detector, Hashable {
 
     /// Raises the alert of each group the recorded failures pushed over the threshold (once:
     /// not while the group's alert is open).
-    public func react(to transitions: [AlertTransition], at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+    public func react(to transitions: [AlertTransition], context: DetectorContext, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+        let now = context.now
         var groups: [String?] = []
         for transition in transitions where transition.event.action == .trigger && transition.event.kind == kind {
             let group = transition.alert.flatMap { per.value(of: $0) }
@@ -69,7 +70,8 @@ public struct ContinuousFailureDetector: Detector, Hashable {
 
     /// Resolves the alerts of groups quiet for `quietPeriod`: no failure at all in the period,
     /// or the latest one exactly that old.
-    public func check(at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+    public func check(_ context: DetectorContext, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+        let now = context.now
         var resolves: [AlertEvent] = []
         for alert in try transaction.alerts(statuses: [.triggered, .acknowledged])
         where alert.kind == .continuousFailure && alert.dedupKey.hasPrefix("continuous_failure/") {

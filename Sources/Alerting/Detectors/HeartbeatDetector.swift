@@ -18,7 +18,8 @@ public struct HeartbeatDetector: Detector {
         try transaction.saveBeat(BeatRow(name: name, lastBeat: last, firstSeen: stored?.firstSeen ?? date))
     }
 
-    public func check(at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+    public func check(_ context: DetectorContext, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+        let now = context.now
         var missed: [AlertEvent] = []
         for heartbeat in heartbeats {
             let beat: BeatRow

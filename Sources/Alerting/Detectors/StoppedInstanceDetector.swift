@@ -10,16 +10,13 @@ import Foundation
 /// ``InstanceRegistry/liveness`` judges the others: after a database outage every instance's
 /// report is old, and none of them has stopped; nor has a `send` that never reports at all.
 public struct StoppedInstanceDetector: Detector {
-    let observer: ReportingRecord
+    public init() {}
 
-    init(observer: ReportingRecord) {
-        self.observer = observer
-    }
-
-    public func check(at now: Date, in transaction: any StoreTransaction) throws -> [AlertEvent] {
-        guard observer.hasReportedThroughout(InstanceRegistry.liveness, at: now) else { return [] }
+    public func check(_ context: DetectorContext, in transaction: any StoreTransaction) throws -> [AlertEvent] {
+        let now = context.now
+        guard context.hasReportedThroughout(InstanceRegistry.liveness) else { return [] }
         return try transaction.instances().filter {
-            $0.owner != observer.owner && now.timeIntervalSince($0.lastSeen) > InstanceRegistry.liveness.timeInterval
+            $0.owner != context.owner && now.timeIntervalSince($0.lastSeen) > InstanceRegistry.liveness.timeInterval
         }.map { stopped in
             // Its report goes once the alert is raised: the alert is the record from here on.
             try transaction.deleteInstance(owner: stopped.owner)
@@ -34,7 +31,8 @@ public struct StoppedInstanceDetector: Detector {
     }
 }
 
-/// Since when a process has reported itself as running without a gap.
+/// Since when this process has reported itself as running without a gap (what
+/// ``DetectorContext/reportingSince`` tells detectors).
 final class ReportingRecord: Sendable {
     let owner: String
     private let since = LockedBox<Date?>(nil)
@@ -51,10 +49,8 @@ final class ReportingRecord: Sendable {
         since.withLock { $0 = nil }
     }
 
-    /// True when it has reported without a gap for at least `span` before `now`.
-    func hasReportedThroughout(_ span: Duration, at now: Date) -> Bool {
-        since.withLock { $0 }.map { now.timeIntervalSince($0) >= span.timeInterval } ?? false
-    }
+    /// Since when it has reported without a gap; nil when its last report failed.
+    var reportingSince: Date? { since.withLock { $0 } }
 }
 
 extension AlertKind {

@@ -31,13 +31,14 @@ public struct DeadMansSwitch: Sendable {
         self.poster = HTTPPoster(client: client, timeout: settings.timeout)
     }
 
-    /// Until cancelled: every interval, if `health` reports no store failure and the store
-    /// answers now, requests the URL. A failed ping is logged (without the URL) and tried again
-    /// at the next interval.
-    public func run(health: EngineHealth, store: any AlertStore, logger: Logger) async {
+    /// Until cancelled: every interval, if `health` reports no store failure and the notifier's
+    /// store answers now, requests the URL. A failed ping is logged (without the URL) and tried
+    /// again at the next interval.
+    public func run(health: EngineHealth, notifier: Notifier) async {
+        let logger = notifier.logger
         var failing = false
         repeat {
-            if health.failure == nil, (try? await store.read { _ in true }) == true {
+            if health.failure == nil, (try? await notifier.store.read { _ in true }) == true {
                 switch await poster.send(method: HTTPMethod(rawValue: settings.method), url: settings.url.exposedValue, headers: [:], body: nil) {
                 case .success(let answer) where (200..<300).contains(answer.status):
                     if failing { logger.notice("dead man's switch: ping answered again") }

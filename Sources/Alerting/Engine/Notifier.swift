@@ -14,78 +14,64 @@ import Logging
 ///
 /// ``process(_:)`` does both for one event. docs/architecture.md shows the same list.
 public final class Notifier: Sendable {
-    public let store: any AlertStore
+    /// Where state lives. Not public: what people and servers read is asked of the notifier
+    /// (``standings(statuses:)``, ``status()``, ``silences(notEndedAt:)``...), so that it reads
+    /// on the right clock and applies the same rules as the engine.
+    let store: any AlertStore
+    let planner: EscalationPlanner
+    let pipeline: DeliveryPipeline
+    public let configuration: Configuration
     public let router: Router
-    public let planner: EscalationPlanner
-    public let pipeline: DeliveryPipeline
     public let clock: any AlertingClock
     public let logger: Logger
     /// One line per alert opened, acknowledged or resolved and per page placed or failed.
     public let activity: ActivityLog
-    /// Planned maintenance from the config: silences that come and go by the clock.
-    public let maintenance: [MaintenanceWindow]
-    /// Heartbeats and continuous failure, run inside the engine's transactions.
+    /// Heartbeats, continuous failure, stopped instances, auto-resolve, yours: run inside the
+    /// engine's transactions.
     public let detectors: [any Detector]
-    public let stormControl: StormControl?
     public let metrics: NotifyMetrics
-    /// How the outbox is worked: this process's claims, their lease, concurrency, retries.
-    public let outbox: OutboxSettings
-    /// Since when this process has reported itself without a gap (see ``StoppedInstanceDetector``).
+    /// Since when this process has reported itself without a gap (``DetectorContext``).
     let reporting: ReportingRecord
 
+    /// How the outbox is worked: this process's claims, their lease, concurrency, retries.
+    public var outbox: OutboxSettings { configuration.delivery.outbox }
+    public var stormControl: StormControl? { configuration.delivery.stormControl }
+    /// Planned maintenance: silences that come and go by the clock.
+    public var maintenance: [MaintenanceWindow] { configuration.routing.maintenance }
+
     /// - Parameters:
-    ///   - watchInstances: raise an alert when a running instance on the store stops reporting
-    ///     (``StoppedInstanceDetector``); what several instances sharing a database want.
-    ///   - leaseDuration: how long a claim on an outbox item lasts before another process may
-    ///     take it; it is renewed while the delivery runs.
-    ///   - maxConcurrentDeliveries: outbox items delivered at once.
-    ///   - giveUpAfter: a page that keeps failing with retryable errors goes back to the outbox
-    ///     and is tried again, every `requeueDelay` at the earliest, until it is this old.
-    ///   - maxWaitInPlace: the longest wait between two attempts a delivery spends holding its
-    ///     slot; a longer one (`Retry-After: 60`) goes back to the outbox.
+    ///   - store: where state lives; ``MemoryAlertStore`` keeps it in this process only.
+    ///   - channels: the channels routes and policies name, by their ``Channel/name``.
+    ///   - configuration: routing, contacts and delivery (see ``Configuration``).
+    ///   - detectors: what raises alerts of its own: ``HeartbeatDetector``,
+    ///     ``ContinuousFailureDetector``, ``StoppedInstanceDetector`` (for several instances on
+    ///     one database), ``AutoResolveDetector``, or any type of yours.
+    ///   - clock: the time; ``DatabaseClock`` for a store several instances share.
+    ///   - activityLogger: where the activity lines go (the default: `logger`).
     public init(
         store: any AlertStore = MemoryAlertStore(),
-        router: Router,
         channels: [any Channel],
-        contacts: [Contact] = [],
-        channelThrottles: [String: ThrottleRule] = [:],
-        policies: [EscalationPolicy] = [],
-        schedules: [OnCallSchedule] = [],
-        maintenance: [MaintenanceWindow] = [],
-        heartbeats: [Heartbeat] = [],
-        continuousFailure: ContinuousFailureDetector? = nil,
-        watchInstances: Bool = false,
-        autoResolve: [AutoResolveRule] = [],
-        stormControl: StormControl? = nil,
-        metrics: NotifyMetrics = NotifyMetrics(),
-        leaseDuration: Duration = .seconds(30),
-        maxConcurrentDeliveries: Int = 32,
-        giveUpAfter: Duration = .seconds(3600),
-        requeueDelay: Duration = .seconds(30),
-        maxWaitInPlace: Duration = .seconds(10),
-        renderer: TemplateRenderer = TemplateRenderer(),
-        deliverer: Deliverer? = nil,
+        configuration: Configuration,
+        detectors: [any Detector] = [],
         clock: any AlertingClock = SystemClock(),
+        metrics: NotifyMetrics = NotifyMetrics(),
         logger: Logger = Logger(label: "notify"),
         activityLogger: Logger? = nil
     ) {
+        let routing = configuration.routing
+        let delivery = configuration.delivery
         self.store = store
-        self.router = router
-        self.planner = EscalationPlanner(router: router, policies: policies, schedules: schedules,
-                                         voiceChannels: Set(channels.filter { $0.medium == .voice }.map(\.name)), metrics: metrics)
+        self.configuration = configuration
+        self.router = Router(routes: routing.routes)
+        self.planner = EscalationPlanner(router: router, policies: routing.policies, schedules: routing.schedules,
+                                         voiceChannels: Set(channels.filter { $0.capabilities.medium == .voice }.map(\.name)), metrics: metrics)
         self.pipeline = DeliveryPipeline(
             store: store, channels: Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
-            contacts: Dictionary(contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
-            renderer: renderer, deliverer: deliverer ?? Deliverer(clock: clock, logger: logger),
-            channelThrottles: channelThrottles, stormControl: stormControl, clock: clock, logger: logger)
-        self.maintenance = maintenance
-        self.outbox = OutboxSettings(leaseDuration: leaseDuration, maxConcurrentDeliveries: maxConcurrentDeliveries, giveUpAfter: giveUpAfter,
-                                     requeueDelay: requeueDelay, maxWaitInPlace: maxWaitInPlace)
-        self.reporting = ReportingRecord(owner: outbox.owner.description)
-        self.detectors = (heartbeats.isEmpty ? [] : [HeartbeatDetector(heartbeats: heartbeats)]) + (continuousFailure.map { [$0] } ?? [])
-            + (watchInstances ? [StoppedInstanceDetector(observer: reporting)] : [])
-            + (autoResolve.isEmpty ? [] : [AutoResolveDetector(rules: autoResolve)])
-        self.stormControl = stormControl
+            contacts: Dictionary(configuration.contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
+            renderer: TemplateRenderer(templates: delivery.templates), deliverer: Deliverer(policy: delivery.retry, clock: clock, logger: logger),
+            channelThrottles: delivery.throttles, stormControl: delivery.stormControl, clock: clock, logger: logger)
+        self.reporting = ReportingRecord(owner: delivery.outbox.owner.description)
+        self.detectors = detectors
         self.metrics = metrics
         self.clock = clock
         self.logger = logger
@@ -98,6 +84,7 @@ public final class Notifier: Sendable {
     public var renderer: TemplateRenderer { pipeline.renderer }
     public var policies: [String: EscalationPolicy] { planner.policies }
     public var schedules: [String: OnCallSchedule] { planner.schedules }
+    /// The heartbeats the ``HeartbeatDetector``s among ``detectors`` watch, by name.
     public var heartbeats: [String: Heartbeat] {
         Dictionary(detectors.compactMap { $0 as? HeartbeatDetector }.flatMap(\.heartbeats).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -138,6 +125,7 @@ public final class Notifier: Sendable {
             beats[index] = name
         }
         for event in events { metrics.eventReceived(event.kind, action: event.action) }
+        let context = detectorContext(at: now)
         let recorded = try await store.write { [self, planner, detectors, events, beats] transaction in
             // Silences decide whether a first step due now pages, and whether a trigger counts
             // for a detector: read in this transaction, not in a round trip of their own.
@@ -146,7 +134,7 @@ public final class Notifier: Sendable {
             let transitions = try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) },
                                                        isSilenced: { alert in silences.contains { $0.matches(alert) } },
                                                        fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
-            let raised = try detectors.flatMap { try $0.react(to: transitions, at: now, in: transaction) }
+            let raised = try detectors.flatMap { try $0.react(to: transitions, context: context, in: transaction) }
             let detected = try AlertRecorder.record(raised, at: now, in: transaction, plan: { planner.plan($0, at: now) })
             return (transitions, detected, unreadable)
         }
@@ -177,13 +165,19 @@ public final class Notifier: Sendable {
     public func runDetectors() async throws -> [AlertTransition] {
         guard !detectors.isEmpty else { return [] }
         let now = clock.now()
+        let context = detectorContext(at: now)
         let transitions = try await store.write { [planner, detectors, outbox] transaction in
             guard try InstanceRegistry.runsSingletonWork(outbox.owner, at: now, in: transaction) else { return [AlertTransition]() }
-            let events = try detectors.flatMap { try $0.check(at: now, in: transaction) }
+            let events = try detectors.flatMap { try $0.check(context, in: transaction) }
             return try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) })
         }
         transitions.forEach(logDetected)
         return transitions
+    }
+
+    /// What detectors are told of this process at `now`.
+    func detectorContext(at now: Date) -> DetectorContext {
+        DetectorContext(now: now, owner: outbox.owner.description, reportingSince: reporting.reportingSince)
     }
 
     /// Records a beat (`notify heartbeat NAME`) and does what is then due (resolve notices, if
@@ -278,41 +272,5 @@ public final class Notifier: Sendable {
     /// channel's, else the medium's default.
     public func throttleRule(for contact: Contact, channel: String, medium: ContactMedium) -> ThrottleRule {
         pipeline.throttleRule(for: contact, channel: channel, medium: medium)
-    }
-}
-
-/// How a ``Notifier`` works the outbox.
-public struct OutboxSettings: Sendable, Hashable {
-    /// This process, as the holder of outbox claims.
-    public var owner: LeaseOwner
-    public var leaseDuration: Duration
-    public var maxConcurrentDeliveries: Int
-    public var giveUpAfter: Duration
-    public var requeueDelay: Duration
-    public var maxWaitInPlace: Duration
-
-    public init(owner: LeaseOwner = LeaseOwner(), leaseDuration: Duration, maxConcurrentDeliveries: Int, giveUpAfter: Duration,
-                requeueDelay: Duration, maxWaitInPlace: Duration) {
-        self.owner = owner
-        self.leaseDuration = leaseDuration
-        self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
-        self.giveUpAfter = giveUpAfter
-        self.requeueDelay = requeueDelay
-        self.maxWaitInPlace = maxWaitInPlace
-    }
-
-    /// The most a round claims ahead of the running deliveries: the size of a storm's
-    /// transactions, and with ``maxConcurrentDeliveries`` the bound on what a crash can send
-    /// twice (delivered, outcome not yet recorded).
-    public static let maxClaimAhead = 256
-
-    /// How many items a round claims beyond the ``maxConcurrentDeliveries`` running: at least
-    /// as many again; twice the deliveries that finished since the last round when that is
-    /// more (up to ``maxClaimAhead``). Deliveries that finish fast (a storm to a webhook or the
-    /// console) are then recorded and claimed in a few large transactions instead of many
-    /// small ones; a slow channel claims no more than it starts soon, so a dead instance
-    /// strands little and other instances share the work.
-    public func claimAhead(finishedSinceLastRound finished: Int) -> Int {
-        min(max(maxConcurrentDeliveries, 2 * finished), max(maxConcurrentDeliveries, Self.maxClaimAhead))
     }
 }

@@ -31,7 +31,7 @@ public struct SchedulerService: Service {
 
     public func run() async throws {
         try await cancelWhenGracefulShutdown {
-            let pinging = Task { [notifier, health, deadManSwitch] in await deadManSwitch?.run(health: health, store: notifier.store, logger: notifier.logger) }
+            let pinging = Task { [notifier, health, deadManSwitch] in await deadManSwitch?.run(health: health, notifier: notifier) }
             defer { pinging.cancel() }
             try await notifier.runContinuously(poll: poll, wake: wake, health: health, role: role, onDelivered: onDelivered)
         }

@@ -115,9 +115,9 @@ final class RuleConformanceTests: NotifyTestCase {
         for (name, store) in try await TestStores.all() {
             let detector = HeartbeatDetector(heartbeats: [Heartbeat(name: "backup", interval: .seconds(3600), grace: .seconds(60))])
             let now = now
-            let first = try await store.write { try detector.check(at: now, in: $0) }
+            let first = try await store.write { try detector.check(DetectorContext(now: now, owner: "test"), in: $0) }
             XCTAssertEqual(first, [], name)
-            let late = try await store.write { try detector.check(at: now + 3660, in: $0) }
+            let late = try await store.write { try detector.check(DetectorContext(now: now + 3660, owner: "test"), in: $0) }
             XCTAssertEqual(late.map(\.dedupKey), ["heartbeat_missed/backup"], name)
         }
     }
@@ -134,7 +134,7 @@ final class RuleConformanceTests: NotifyTestCase {
             XCTAssertEqual(prod.count, 2, "\(name): two prod health-check triggers (one opened, one repeated)")
             XCTAssertEqual(staging.count, 1, name)
             let third = try await store.record([trigger("d", kind: .healthCheckFailure)], at: now + 1)
-            let raised = try await store.read { try detector.react(to: third, at: now + 1, in: $0) }
+            let raised = try await store.read { try detector.react(to: third, context: DetectorContext(now: now + 1, owner: "test"), in: $0) }
             XCTAssertEqual(raised.map(\.dedupKey), ["continuous_failure/environment/prod"], name)
         }
     }

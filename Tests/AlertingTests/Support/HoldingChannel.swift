@@ -8,12 +8,12 @@ import Foundation
 final class HoldingChannel: Channel, @unchecked Sendable {
     let name: String
     let template: TemplateSelector? = nil
-    let medium: ContactMedium?
+    let capabilities: ChannelCapabilities
     private let state = LockedState<(open: Bool, waiting: [CheckedContinuation<Void, Never>], received: [Alerting.Notification])>((false, [], []))
 
     init(name: String, medium: ContactMedium? = nil) {
         self.name = name
-        self.medium = medium
+        self.capabilities = ChannelCapabilities(medium: medium)
     }
 
     var received: [Alerting.Notification] { state.value.received }

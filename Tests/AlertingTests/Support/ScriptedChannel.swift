@@ -9,13 +9,13 @@ import Foundation
 final class ScriptedChannel: Channel, @unchecked Sendable {
     let name: String
     let template: TemplateSelector?
-    let medium: ContactMedium?
+    let capabilities: ChannelCapabilities
     private let state = LockedState<(script: [DeliveryOutcome], received: [Alerting.Notification])>(([], []))
 
     init(name: String, script: [DeliveryOutcome] = [.delivered(providerID: nil)], template: TemplateSelector? = nil, medium: ContactMedium? = nil) {
         self.name = name
         self.template = template
-        self.medium = medium
+        self.capabilities = ChannelCapabilities(medium: medium)
         state.value.script = script
     }
 

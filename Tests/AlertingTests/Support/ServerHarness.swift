@@ -24,7 +24,7 @@ final class ServerHarness: @unchecked Sendable {
         let config = try ConfigLoader(environment: environment).parse(yaml)
         let registry = PrometheusCollectorRegistry()
         let logger = Logger(label: "test-serve", factory: { _ in SwiftLogNoOpLogHandler() })
-        runtime = try NotifyRuntime(config: config, store: store, clock: clock, metrics: .prometheus(registry), logger: logger)
+        runtime = try await NotifyRuntime(config: config, store: store, clock: clock, metrics: .prometheus(registry), logger: logger)
         var serverConfig = try XCTUnwrapOrThrow(config.server)
         serverConfig.port = 0
         server = try NotifyServer(runtime: runtime, registry: registry, server: serverConfig, logger: logger)

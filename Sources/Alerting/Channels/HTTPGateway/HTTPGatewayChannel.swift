@@ -8,7 +8,7 @@ import NIOHTTP1
 /// `Examples/gateways.yaml` has ready specs for Vonage, Plivo and MessageBird.
 public struct HTTPGatewayChannel: Channel {
     public let name: String
-    public let medium: ContactMedium?
+    public let capabilities: ChannelCapabilities
     public let template: TemplateSelector?
     public let maxSegments: Int
     private let spec: HTTPGatewaySpec
@@ -19,7 +19,7 @@ public struct HTTPGatewayChannel: Channel {
     /// - Throws: ``TemplateError`` when a template in the spec does not parse.
     public init(name: String, medium: ContactMedium, spec: HTTPGatewaySpec, maxSegments: Int = 1, client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) throws {
         self.name = name
-        self.medium = medium
+        self.capabilities = .person(medium)
         self.template = TemplateSelector(family: medium.rawValue, format: .text)
         self.maxSegments = maxSegments
         self.spec = spec
@@ -31,7 +31,7 @@ public struct HTTPGatewayChannel: Channel {
     public func deliver(_ notification: Notification) async -> DeliveryOutcome {
         guard let recipient = notification.recipient, let phone = notification.recipientPhone else { return notification.missingPhoneOutcome }
         var text = ASCII.trimmed(notification.body ?? notification.alert.summary)
-        if medium == .sms { text = SMSText.fit(text, maxSegments: maxSegments) }
+        if capabilities.medium == .sms { text = SMSText.fit(text, maxSegments: maxSegments) }
         var view = NotificationView.make(notification, channelName: name)
         view["to"] = phone.e164
         view["to_digits"] = phone.digits

@@ -17,6 +17,9 @@ public struct SlackBotChannel: Channel {
     public let conversation: String
     public let baseURL: String
     public let template: TemplateSelector? = TemplateSelector(family: "slack", format: .slackJSON)
+    /// Replies go in the thread of the alert's first message; its buttons acknowledge and resolve.
+    public var capabilities: ChannelCapabilities { Self.declaredCapabilities }
+    public static let declaredCapabilities = ChannelCapabilities(threadsReplies: true, takesAcknowledgements: true)
     private let poster: HTTPPoster
     private let clock: any AlertingClock
 

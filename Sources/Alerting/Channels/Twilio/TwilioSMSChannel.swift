@@ -16,7 +16,8 @@ public struct TwilioSMSChannel: Channel {
     }
 
     public let name: String
-    public let medium: ContactMedium? = .sms
+    /// Reaches a person by SMS; a reply of `ACK` acknowledges when replies reach notify.
+    public var capabilities: ChannelCapabilities { .person(.sms, takesAcknowledgements: repliesAccepted) }
     public let template: TemplateSelector? = TemplateSelector(family: "sms", format: .text)
     public let account: TwilioAccount
     public let sender: Sender

@@ -10,7 +10,8 @@ import NIOCore
 /// 6 to resolve" and sends the digit to `{callbackURL}/twilio/voice/gather?alert=ID`.
 public struct TwilioVoiceChannel: Channel {
     public let name: String
-    public let medium: ContactMedium? = .voice
+    /// Calls a person; with a callback URL, 4 on the keypad acknowledges and 6 resolves.
+    public var capabilities: ChannelCapabilities { .person(.voice, takesAcknowledgements: callbackURL != nil) }
     public let template: TemplateSelector? = TemplateSelector(family: "voice", format: .text)
     public let account: TwilioAccount
     public let from: String

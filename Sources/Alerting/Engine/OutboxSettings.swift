@@ -1,0 +1,46 @@
+import Foundation
+
+/// How a ``Notifier`` works the outbox.
+public struct OutboxSettings: Sendable, Hashable {
+    /// This process, as the holder of outbox claims.
+    public var owner: LeaseOwner
+    public var leaseDuration: Duration
+    public var maxConcurrentDeliveries: Int
+    public var giveUpAfter: Duration
+    public var requeueDelay: Duration
+    public var maxWaitInPlace: Duration
+
+    /// - Parameters:
+    ///   - owner: this process, as the holder of claims.
+    ///   - leaseDuration: how long a claim on an outbox item lasts before another process may
+    ///     take it; it is renewed while the delivery runs.
+    ///   - maxConcurrentDeliveries: outbox items delivered at once.
+    ///   - giveUpAfter: a page that keeps failing with retryable errors goes back to the outbox
+    ///     and is tried again, every `requeueDelay` at the earliest, until it is this old.
+    ///   - maxWaitInPlace: the longest wait between two attempts a delivery spends holding its
+    ///     slot; a longer one (`Retry-After: 60`) goes back to the outbox.
+    public init(owner: LeaseOwner = LeaseOwner(), leaseDuration: Duration = .seconds(30), maxConcurrentDeliveries: Int = 32,
+                giveUpAfter: Duration = .seconds(3600), requeueDelay: Duration = .seconds(30), maxWaitInPlace: Duration = .seconds(10)) {
+        self.owner = owner
+        self.leaseDuration = leaseDuration
+        self.maxConcurrentDeliveries = max(1, maxConcurrentDeliveries)
+        self.giveUpAfter = giveUpAfter
+        self.requeueDelay = requeueDelay
+        self.maxWaitInPlace = maxWaitInPlace
+    }
+
+    /// The most a round claims ahead of the running deliveries: the size of a storm's
+    /// transactions, and with ``maxConcurrentDeliveries`` the bound on what a crash can send
+    /// twice (delivered, outcome not yet recorded).
+    public static let maxClaimAhead = 256
+
+    /// How many items a round claims beyond the ``maxConcurrentDeliveries`` running: at least
+    /// as many again; twice the deliveries that finished since the last round when that is
+    /// more (up to ``maxClaimAhead``). Deliveries that finish fast (a storm to a webhook or the
+    /// console) are then recorded and claimed in a few large transactions instead of many
+    /// small ones; a slow channel claims no more than it starts soon, so a dead instance
+    /// strands little and other instances share the work.
+    public func claimAhead(finishedSinceLastRound finished: Int) -> Int {
+        min(max(maxConcurrentDeliveries, 2 * finished), max(maxConcurrentDeliveries, Self.maxClaimAhead))
+    }
+}
