@@ -124,6 +124,13 @@ let package = Package(
             dependencies: ["Alerting"],
             path: "Examples/LibraryExample"
         ),
+        // A notify of your own: the command line with a channel type and a detector registered
+        // from outside notify (docs/library.md, "Writing a channel"): swift run custom-notify
+        .executableTarget(
+            name: "custom-notify",
+            dependencies: ["NotifyCLI", "Alerting", "AlertingConfig"],
+            path: "Examples/CustomNotify"
+        ),
         .testTarget(
             name: "AlertingTests",
             dependencies: [

@@ -4,24 +4,38 @@ import NIOCore
 import NIOHTTP1
 
 /// Sends one request and hands back status, headers and at most `maxBody` bytes of the answer,
-/// or a transport outcome. Shared by the HTTP channels so each one only says what an answer means.
-struct HTTPPoster: Sendable {
-    struct Answer {
-        var status: UInt
-        var headers: HTTPHeaders
-        var body: ByteBuffer
+/// or a transport outcome: the HTTP step every HTTP channel shares, so each one only says what
+/// an answer means. Its reasons never contain the URL or a header value (either may be a secret).
+///
+/// A channel of your own uses it from ``Channel/deliver(_:)``:
+///
+/// ```swift
+/// let poster = HTTPPoster(client: context.client, timeout: context.timeout)
+/// return await poster.deliver(url: webhookURL, json: body)
+/// ```
+public struct HTTPPoster: Sendable {
+    public struct Answer: Sendable {
+        public var status: UInt
+        public var headers: HTTPHeaders
+        public var body: ByteBuffer
     }
 
     let client: HTTPClient
     let timeout: Duration
     let maxBody = 64 * 1024
 
+    /// - Parameter timeout: each request's deadline, from connect to the last byte of the answer.
+    public init(client: HTTPClient, timeout: Duration) {
+        self.client = client
+        self.timeout = timeout
+    }
+
     /// - Returns: the answer, or the retryable outcome of a transport failure.
-    func post(url: String, headers: HTTPHeaders, body: ByteBuffer) async -> Result<Answer, TransportFailure> {
+    public func post(url: String, headers: HTTPHeaders, body: ByteBuffer) async -> Result<Answer, TransportFailure> {
         await send(method: .POST, url: url, headers: headers, body: body)
     }
 
-    func send(method: HTTPMethod, url: String, headers: HTTPHeaders, body: ByteBuffer?) async -> Result<Answer, TransportFailure> {
+    public func send(method: HTTPMethod, url: String, headers: HTTPHeaders, body: ByteBuffer?) async -> Result<Answer, TransportFailure> {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers = headers
@@ -37,10 +51,23 @@ struct HTTPPoster: Sendable {
         }
     }
 
+    /// Posts JSON and reads the answer with the rules most providers share (see
+    /// ``HTTPResponseClassifier``): 2xx delivered; 408, 425, 429 (with its `Retry-After`) and
+    /// 5xx retryable; other statuses permanent; transport errors retryable, in words.
+    /// - Parameter headers: besides `Content-Type` and `User-Agent`; values may be secrets and
+    ///   are never repeated in a reason.
+    public func deliver(url: Secret, json: String, headers: [String: Secret] = [:], detailLimit: Int = 200, now: Date = Date()) async -> DeliveryOutcome {
+        var fields = HTTPHeaders()
+        fields.add(name: "Content-Type", value: "application/json; charset=utf-8")
+        fields.add(name: "User-Agent", value: NotifyVersion.userAgent)
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name: name, value: value.exposedValue) }
+        return await deliver(url: url, headers: fields, body: ByteBuffer(string: json), detailLimit: detailLimit, now: now)
+    }
+
     /// Posts and reads the answer with the rules most providers share (see
     /// ``HTTPResponseClassifier``); a failed answer's reason is the first `detailLimit`
     /// printable characters of its body (Slack's `channel_not_found`).
-    func deliver(url: Secret, headers: HTTPHeaders, body: ByteBuffer, detailLimit: Int, now: Date) async -> DeliveryOutcome {
+    public func deliver(url: Secret, headers: HTTPHeaders, body: ByteBuffer, detailLimit: Int, now: Date) async -> DeliveryOutcome {
         switch await post(url: url.exposedValue, headers: headers, body: body) {
         case .failure(let failure):
             return failure.outcome
@@ -52,8 +79,9 @@ struct HTTPPoster: Sendable {
         }
     }
 
-    struct TransportFailure: Error {
-        var outcome: DeliveryOutcome
+    public struct TransportFailure: Error, Sendable {
+        /// Always retryable: the request may not have reached the provider.
+        public var outcome: DeliveryOutcome
     }
 }
 

@@ -6,10 +6,10 @@ import NIOPosix
 
 /// The rules most HTTP providers share for what an answer means, and how transport errors are
 /// told apart, without ever repeating the URL.
-enum HTTPResponseClassifier {
+public enum HTTPResponseClassifier {
     /// 2xx delivered; 408, 425, 429 and 5xx retryable (429 with its `Retry-After`); any other
     /// status permanent. `detail` is the provider's own short reason, when it gave one.
-    static func classify(status: UInt, retryAfter: String?, detail: String?, now: Date) -> DeliveryOutcome {
+    public static func classify(status: UInt, retryAfter: String?, detail: String?, now: Date) -> DeliveryOutcome {
         let reason = "HTTP \(status)" + (detail.map { " \($0)" } ?? "")
         switch status {
         case 200..<300:
@@ -22,7 +22,7 @@ enum HTTPResponseClassifier {
     }
 
     /// `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
-    static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
+    public static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
         let trimmed = ASCII.trimmed(value)
         if let seconds = Int(trimmed), seconds >= 0 { return .seconds(seconds) }
         let formatter = DateFormatter()
@@ -34,7 +34,7 @@ enum HTTPResponseClassifier {
     }
 
     /// A short, printable excerpt of a provider's plain-text answer (Slack's `channel_not_found`).
-    static func excerpt(_ body: ByteBuffer?, limit: Int = 200) -> String? {
+    public static func excerpt(_ body: ByteBuffer?, limit: Int = 200) -> String? {
         guard let body, body.readableBytes > 0 else { return nil }
         let text = ASCII.trimmed(String(buffer: body))
         let printable = String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(limit))
@@ -43,7 +43,7 @@ enum HTTPResponseClassifier {
 
     /// A transport failure in words that never contain the URL. Every one is retryable: the
     /// request may not have reached the provider.
-    static func transportFailure(_ error: Error, timeout: Duration) -> DeliveryOutcome {
+    public static func transportFailure(_ error: Error, timeout: Duration) -> DeliveryOutcome {
         let reason: String
         switch error {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout:
@@ -71,7 +71,7 @@ enum HTTPResponseClassifier {
     }
 
     /// What a person reads for a socket error: its name, not its number.
-    static func networkReason(errno code: CInt) -> String {
+    public static func networkReason(errno code: CInt) -> String {
         switch code {
         case ECONNREFUSED: "connection refused"
         case ECONNRESET: "connection reset"

@@ -9,20 +9,23 @@ enum NotifyProcess {
         var stderr: String
     }
 
-    static var binary: URL {
+    static var binary: URL { binary(named: "notify") }
+
+    /// An executable of this package (`notify`, `custom-notify`) as `swift build` built it.
+    static func binary(named name: String) -> URL {
         // The test bundle runs from .build/<config>/; the executable is built beside it.
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("notify")
+            let candidate = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             directory.deleteLastPathComponent()
         }
-        return URL(fileURLWithPath: ".build/debug/notify")
+        return URL(fileURLWithPath: ".build/debug/\(name)")
     }
 
-    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]) async throws -> Result {
+    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:], binary: URL = binary) async throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            XCTFail("notify binary not found at \(binary.path): run `swift build` before `swift test`")
+            XCTFail("\(binary.lastPathComponent) binary not found at \(binary.path): run `swift build` before `swift test`")
             return Result(status: -1, stdout: "", stderr: "")
         }
         let process = Process()
