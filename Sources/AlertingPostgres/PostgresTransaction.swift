@@ -6,11 +6,12 @@ import PostgresNIO
 /// The row verbs as SQL on one connection, inside one transaction. Runs on a thread of the
 /// store's pool and waits there for each answer.
 ///
-/// In a write transaction, a read of a row the rules may then change locks it (`FOR UPDATE`),
-/// and the ledgers kept per contact (throttles, storm control) are locked by an advisory lock
-/// on the contact before they are read: a rule's read-then-write is then not interleaved with
-/// another instance's, as in SQLite where writers take turns. Due escalations and claimable
-/// outbox rows are locked with `SKIP LOCKED`: a row another instance is taking is left to it.
+/// The rules name the locks they need (see ``AlertStore``): a read "for update" is
+/// `SELECT ... FOR UPDATE` in a write transaction, and a contact's ledger (throttles, storm
+/// control) is a transaction advisory lock on its name, taken before the ledger is read. A
+/// rule's read-then-write is then not interleaved with another instance's, as in SQLite where
+/// writers take turns. Plain reads take no lock. Due escalations and claimable outbox rows are
+/// locked with `SKIP LOCKED`: a row another instance is taking is left to it.
 final class PostgresTransaction: StoreTransaction {
     private let connection: PostgresConnection
     private let writing: Bool
@@ -77,14 +78,15 @@ final class PostgresTransaction: StoreTransaction {
         _ = try query(sql, values)
     }
 
-    /// ` FOR UPDATE` in a write transaction: the row is locked until the transaction ends.
-    private var forUpdate: String { writing ? " FOR UPDATE" : "" }
+    /// ` FOR UPDATE` when the rule asked for it in a write transaction: the row is locked until
+    /// the transaction ends.
+    private func lock(_ forUpdate: Bool) -> String { writing && forUpdate ? " FOR UPDATE" : "" }
 
-    /// Locks a name for the rest of a write transaction (a contact's ledger has no row to lock
-    /// until its first entry).
-    private func lock(_ name: String) throws {
+    /// Locks a contact's ledger for the rest of a write transaction (it has no row to lock until
+    /// its first entry).
+    func lockLedger(_ ledger: Ledger) throws {
         guard writing else { return }
-        try execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [.text(name)])
+        try execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [.text(ledger.description)])
     }
 
     private func date(_ sql: String, _ values: [Value] = []) throws -> Date? {
@@ -93,6 +95,16 @@ final class PostgresTransaction: StoreTransaction {
 
     private static func seconds(_ date: Date?) -> Value { .double(date?.timeIntervalSince1970) }
 
+    /// The id an `INSERT ... RETURNING id` gave.
+    private static func returnedID(_ rows: [PostgresColumns], table: String) throws -> Int64 {
+        guard let row = rows.first else { return try noID(table) }
+        return try RowReader(row, table: table).int64(required: "id")
+    }
+
+    private static func noID(_ table: String) throws -> Int64 {
+        throw StoreDecodingError(table: table, column: "id", problem: "the insert returned no id")
+    }
+
     /// The database's clock, in Unix seconds (the time of the call, not of the transaction's start).
     func now() throws -> Date {
         try date("SELECT extract(epoch FROM clock_timestamp())::float8 AS value") ?? Date()
@@ -100,16 +112,16 @@ final class PostgresTransaction: StoreTransaction {
 
     // MARK: Alerts
 
-    func openAlert(dedupKey: String) throws -> Alert? {
-        try query("SELECT * FROM alerts WHERE dedup_key = $1 AND status <> 'resolved'" + forUpdate, [.text(dedupKey)]).first.map(StoredRows.alert)
+    func openAlert(dedupKey: String, forUpdate: Bool) throws -> Alert? {
+        try query("SELECT * FROM alerts WHERE dedup_key = $1 AND status <> 'resolved'" + lock(forUpdate), [.text(dedupKey)]).first.map(StoredRows.alert)
     }
 
-    func alert(id: Int64) throws -> Alert? {
-        try query("SELECT * FROM alerts WHERE id = $1" + forUpdate, [.int(id)]).first.map(StoredRows.alert)
+    func alert(id: Int64, forUpdate: Bool) throws -> Alert? {
+        try query("SELECT * FROM alerts WHERE id = $1" + lock(forUpdate), [.int(id)]).first.map(StoredRows.alert)
     }
 
     func alertStatus(id: Int64) throws -> AlertStatus? {
-        try query("SELECT status FROM alerts WHERE id = $1", [.int(id)]).first?.string("status").flatMap(AlertStatus.init(rawValue:))
+        try query("SELECT id, status FROM alerts WHERE id = $1", [.int(id)]).first.map { try RowReader($0, table: "alerts", row: "\(id)").value(required: "status", as: AlertStatus.self) }
     }
 
     func alerts(statuses: Set<AlertStatus>) throws -> [Alert] {
@@ -119,7 +131,7 @@ final class PostgresTransaction: StoreTransaction {
 
     func alerts(ids: [Int64]) throws -> [Alert] {
         guard !ids.isEmpty else { return [] }
-        return try query("SELECT * FROM alerts WHERE id = ANY($1) ORDER BY id" + forUpdate, [.ints(ids)]).map(StoredRows.alert)
+        return try query("SELECT * FROM alerts WHERE id = ANY($1) ORDER BY id", [.ints(ids)]).map(StoredRows.alert)
     }
 
     func insertAlert(_ alert: Alert) throws -> Int64 {
@@ -129,7 +141,7 @@ final class PostgresTransaction: StoreTransaction {
             """, [.text(alert.dedupKey), .text(alert.kind.rawValue), .text(alert.severity.rawValue), .text(alert.environment), .text(alert.source),
                   .text(alert.summary), .text(alert.status.rawValue), Self.seconds(alert.firstSeen), Self.seconds(alert.lastSeen),
                   .int(Int64(alert.count)), .text(StoredRows.detailsText(alert)), .text(StoredRows.linksText(alert))])
-        return rows.first?.int64("id") ?? 0
+        return try Self.returnedID(rows, table: "alerts")
     }
 
     func updateAlert(_ alert: Alert) throws {
@@ -154,7 +166,7 @@ final class PostgresTransaction: StoreTransaction {
         return try query("""
             SELECT l.* FROM alert_log l JOIN alerts a ON a.id = l.alert_id WHERE a.kind = $1 AND l.at >= $2 ORDER BY l.at, l.alert_id, l.id
             """, [.text(kind.rawValue), Self.seconds(since)]).compactMap { row in
-            let entry = StoredRows.logEntry(row)
+            let entry = try StoredRows.logEntry(row)
             if alerts[entry.alertID] == nil {
                 alerts[entry.alertID] = try query("SELECT * FROM alerts WHERE id = $1", [.int(entry.alertID)]).first.map(StoredRows.alert)
             }
@@ -164,8 +176,8 @@ final class PostgresTransaction: StoreTransaction {
 
     // MARK: Escalations
 
-    func escalations(alertID: Int64) throws -> [EscalationState] {
-        try query("SELECT * FROM escalations WHERE alert_id = $1 ORDER BY route" + forUpdate, [.int(alertID)]).map(StoredRows.escalation)
+    func escalations(alertID: Int64, forUpdate: Bool) throws -> [EscalationState] {
+        try query("SELECT * FROM escalations WHERE alert_id = $1 ORDER BY route" + lock(forUpdate), [.int(alertID)]).map(StoredRows.escalation)
     }
 
     func dueEscalations(at now: Date, limit: Int) throws -> [EscalationState] {
@@ -201,15 +213,15 @@ final class PostgresTransaction: StoreTransaction {
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
             """, [.int(item.alertID), .text(item.route), .text(item.target.channel), .text(item.target.recipient), .int(item.position.map(Int64.init)),
                   .text(item.action.rawValue), Self.seconds(item.createdAt), .text(StoredRows.digestText(item)), .text(StoredRows.eventText(item.event))])
-            .first?.int64("id") ?? 0
+            .first.map { try RowReader($0, table: "outbox").int64(required: "id") } ?? Self.noID("outbox")
     }
 
-    func outboxRow(id: Int64) throws -> OutboxRow? {
-        try query("SELECT * FROM outbox WHERE id = $1" + forUpdate, [.int(id)]).first.map(StoredRows.outboxRow)
+    func outboxRow(id: Int64, forUpdate: Bool) throws -> OutboxRow? {
+        try query("SELECT * FROM outbox WHERE id = $1" + lock(forUpdate), [.int(id)]).first.map(StoredRows.outboxRow)
     }
 
-    func outbox(alertID: Int64) throws -> [OutboxRow] {
-        try query("SELECT * FROM outbox WHERE alert_id = $1 ORDER BY id" + forUpdate, [.int(alertID)]).map(StoredRows.outboxRow)
+    func outbox(alertID: Int64, forUpdate: Bool) throws -> [OutboxRow] {
+        try query("SELECT * FROM outbox WHERE alert_id = $1 ORDER BY id" + lock(forUpdate), [.int(alertID)]).map(StoredRows.outboxRow)
     }
 
     func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow] {
@@ -220,12 +232,12 @@ final class PostgresTransaction: StoreTransaction {
         let taken = try query("""
             SELECT * FROM outbox WHERE state = 'claimed' AND (lease_until < $1 OR lease_owner = ANY($2)) ORDER BY id LIMIT $3
             """ + skipLocked, [Self.seconds(now), .texts(ownersGone), .int(Int64(limit))])
-        return (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
+        return try (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
     }
 
     func leaseOwners(at now: Date) throws -> [String] {
         try query("SELECT DISTINCT lease_owner FROM outbox WHERE state = 'claimed' AND lease_until >= $1 ORDER BY lease_owner", [Self.seconds(now)])
-            .compactMap { $0.string("lease_owner") }
+            .compactMap { try $0.string("lease_owner") }
     }
 
     func saveOutbox(_ row: OutboxRow) throws {
@@ -263,8 +275,8 @@ final class PostgresTransaction: StoreTransaction {
     func outboxCounts() throws -> OutboxCounts {
         var counts = OutboxCounts()
         for row in try query("SELECT state, lease_owner, COUNT(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state, lease_owner") {
-            let n = Int(row.int64("n") ?? 0)
-            if row.string("state") == "claimed" { counts.claimed[row.string("lease_owner") ?? "", default: 0] += n } else { counts.pending += n }
+            let n = Int(try row.int64("n") ?? 0)
+            if try row.string("state") == "claimed" { counts.claimed[try row.string("lease_owner") ?? "", default: 0] += n } else { counts.pending += n }
         }
         return counts
     }
@@ -280,14 +292,14 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func deliveries(alertID: Int64) throws -> [DeliveryRecord] {
-        try query("SELECT * FROM deliveries WHERE alert_id = $1 ORDER BY id", [.int(alertID)]).map { StoredRows.delivery($0, alertID: alertID) }
+        try query("SELECT * FROM deliveries WHERE alert_id = $1 ORDER BY id", [.int(alertID)]).map { try StoredRows.delivery($0, alertID: alertID) }
     }
 
     func lastDeliveredAlert(to recipient: String, channels: [String]) throws -> Int64? {
         guard !channels.isEmpty else { return nil }
         return try query("""
             SELECT alert_id FROM deliveries WHERE recipient = $1 AND outcome = 'delivered' AND channel = ANY($2) ORDER BY id DESC LIMIT 1
-            """, [.text(recipient), .texts(channels)]).first?.int64("alert_id")
+            """, [.text(recipient), .texts(channels)]).first.map { try RowReader($0, table: "deliveries").int64(required: "alert_id") }
     }
 
     // MARK: Silences
@@ -295,11 +307,11 @@ final class PostgresTransaction: StoreTransaction {
     func insertSilence(_ silence: SilenceRow) throws -> Int64 {
         try query("INSERT INTO silences (matchers, starts_at, ends_at, comment, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                   [.text(StoredRows.matchersText(silence)), Self.seconds(silence.startsAt), Self.seconds(silence.endsAt), .text(silence.comment), .text(silence.createdBy)])
-            .first?.int64("id") ?? 0
+            .first.map { try RowReader($0, table: "silences").int64(required: "id") } ?? Self.noID("silences")
     }
 
-    func silence(id: Int64) throws -> SilenceRow? {
-        try query("SELECT * FROM silences WHERE id = $1" + forUpdate, [.int(id)]).first.map(StoredRows.silence)
+    func silence(id: Int64, forUpdate: Bool) throws -> SilenceRow? {
+        try query("SELECT * FROM silences WHERE id = $1" + lock(forUpdate), [.int(id)]).first.map(StoredRows.silence)
     }
 
     func silences(endingAfter date: Date?) throws -> [SilenceRow] {
@@ -314,8 +326,8 @@ final class PostgresTransaction: StoreTransaction {
 
     // MARK: Heartbeats
 
-    func beat(name: String) throws -> BeatRow? {
-        try query("SELECT * FROM heartbeats WHERE name = $1" + forUpdate, [.text(name)]).first.map { StoredRows.beat($0, name: name) }
+    func beat(name: String, forUpdate: Bool) throws -> BeatRow? {
+        try query("SELECT * FROM heartbeats WHERE name = $1" + lock(forUpdate), [.text(name)]).first.map { try StoredRows.beat($0, name: name) }
     }
 
     func saveBeat(_ beat: BeatRow) throws {
@@ -328,9 +340,8 @@ final class PostgresTransaction: StoreTransaction {
     // MARK: Throttles
 
     func throttleSends(contact: String, medium: ContactMedium) throws -> [Date] {
-        try lock("throttle \(contact) \(medium.rawValue)")
-        return try query("SELECT at FROM throttle_sends WHERE contact = $1 AND medium = $2 ORDER BY at", [.text(contact), .text(medium.rawValue)])
-            .map { $0.requiredDate("at") }
+        try query("SELECT at FROM throttle_sends WHERE contact = $1 AND medium = $2 ORDER BY at", [.text(contact), .text(medium.rawValue)])
+            .map { try StoredRows.time($0, table: "throttle_sends", column: "at", key: "\(contact)/\(medium.rawValue)") }
     }
 
     func insertThrottleSend(contact: String, medium: ContactMedium, at date: Date) throws {
@@ -361,10 +372,7 @@ final class PostgresTransaction: StoreTransaction {
     // MARK: Storm control
 
     func contactPages(contact: String) throws -> [ContactPage] {
-        try lock("storm \(contact)")
-        return try query("SELECT * FROM contact_pages WHERE contact = $1 ORDER BY at, id", [.text(contact)]).map { row in
-            ContactPage(contact: contact, alertID: row.int64("alert_id") ?? 0, at: row.requiredDate("at"))
-        }
+        try query("SELECT * FROM contact_pages WHERE contact = $1 ORDER BY at, id", [.text(contact)]).map { try StoredRows.contactPage($0, contact: contact) }
     }
 
     func insertContactPage(_ page: ContactPage) throws {
@@ -376,8 +384,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func heldPages(contact: String) throws -> [HeldPage] {
-        try lock("storm \(contact)")
-        return try query("SELECT * FROM storm_held WHERE contact = $1 ORDER BY at, alert_id", [.text(contact)]).map { StoredRows.heldPage($0, contact: contact) }
+        try query("SELECT * FROM storm_held WHERE contact = $1 ORDER BY at, alert_id", [.text(contact)]).map { try StoredRows.heldPage($0, contact: contact) }
     }
 
     func insertHeldPage(_ page: HeldPage) throws {
@@ -391,23 +398,27 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func contactsWithDigestDue(at now: Date) throws -> [String] {
-        try query("SELECT DISTINCT contact FROM storm_held WHERE digest_at <= $1 ORDER BY contact", [Self.seconds(now)]).compactMap { $0.string("contact") }
+        try query("SELECT DISTINCT contact FROM storm_held WHERE digest_at <= $1 ORDER BY contact", [Self.seconds(now)]).compactMap { try $0.string("contact") }
     }
 
     func earliestDigest() throws -> Date? { try date("SELECT MIN(digest_at) AS value FROM storm_held") }
 }
 
-/// PostgreSQL's row as the shared decoders read it.
+/// PostgreSQL's row as the shared decoders read it: a value of the wrong type is an error, not nil.
 struct PostgresColumns: StoredColumns {
     let row: PostgresRandomAccessRow
 
-    func string(_ column: String) -> String? { decode(column, String.self) }
-    func double(_ column: String) -> Double? { decode(column, Double.self) }
-    func int64(_ column: String) -> Int64? { decode(column, Int64.self) }
-    func flag(_ column: String) -> Bool { decode(column, Bool.self) ?? false }
+    func string(_ column: String) throws -> String? { try decode(column, String.self) }
+    func double(_ column: String) throws -> Double? { try decode(column, Double.self) }
+    func int64(_ column: String) throws -> Int64? { try decode(column, Int64.self) }
+    func flag(_ column: String) throws -> Bool? { try decode(column, Bool.self) }
 
-    private func decode<T: PostgresDecodable>(_ column: String, _ type: T.Type) -> T? {
+    private func decode<T: PostgresDecodable>(_ column: String, _ type: T.Type) throws -> T? {
         guard row.contains(column), row[column].bytes != nil else { return nil }
-        return try? row[column].decode(T.self)
+        do {
+            return try row[column].decode(T.self)
+        } catch {
+            throw ColumnValueError("expected \(T.self), found PostgreSQL type \(row[column].dataType)")
+        }
     }
 }

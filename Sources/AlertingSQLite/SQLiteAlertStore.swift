@@ -113,17 +113,19 @@ final class SQLiteTransaction: StoreTransaction {
         return try Row.fetchAll(statement, arguments: arguments).map { SQLiteRow(row: $0, columns: columns) }
     }
 
+    /// The one time a query selects (`MIN(...)`); nil when there is none.
     private func date(_ sql: String, _ arguments: StatementArguments = []) throws -> Date? {
-        try Double.fetchOne(db.cachedStatement(sql: sql), arguments: arguments).map { Date(timeIntervalSince1970: $0) }
+        try rows(sql, arguments).first?.date("value")
     }
 
     // MARK: Alerts
 
-    func openAlert(dedupKey: String) throws -> Alert? {
+    // Writers take turns on the file (immediate transactions): a lock is nothing here.
+    func openAlert(dedupKey: String, forUpdate: Bool) throws -> Alert? {
         try rows("SELECT * FROM alerts WHERE dedup_key = ? AND status != 'resolved'", [dedupKey]).first.map(StoredRows.alert)
     }
 
-    func alert(id: Int64) throws -> Alert? {
+    func alert(id: Int64, forUpdate: Bool) throws -> Alert? {
         try rows("SELECT * FROM alerts WHERE id = ?", [id]).first.map(StoredRows.alert)
     }
 
@@ -176,7 +178,7 @@ final class SQLiteTransaction: StoreTransaction {
         return try rows("""
             SELECT l.* FROM alert_log l JOIN alerts a ON a.id = l.alert_id WHERE a.kind = ? AND l.at >= ? ORDER BY l.at, l.alert_id, l.id
             """, [kind.rawValue, since.timeIntervalSince1970]).compactMap { row in
-            let entry = StoredRows.logEntry(row)
+            let entry = try StoredRows.logEntry(row)
             if alerts[entry.alertID] == nil { alerts[entry.alertID] = try alert(id: entry.alertID) }
             return alerts[entry.alertID].map { ($0, entry) }
         }
@@ -184,7 +186,7 @@ final class SQLiteTransaction: StoreTransaction {
 
     // MARK: Escalations
 
-    func escalations(alertID: Int64) throws -> [EscalationState] {
+    func escalations(alertID: Int64, forUpdate: Bool) throws -> [EscalationState] {
         try rows("SELECT * FROM escalations WHERE alert_id = ? ORDER BY route", [alertID]).map(StoredRows.escalation)
     }
 
@@ -206,7 +208,7 @@ final class SQLiteTransaction: StoreTransaction {
         try execute("DELETE FROM escalations WHERE alert_id = ? AND route = ?", [alertID, route])
     }
 
-    func earliestEscalationDue() throws -> Date? { try date("SELECT MIN(due_at) FROM escalations") }
+    func earliestEscalationDue() throws -> Date? { try date("SELECT MIN(due_at) AS value FROM escalations") }
 
     // MARK: Outbox
 
@@ -218,11 +220,11 @@ final class SQLiteTransaction: StoreTransaction {
         return db.lastInsertedRowID
     }
 
-    func outboxRow(id: Int64) throws -> OutboxRow? {
+    func outboxRow(id: Int64, forUpdate: Bool) throws -> OutboxRow? {
         try rows("SELECT * FROM outbox WHERE id = ?", [id]).first.map(StoredRows.outboxRow)
     }
 
-    func outbox(alertID: Int64) throws -> [OutboxRow] {
+    func outbox(alertID: Int64, forUpdate: Bool) throws -> [OutboxRow] {
         try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(StoredRows.outboxRow)
     }
 
@@ -238,7 +240,7 @@ final class SQLiteTransaction: StoreTransaction {
         let taken = try rows("""
             SELECT * FROM outbox WHERE state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))) ORDER BY id LIMIT ?
             """, arguments, cached: false)
-        return (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
+        return try (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
     }
 
     func leaseOwners(at now: Date) throws -> [String] {
@@ -267,9 +269,9 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func earliestOutboxTime() throws -> Date? {
-        let waiting = try date("SELECT MIN(not_before) FROM outbox WHERE state = 'pending' AND not_before IS NOT NULL")
-        let ready = try date("SELECT MIN(created_at) FROM outbox WHERE state = 'pending' AND not_before IS NULL")
-        let lease = try date("SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed'")
+        let waiting = try date("SELECT MIN(not_before) AS value FROM outbox WHERE state = 'pending' AND not_before IS NOT NULL")
+        let ready = try date("SELECT MIN(created_at) AS value FROM outbox WHERE state = 'pending' AND not_before IS NULL")
+        let lease = try date("SELECT MIN(lease_until) AS value FROM outbox WHERE state = 'claimed'")
         return [waiting, ready, lease].compactMap { $0 }.min()
     }
 
@@ -280,17 +282,20 @@ final class SQLiteTransaction: StoreTransaction {
     func outboxCounts() throws -> OutboxCounts {
         var counts = OutboxCounts()
         for row in try rows("SELECT state, lease_owner, COUNT(*) AS n FROM outbox WHERE state <> 'done' GROUP BY state, lease_owner") {
-            let n = Int(row.int64("n") ?? 0)
-            if row.string("state") == "claimed" { counts.claimed[row.string("lease_owner") ?? "", default: 0] += n } else { counts.pending += n }
+            let n = Int(try row.int64("n") ?? 0)
+            if try row.string("state") == "claimed" { counts.claimed[try row.string("lease_owner") ?? "", default: 0] += n } else { counts.pending += n }
         }
         return counts
     }
 
     // MARK: Throttles
 
+    func lockLedger(_ ledger: Ledger) throws {}
+
     func throttleSends(contact: String, medium: ContactMedium) throws -> [Date] {
-        try Double.fetchAll(db.cachedStatement(sql: "SELECT at FROM throttle_sends WHERE contact = ? AND medium = ? ORDER BY at"),
-                            arguments: [contact, medium.rawValue]).map { Date(timeIntervalSince1970: $0) }
+        try rows("SELECT at FROM throttle_sends WHERE contact = ? AND medium = ? ORDER BY at", [contact, medium.rawValue]).map {
+            try StoredRows.time($0, table: "throttle_sends", column: "at", key: "\(contact)/\(medium.rawValue)")
+        }
     }
 
     func insertThrottleSend(contact: String, medium: ContactMedium, at date: Date) throws {
@@ -315,7 +320,7 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func deliveries(alertID: Int64) throws -> [DeliveryRecord] {
-        try rows("SELECT * FROM deliveries WHERE alert_id = ? ORDER BY id", [alertID]).map { StoredRows.delivery($0, alertID: alertID) }
+        try rows("SELECT * FROM deliveries WHERE alert_id = ? ORDER BY id", [alertID]).map { try StoredRows.delivery($0, alertID: alertID) }
     }
 
     func lastDeliveredAlert(to recipient: String, channels: [String]) throws -> Int64? {
@@ -334,7 +339,7 @@ final class SQLiteTransaction: StoreTransaction {
         return db.lastInsertedRowID
     }
 
-    func silence(id: Int64) throws -> SilenceRow? {
+    func silence(id: Int64, forUpdate: Bool) throws -> SilenceRow? {
         try rows("SELECT * FROM silences WHERE id = ?", [id]).first.map(StoredRows.silence)
     }
 
@@ -349,8 +354,8 @@ final class SQLiteTransaction: StoreTransaction {
 
     // MARK: Heartbeats
 
-    func beat(name: String) throws -> BeatRow? {
-        try rows("SELECT * FROM heartbeats WHERE name = ?", [name]).first.map { StoredRows.beat($0, name: name) }
+    func beat(name: String, forUpdate: Bool) throws -> BeatRow? {
+        try rows("SELECT * FROM heartbeats WHERE name = ?", [name]).first.map { try StoredRows.beat($0, name: name) }
     }
 
     func saveBeat(_ beat: BeatRow) throws {
@@ -376,9 +381,7 @@ final class SQLiteTransaction: StoreTransaction {
     // MARK: Storm control
 
     func contactPages(contact: String) throws -> [ContactPage] {
-        try rows("SELECT * FROM contact_pages WHERE contact = ? ORDER BY at, rowid", [contact]).map { row in
-            ContactPage(contact: contact, alertID: row.int64("alert_id") ?? 0, at: row.requiredDate("at"))
-        }
+        try rows("SELECT * FROM contact_pages WHERE contact = ? ORDER BY at, rowid", [contact]).map { try StoredRows.contactPage($0, contact: contact) }
     }
 
     func insertContactPage(_ page: ContactPage) throws {
@@ -390,7 +393,7 @@ final class SQLiteTransaction: StoreTransaction {
     }
 
     func heldPages(contact: String) throws -> [HeldPage] {
-        try rows("SELECT * FROM storm_held WHERE contact = ? ORDER BY at, alert_id", [contact]).map { StoredRows.heldPage($0, contact: contact) }
+        try rows("SELECT * FROM storm_held WHERE contact = ? ORDER BY at, alert_id", [contact]).map { try StoredRows.heldPage($0, contact: contact) }
     }
 
     func insertHeldPage(_ page: HeldPage) throws {
@@ -406,24 +409,61 @@ final class SQLiteTransaction: StoreTransaction {
         try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT contact FROM storm_held WHERE digest_at <= ? ORDER BY contact"), arguments: [now.timeIntervalSince1970])
     }
 
-    func earliestDigest() throws -> Date? { try date("SELECT MIN(digest_at) FROM storm_held") }
+    func earliestDigest() throws -> Date? { try date("SELECT MIN(digest_at) AS value FROM storm_held") }
 
 }
 
 /// GRDB's row as the shared decoders read it, with its statement's column names. Columns are
 /// found by exact name: GRDB's lookup by name lowercases each column name it passes, which was
-/// 2% of a storm of new alerts.
+/// 2% of a storm of new alerts. SQLite keeps whatever type was written in any column, so each
+/// value's storage is checked: text where a number belongs is damage, not zero.
 struct SQLiteRow: StoredColumns {
     let row: Row
     let columns: [String]
 
-    package func string(_ column: String) -> String? { value(column) }
-    package func double(_ column: String) -> Double? { value(column) }
-    package func int64(_ column: String) -> Int64? { value(column) }
-    package func flag(_ column: String) -> Bool { (value(column) as Int64?).map { $0 != 0 } ?? false }
+    package func string(_ column: String) throws -> String? {
+        switch storage(column) {
+        case .null: return nil
+        case .string(let text): return text
+        case let other: throw ColumnValueError("expected text, found \(Self.describe(other))")
+        }
+    }
 
-    private func value<Value: DatabaseValueConvertible>(_ column: String) -> Value? {
-        guard let index = columns.firstIndex(of: column) else { return row[column] }
-        return row[index]
+    package func double(_ column: String) throws -> Double? {
+        switch storage(column) {
+        case .null: return nil
+        case .double(let value): return value
+        case .int64(let value): return Double(value)
+        case let other: throw ColumnValueError("expected a number, found \(Self.describe(other))")
+        }
+    }
+
+    package func int64(_ column: String) throws -> Int64? {
+        switch storage(column) {
+        case .null: return nil
+        case .int64(let value): return value
+        case .double(let value) where value.rounded() == value && abs(value) < 9e18: return Int64(value)
+        case let other: throw ColumnValueError("expected a whole number, found \(Self.describe(other))")
+        }
+    }
+
+    package func flag(_ column: String) throws -> Bool? {
+        try int64(column).map { $0 != 0 }
+    }
+
+    private func storage(_ column: String) -> DatabaseValue.Storage {
+        let value: DatabaseValue = if let index = columns.firstIndex(of: column) { row[index] } else { row[column] ?? .null }
+        return value.storage
+    }
+
+    /// What was found, short, for the error (stored values are not secrets).
+    private static func describe(_ storage: DatabaseValue.Storage) -> String {
+        switch storage {
+        case .null: "NULL"
+        case .int64(let value): "the number \(value)"
+        case .double(let value): "the number \(value)"
+        case .string(let text): "the text \(quoted(String(text.prefix(40))))"
+        case .blob(let data): "\(data.count) bytes of binary data"
+        }
     }
 }

@@ -13,7 +13,7 @@ public struct HeartbeatDetector: Detector {
     /// Records a beat. A beat older than the one stored (a late `notify heartbeat`) never moves
     /// the last beat back.
     public static func recordBeat(_ name: String, at date: Date, in transaction: any StoreTransaction) throws {
-        let stored = try transaction.beat(name: name)
+        let stored = try transaction.beat(name: name, forUpdate: true)
         let last = max(stored?.lastBeat ?? date, date)
         try transaction.saveBeat(BeatRow(name: name, lastBeat: last, firstSeen: stored?.firstSeen ?? date))
     }
@@ -23,7 +23,7 @@ public struct HeartbeatDetector: Detector {
         var missed: [AlertEvent] = []
         for heartbeat in heartbeats {
             let beat: BeatRow
-            if let stored = try transaction.beat(name: heartbeat.name) {
+            if let stored = try transaction.beat(name: heartbeat.name, forUpdate: true) {
                 beat = stored
             } else {
                 // Never seen: the wait starts now, so a heartbeat that never beats is missed too.

@@ -14,7 +14,7 @@ public enum AlertRecorder {
                               fire: ((EscalationState, Alert) -> EscalationFiring)? = nil) throws -> [AlertTransition] {
         var firstSteps: [EscalationState] = []
         return try events.map { event in
-            let open = try transaction.openAlert(dedupKey: event.dedupKey)
+            let open = try transaction.openAlert(dedupKey: event.dedupKey, forUpdate: true)
             let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
             var transition = AlertTransition(change: change, alert: open, event: event)
             switch effect {
@@ -63,9 +63,9 @@ public enum AlertRecorder {
             }
             return nil
         case .acknowledged:
-            let note = try droppedPagesNote(alertID: alert.id, in: transaction)
-            try cancelPendingPages(alertID: alert.id, in: transaction)
-            for var escalation in try transaction.escalations(alertID: alert.id) {
+            let escalations = try transaction.escalations(alertID: alert.id, forUpdate: true)
+            let note = try cancelPendingPages(alertID: alert.id, escalating: !escalations.isEmpty, in: transaction)
+            for var escalation in escalations {
                 if let retriggerAt = plan.retriggerAt[escalation.route] {
                     escalation.acknowledged = true
                     escalation.dueAt = retriggerAt
@@ -76,11 +76,11 @@ public enum AlertRecorder {
             }
             return note
         case .resolved:
-            var note = try droppedPagesNote(alertID: alert.id, in: transaction, keepingFirstStep: true)
+            let escalations = try transaction.escalations(alertID: alert.id, forUpdate: true)
             // A trigger always pages its first step, unless its route holds it for flaps: the
             // same events give the same pages however they were batched or timed.
-            try cancelPendingPages(alertID: alert.id, in: transaction, keepingFirstStep: true)
-            for var escalation in try transaction.escalations(alertID: alert.id) {
+            var note = try cancelPendingPages(alertID: alert.id, escalating: !escalations.isEmpty, in: transaction, keepingFirstStep: true)
+            for var escalation in escalations {
                 if escalation.position == 0, !escalation.acknowledged, !escalation.holdsFirstPage {
                     escalation.resolvedBeforeFirstPage = true
                     try transaction.saveEscalation(escalation)
@@ -107,20 +107,17 @@ public enum AlertRecorder {
         }
     }
 
-    private static func droppedPagesNote(alertID: Int64, in transaction: any StoreTransaction, keepingFirstStep: Bool = false) throws -> String? {
-        let pages = try transaction.outbox(alertID: alertID).filter { $0.item.action == .trigger }
-        let escalating = try !transaction.escalations(alertID: alertID).isEmpty
-        let dropped = pages.filter { isDropped($0, keepingFirstStep: keepingFirstStep) }.count
-        return AlertLogEntry.droppedPagesNote(pending: dropped, neverNotified: escalating && pages.isEmpty && !keepingFirstStep)
-    }
-
     /// Pages nobody has claimed yet are dropped once someone acknowledged or resolved the alert;
     /// on a resolve, the first step's pages still go. A storm digest stays: it carries other
-    /// alerts too (it is checked again when it goes out).
-    private static func cancelPendingPages(alertID: Int64, in transaction: any StoreTransaction, keepingFirstStep: Bool = false) throws {
-        for row in try transaction.outbox(alertID: alertID) where isDropped(row, keepingFirstStep: keepingFirstStep) {
-            try transaction.deleteOutbox(id: row.item.id)
-        }
+    /// alerts too (it is checked again when it goes out). The alert's outbox is read for update,
+    /// so a claim elsewhere cannot take a page being dropped. Returns the timeline's note on what
+    /// was dropped, if anything.
+    private static func cancelPendingPages(alertID: Int64, escalating: Bool, in transaction: any StoreTransaction,
+                                           keepingFirstStep: Bool = false) throws -> String? {
+        let pages = try transaction.outbox(alertID: alertID, forUpdate: true).filter { $0.item.action == .trigger }
+        let dropped = pages.filter { isDropped($0, keepingFirstStep: keepingFirstStep) }
+        for row in dropped { try transaction.deleteOutbox(id: row.item.id) }
+        return AlertLogEntry.droppedPagesNote(pending: dropped.count, neverNotified: escalating && pages.isEmpty && !keepingFirstStep)
     }
 
     private static func isDropped(_ row: OutboxRow, keepingFirstStep: Bool) -> Bool {

@@ -11,7 +11,7 @@ public enum EscalationFirer {
                                fire: (EscalationState, Alert) -> EscalationFiring) throws -> Int {
         let due = try transaction.dueEscalations(at: now, limit: limit)
         for var escalation in due {
-            guard var alert = try transaction.alert(id: escalation.alertID), alert.status.isOpen || escalation.resolvedBeforeFirstPage else {
+            guard var alert = try transaction.alert(id: escalation.alertID, forUpdate: true), alert.status.isOpen || escalation.resolvedBeforeFirstPage else {
                 try transaction.deleteEscalation(alertID: escalation.alertID, route: escalation.route)
                 continue
             }

@@ -31,7 +31,7 @@ public enum OutboxQueue {
     public static func renew(_ ids: [Int64], owner: LeaseOwner, until: Date, in transaction: any StoreTransaction) throws -> [Int64] {
         var lost: [Int64] = []
         for id in ids {
-            guard var row = try transaction.outboxRow(id: id), case .claimed(let holder, _) = row.state, holder == owner.description else {
+            guard var row = try transaction.outboxRow(id: id, forUpdate: true), case .claimed(let holder, _) = row.state, holder == owner.description else {
                 lost.append(id)
                 continue
             }
@@ -45,7 +45,8 @@ public enum OutboxQueue {
     /// hears of the resolution too (once).
     private static func followWithResolveNotice(_ item: OutboxItem, at now: Date, wantsResolveNotice: (Alert, OutboxTarget) -> Bool,
                                                 in transaction: any StoreTransaction) throws {
-        guard try transaction.alertStatus(id: item.alertID) == .resolved, let alert = try transaction.alert(id: item.alertID),
+        // The alert is locked first: two instances finishing pages of it add one notice, not two.
+        guard try transaction.alertStatus(id: item.alertID) == .resolved, let alert = try transaction.alert(id: item.alertID, forUpdate: true),
               wantsResolveNotice(alert, item.target) else { return }
         let rows = try transaction.outbox(alertID: item.alertID)
         guard !rows.contains(where: { $0.item.action == .resolve && $0.item.target == item.target }) else { return }
@@ -77,7 +78,7 @@ public enum OutboxQueue {
         }
         try transaction.saveOutbox(OutboxRow(item: item, state: .done(outcome: report.outcome.label)))
         if report.outcome.isDelivered {
-            for waiting in carried where try transaction.outboxRow(id: waiting.id)?.isPending == true {
+            for waiting in carried where try transaction.outboxRow(id: waiting.id, forUpdate: true)?.isPending == true {
                 try transaction.saveOutbox(OutboxRow(item: waiting, state: .done(outcome: report.outcome.label)))
                 try transaction.insertDelivery(DeliveryRecord(alertID: waiting.alertID, report: report))
             }
@@ -90,7 +91,7 @@ public enum OutboxQueue {
         let firing = try transaction.outbox(alertID: item.alertID).filter { $0.item.route == route && $0.item.position == position }
         let allFailed = firing.allSatisfy { $0.state == .done(outcome: DeliveryOutcome.permanentLabel) }
         guard allFailed,
-              var next = try transaction.escalations(alertID: item.alertID).first(where: { $0.route == route }),
+              var next = try transaction.escalations(alertID: item.alertID, forUpdate: true).first(where: { $0.route == route }),
               next.position == position + 1, !next.acknowledged, next.dueAt > now else { return false }
         next.dueAt = now
         try transaction.saveEscalation(next)

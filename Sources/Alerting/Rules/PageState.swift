@@ -58,7 +58,7 @@ extension OutboxQueue {
     /// (a script retrying), so try them at once rather than at their retry time. Returns how many.
     public static func retryNow(alertID: Int64, in transaction: any StoreTransaction) throws -> Int {
         var hurried = 0
-        for var row in try transaction.outbox(alertID: alertID) where row.item.action == .trigger {
+        for var row in try transaction.outbox(alertID: alertID, forUpdate: true) where row.item.action == .trigger {
             guard case .pending(let notBefore?) = row.state else { continue }
             _ = notBefore
             row.state = .pending(notBefore: nil)

@@ -10,6 +10,7 @@ public enum StormGate {
     /// holds when a digest is already gathering for them, or the window is full.
     public static func admit(contact: String, alertID: Int64, channel: String, at now: Date, storm: StormControl,
                              in transaction: any StoreTransaction) throws -> StormAdmission {
+        try transaction.lockLedger(.storm(contact: contact))
         try transaction.deleteContactPages(contact: contact, notAfter: now - storm.window.timeInterval)
         if let digestAt = try transaction.heldPages(contact: contact).map(\.digestAt).min() {
             // A digest is gathering for them: this joins it (once), so alerts keep their order.
@@ -33,6 +34,7 @@ public enum StormGate {
     public static func flushDigests(at now: Date, in transaction: any StoreTransaction) throws -> Int {
         var queued = 0
         for contact in try transaction.contactsWithDigestDue(at: now) {
+            try transaction.lockLedger(.storm(contact: contact))
             let held = try transaction.heldPages(contact: contact).filter { try transaction.alert(id: $0.alertID)?.status == .triggered }
             try transaction.deleteHeldPages(contact: contact)
             guard let first = held.first, let newest = held.last else { continue }

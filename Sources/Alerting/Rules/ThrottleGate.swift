@@ -16,6 +16,7 @@ public enum ThrottleGate {
     /// Counts a message to `contact` by `medium` if the window has room.
     public static func admit(contact: String, medium: ContactMedium, rule: ThrottleRule, at now: Date,
                              in transaction: any StoreTransaction) throws -> Admission {
+        try transaction.lockLedger(.throttle(contact: contact, medium: medium))
         try transaction.deleteThrottleSends(contact: contact, medium: medium, notAfter: now - rule.window.timeInterval)
         let sends = try transaction.throttleSends(contact: contact, medium: medium)
         if sends.count >= rule.limit, let oldest = sends.first {

@@ -34,7 +34,7 @@ extension AlertStore {
     /// Ends a silence now. False when there is no such silence or it was already over.
     public func expireSilence(id: Int64, at now: Date) async throws -> Bool {
         try await write { transaction in
-            guard var silence = try transaction.silence(id: id), silence.endsAt > now else { return false }
+            guard var silence = try transaction.silence(id: id, forUpdate: true), silence.endsAt > now else { return false }
             silence.endsAt = max(now, silence.startsAt)
             try transaction.updateSilence(silence)
             return true

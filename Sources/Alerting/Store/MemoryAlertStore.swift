@@ -113,11 +113,12 @@ final class MemoryTransaction: StoreTransaction {
 
     // MARK: Alerts
 
-    func openAlert(dedupKey: String) -> Alert? {
+    // Transactions run one at a time on the actor: a lock is nothing here.
+    func openAlert(dedupKey: String, forUpdate: Bool) -> Alert? {
         tables.openAlertByKey[dedupKey].flatMap { tables.alerts[$0] }
     }
 
-    func alert(id: Int64) -> Alert? { tables.alerts[id] }
+    func alert(id: Int64, forUpdate: Bool) -> Alert? { tables.alerts[id] }
 
     func alertStatus(id: Int64) -> AlertStatus? { tables.alerts[id]?.status }
 
@@ -169,7 +170,7 @@ final class MemoryTransaction: StoreTransaction {
 
     // MARK: Escalations
 
-    func escalations(alertID: Int64) -> [EscalationState] {
+    func escalations(alertID: Int64, forUpdate: Bool) -> [EscalationState] {
         (tables.escalations[alertID] ?? [:]).values.sorted { $0.route < $1.route }
     }
 
@@ -208,9 +209,9 @@ final class MemoryTransaction: StoreTransaction {
         return stored.id
     }
 
-    func outboxRow(id: Int64) -> OutboxRow? { tables.outbox[id] }
+    func outboxRow(id: Int64, forUpdate: Bool) -> OutboxRow? { tables.outbox[id] }
 
-    func outbox(alertID: Int64) -> [OutboxRow] {
+    func outbox(alertID: Int64, forUpdate: Bool) -> [OutboxRow] {
         (tables.outboxByAlert[alertID] ?? []).compactMap { tables.outbox[$0] }
     }
 
@@ -297,6 +298,8 @@ final class MemoryTransaction: StoreTransaction {
 
     // MARK: Throttles
 
+    func lockLedger(_ ledger: Ledger) {}
+
     func throttleSends(contact: String, medium: ContactMedium) -> [Date] {
         tables.throttleSends[MemoryTables.throttleKey(contact, medium)] ?? []
     }
@@ -338,7 +341,7 @@ final class MemoryTransaction: StoreTransaction {
         return stored.id
     }
 
-    func silence(id: Int64) -> SilenceRow? { tables.silences[id] }
+    func silence(id: Int64, forUpdate: Bool) -> SilenceRow? { tables.silences[id] }
 
     func silences(endingAfter date: Date?) -> [SilenceRow] {
         tables.silences.values.filter { row in date.map { row.endsAt > $0 } ?? true }.sorted { $0.id < $1.id }
@@ -348,7 +351,7 @@ final class MemoryTransaction: StoreTransaction {
 
     // MARK: Heartbeats
 
-    func beat(name: String) -> BeatRow? { tables.beats[name] }
+    func beat(name: String, forUpdate: Bool) -> BeatRow? { tables.beats[name] }
 
     func saveBeat(_ beat: BeatRow) { set(\.beats, beat.name, beat) }
 

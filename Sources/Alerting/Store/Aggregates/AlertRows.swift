@@ -1,0 +1,40 @@
+import Foundation
+
+/// Alerts, with their timeline and their deliveries (rows that belong to one alert).
+public protocol AlertRows: AnyObject {
+    /// The alert with this key that is not resolved, if any; `forUpdate`: locked until the
+    /// transaction ends (the caller will change it).
+    func openAlert(dedupKey: String, forUpdate: Bool) throws -> Alert?
+    func alert(id: Int64, forUpdate: Bool) throws -> Alert?
+    /// One alert's status alone (cheaper than the whole row).
+    func alertStatus(id: Int64) throws -> AlertStatus?
+    /// Alerts whose status is one of `statuses`, newest first.
+    func alerts(statuses: Set<AlertStatus>) throws -> [Alert]
+    /// The alerts with these ids, in any order (a claimed round's alerts, in one statement).
+    func alerts(ids: [Int64]) throws -> [Alert]
+    /// Stores a new alert (its `id` is ignored) and returns the id the store gave it.
+    func insertAlert(_ alert: Alert) throws -> Int64
+    /// Writes an alert's status, last-seen time and count.
+    func updateAlert(_ alert: Alert) throws
+
+    // MARK: Timeline
+    func appendLog(_ entry: AlertLogEntry) throws
+    /// One alert's timeline, oldest first.
+    func log(alertID: Int64) throws -> [AlertLogEntry]
+    /// Timeline entries of alerts of `kind` from `since` on, oldest first, with their alert.
+    func logEntries(kind: AlertKind, since: Date) throws -> [(alert: Alert, entry: AlertLogEntry)]
+
+    // MARK: Deliveries
+    func insertDelivery(_ record: DeliveryRecord) throws
+    /// One alert's deliveries, oldest first.
+    func deliveries(alertID: Int64) throws -> [DeliveryRecord]
+    /// The alert of the latest delivered message to `recipient` through one of `channels`.
+    func lastDeliveredAlert(to recipient: String, channels: [String]) throws -> Int64?
+}
+
+extension AlertRows {
+    /// The open alert with this key, read without a lock.
+    public func openAlert(dedupKey: String) throws -> Alert? { try openAlert(dedupKey: dedupKey, forUpdate: false) }
+    /// The alert, read without a lock.
+    public func alert(id: Int64) throws -> Alert? { try alert(id: id, forUpdate: false) }
+}
