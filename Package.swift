@@ -148,6 +148,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),  // counts what the engine reports, once per commit
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

@@ -67,18 +67,32 @@ public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked 
     /// How many times a transaction that lost a race is run again before its error is passed on.
     static let maxAttempts = 20
 
+    /// How many write transactions lost a race and ran again (for tests and `status`).
+    package let rerunCount = LockedBox(0)
+    /// Server errors (SQLSTATE) the next write transactions raise just before they commit, as
+    /// a real race would: the test hook that proves a body run twice does everything once.
+    private let injectedFailures = LockedBox<[String]>([])
+
+    /// Makes each of the next write transactions fail with `sqlState` (raised by the server)
+    /// after its body has run, just before its commit.
+    package func failNextCommits(with sqlStates: [String]) {
+        injectedFailures.withLock { $0 += sqlStates }
+    }
+
     private func transaction<T: Sendable>(writing: Bool, _ body: @escaping @Sendable (any StoreTransaction) throws -> T) async throws -> T {
         var attempt = 1
         while true {
+            let injected = writing ? injectedFailures.withLock { $0.isEmpty ? nil : $0.removeFirst() } : nil
             do {
                 return try await withConnection { [threads, logger] connection in
                     try await threads.runIfActive {
-                        let transaction = PostgresTransaction(connection: connection, writing: writing, logger: logger)
+                        let transaction = PostgresTransaction(connection: connection, writing: writing, logger: logger, failBeforeCommit: injected)
                         return try transaction.run(body)
                     }
                 }
             } catch let error as PSQLError where attempt < Self.maxAttempts && Self.isLostRace(error) {
                 attempt += 1
+                rerunCount.withLock { $0 += 1 }
                 // Apart a little, at random, so that the two racers do not meet again.
                 try await Task.sleep(for: .milliseconds(Int64.random(in: 1...(5 * Int64(min(attempt, 10))))))
             } catch let error as PSQLError {

@@ -20,10 +20,14 @@ final class PostgresTransaction: StoreTransaction {
     /// then its commit wakes the instances listening for work.
     private var scheduledWork = false
 
-    init(connection: PostgresConnection, writing: Bool, logger: Logger) {
+    /// An SQLSTATE to raise just before the commit (``PostgresAlertStore/failNextCommits(with:)``).
+    private let failBeforeCommit: String?
+
+    init(connection: PostgresConnection, writing: Bool, logger: Logger, failBeforeCommit: String? = nil) {
         self.connection = connection
         self.writing = writing
         self.logger = logger
+        self.failBeforeCommit = failBeforeCommit
     }
 
     func run<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
@@ -31,6 +35,9 @@ final class PostgresTransaction: StoreTransaction {
         do {
             let result = try body(self)
             if scheduledWork { try execute("SELECT pg_notify('\(PostgresAlertStore.workChannel)', '')") }
+            if let failBeforeCommit, failBeforeCommit.allSatisfy({ $0.isLetter || $0.isNumber }) {
+                try execute("DO $$ BEGIN RAISE EXCEPTION 'injected before commit' USING ERRCODE = '\(failBeforeCommit)'; END $$")
+            }
             try execute("COMMIT")
             return result
         } catch {

@@ -105,14 +105,21 @@ extension Notifier {
                     escalated.insert(finished.item.alertID)
                 }
             }
-            var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
+            var lags: [TimeInterval] = []
+            var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { escalation, alert in
+                let firing = planner.fire(escalation, alert: alert, silences: silences, at: now)
+                if let lag = firing.lag { lags.append(lag) }
+                return firing
+            })
             if stormControl != nil, try InstanceRegistry.runsSingletonWork(outbox.owner, at: now, in: transaction) {
                 fired += try StormGate.flushDigests(at: now, in: transaction)
             }
             let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit, in: transaction) : []
             let alerts = Dictionary(try transaction.alerts(ids: Array(Set(items.map(\.alertID)))).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            return (fired, items.map { ($0, alerts[$0.alertID]) }, escalated, unreadable)
+            return (fired, items.map { ($0, alerts[$0.alertID]) }, escalated, unreadable, lags)
         }
+        // After the commit, once: the body may have run more than once.
+        for lag in round.4 { metrics.escalationFired(lag: lag) }
         for unreadable in round.3 { logger.error("\(unreadable)") }
         return (round.0, round.1, round.2)
     }

@@ -64,7 +64,7 @@ public final class Notifier: Sendable {
         self.configuration = configuration
         self.router = Router(routes: routing.routes)
         self.planner = EscalationPlanner(router: router, policies: routing.policies, schedules: routing.schedules,
-                                         voiceChannels: Set(channels.filter { $0.capabilities.medium == .voice }.map(\.name)), metrics: metrics)
+                                         voiceChannels: Set(channels.filter { $0.capabilities.medium == .voice }.map(\.name)))
         self.pipeline = DeliveryPipeline(
             store: store, channels: Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
             contacts: Dictionary(configuration.contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
@@ -124,20 +124,29 @@ public final class Notifier: Sendable {
             events[index] = AlertEvent(kind: .heartbeatMissed, action: .resolve, source: name, dedupKey: "heartbeat_missed/\(name)", actor: name, note: "heartbeat")
             beats[index] = name
         }
-        for event in events { metrics.eventReceived(event.kind, action: event.action) }
         let context = detectorContext(at: now)
+        // The body may run more than once (AlertStore): it only decides; what it did is counted
+        // and logged below, once, after the commit.
         let recorded = try await store.write { [self, planner, detectors, events, beats] transaction in
             // Silences decide whether a first step due now pages, and whether a trigger counts
             // for a detector: read in this transaction, not in a round trip of their own.
             let (silences, unreadable) = events.contains { $0.action == .trigger } ? try silencesInForce(at: now, in: transaction) : ([], [])
             for name in beats.values { try HeartbeatDetector.recordBeat(name, at: now, in: transaction) }
+            var lags: [TimeInterval] = []
             let transitions = try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) },
                                                        isSilenced: { alert in silences.contains { $0.matches(alert) } },
-                                                       fire: { planner.fire($0, alert: $1, silences: silences, at: now) })
+                                                       fire: { escalation, alert in
+                                                           let firing = planner.fire(escalation, alert: alert, silences: silences, at: now)
+                                                           if let lag = firing.lag { lags.append(lag) }
+                                                           return firing
+                                                       })
             let raised = try detectors.flatMap { try $0.react(to: transitions, context: context, in: transaction) }
             let detected = try AlertRecorder.record(raised, at: now, in: transaction, plan: { planner.plan($0, at: now) })
-            return (transitions, detected, unreadable)
+            return (transitions, detected, unreadable, lags)
         }
+        for event in events { metrics.eventReceived(event.kind, action: event.action) }
+        for event in recorded.1.map(\.event) { metrics.eventReceived(event.kind, action: event.action) }
+        for lag in recorded.3 { metrics.escalationFired(lag: lag) }
         for unreadable in recorded.2 { logger.error("\(unreadable)") }
         var transitions = recorded.0
         for index in beats.keys where transitions[index].change == .unknownKey {
@@ -171,6 +180,7 @@ public final class Notifier: Sendable {
             let events = try detectors.flatMap { try $0.check(context, in: transaction) }
             return try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) })
         }
+        for transition in transitions { metrics.eventReceived(transition.event.kind, action: transition.event.action) }
         transitions.forEach(logDetected)
         return transitions
     }

@@ -9,17 +9,14 @@ public struct EscalationPlanner: Sendable {
     public let policies: [String: EscalationPolicy]
     /// On-call schedules by name, for `oncall:NAME` targets.
     public let schedules: [String: OnCallSchedule]
-    let metrics: NotifyMetrics
     /// Channels that place calls: a resolve notice never rings anyone's phone.
     public let voiceChannels: Set<String>
 
-    public init(router: Router, policies: [EscalationPolicy], schedules: [OnCallSchedule], voiceChannels: Set<String> = [],
-                metrics: NotifyMetrics = NotifyMetrics()) {
+    public init(router: Router, policies: [EscalationPolicy], schedules: [OnCallSchedule], voiceChannels: Set<String> = []) {
         self.voiceChannels = voiceChannels
         self.router = router
         self.policies = Dictionary(policies.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        self.metrics = metrics
     }
 
     /// The escalation policy a route runs: its named one, or one step with its targets.
@@ -62,7 +59,8 @@ public struct EscalationPlanner: Sendable {
     }
 
     /// What an escalation does when it comes due at `now`: the step's targets, and when the
-    /// next one is. While a silence matches the alert, nothing: the step waits (looked at again
+    /// next one is. It runs inside store transactions, so it decides and records nothing
+    /// itself: the firing's ``EscalationFiring/lag`` is counted by the caller after the commit. While a silence matches the alert, nothing: the step waits (looked at again
     /// every minute, so expiring a silence early takes effect within one).
     public func fire(_ escalation: EscalationState, alert: Alert, silences: [Silence] = [], at now: Date) -> EscalationFiring {
         let matching = silences.filter { $0.isActive(at: now) && $0.matches(alert) }
@@ -71,7 +69,6 @@ public struct EscalationPlanner: Sendable {
             return .postpone(until: min(until, now + 60), note: "silenced by \(names) until \(until.formatted(Date.ISO8601FormatStyle())): nobody paged",
                              log: !escalation.silenced)
         }
-        metrics.escalationFired(lag: now.timeIntervalSince(escalation.dueAt))
         let route = router.routes.first { $0.name == escalation.route }
         let policy = policies[escalation.policy] ?? route.flatMap { $0.policy == nil ? self.policy(for: $0) : nil }
         guard let policy, let firing = policy.firing(at: escalation.position) else {
@@ -92,6 +89,7 @@ public struct EscalationPlanner: Sendable {
         if firing.pass > 0 { note += ", repeat \(firing.pass) of \(policy.repeatCount)" }
         if !nobodyOnCall.isEmpty { note += "; nobody on call in \(nobodyOnCall.joined(separator: ", "))" }
         var result = EscalationFiring(targets: targets, next: next, note: note)
+        result.lag = now.timeIntervalSince(escalation.dueAt)
         if escalation.silenced { result.restartedAt = startedAt }
         result.keepForAckTimeout = next == nil && policy.ackTimeout != nil
         return result

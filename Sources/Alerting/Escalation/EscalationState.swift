@@ -59,6 +59,9 @@ public struct EscalationFiring: Sendable, Hashable {
     /// With no next step: keep the escalation anyway, because the policy has an ack timeout
     /// that an acknowledgement after the last step must still start.
     public var keepForAckTimeout = false
+    /// How late the step fired after it was due (nil when it did not fire): counted by the
+    /// caller once its transaction has committed, never inside it.
+    public var lag: TimeInterval?
 
     public init(targets: [OutboxTarget], next: (position: Int, dueAt: Date)?, note: String) {
         self.targets = targets

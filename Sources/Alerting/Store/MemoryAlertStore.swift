@@ -205,7 +205,10 @@ final class MemoryTransaction: StoreTransaction {
         stored.id = next(\.nextOutboxID)
         set(\.outbox, stored.id, OutboxRow(item: stored, state: .pending(notBefore: nil)))
         append(\.outboxByAlert, stored.alertID, stored.id)
+        // Undone like the row: a transaction run again gives the same id, which must not be
+        // listed twice (it would be claimed, and delivered, twice).
         tables.outboxOrder.append(stored.id)
+        undo.append(.other { $0.outboxOrder.removeLast() })
         return stored.id
     }
 
@@ -222,10 +225,17 @@ final class MemoryTransaction: StoreTransaction {
     }
 
     func claimCandidates(at now: Date, ownersGone: [String], limit: Int) -> [OutboxRow] {
+        // Skipping the finished rows at the front is undone with the transaction: rows it
+        // finished are unfinished again after a rollback, and must be found.
+        let head = tables.outboxHead
         while tables.outboxHead < tables.outboxOrder.count, !isUnfinished(tables.outboxOrder[tables.outboxHead]) { tables.outboxHead += 1 }
         if tables.outboxHead > 4096 {
+            let skipped = Array(tables.outboxOrder[..<tables.outboxHead])
             tables.outboxOrder.removeFirst(tables.outboxHead)
             tables.outboxHead = 0
+            undo.append(.other { $0.outboxOrder.insert(contentsOf: skipped, at: 0); $0.outboxHead = head })
+        } else if tables.outboxHead != head {
+            undo.append(.other { $0.outboxHead = head })
         }
         var found: [OutboxRow] = []
         var index = tables.outboxHead
