@@ -214,9 +214,9 @@ final class SQLiteTransaction: StoreTransaction {
 
     func insertOutbox(_ item: OutboxItem) throws -> Int64 {
         let digest = StoredRows.digestText(item)
-        try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [item.alertID, item.route, item.target.channel, item.target.recipient, item.position, item.action.rawValue,
-                     item.createdAt.timeIntervalSince1970, digest, StoredRows.eventText(item.event)])
+                     item.createdAt.timeIntervalSince1970, digest, StoredRows.eventText(item.event), item.dedupKey])
         return db.lastInsertedRowID
     }
 
@@ -228,17 +228,30 @@ final class SQLiteTransaction: StoreTransaction {
         try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(StoredRows.outboxRow)
     }
 
-    func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow] {
+    /// No open row of the same line (channel, person and dedup key) comes before `o`.
+    static let firstInLine = """
+        NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state != 'done' AND e.channel = o.channel AND e.dedup_key = o.dedup_key AND e.recipient IS o.recipient
+                    AND (e.alert_id < o.alert_id OR (e.alert_id = o.alert_id AND ((e.action = 'trigger' AND o.action = 'resolve') OR (e.action = o.action AND e.id < o.id)))))
+        """
+
+    func claimCandidates(at now: Date, ownersGone: [String], excludingChannels: [String], limit: Int) throws -> [OutboxRow] {
         // Two index walks, each in id order and stopping at the limit, then merged.
+        let excluded = excludingChannels.isEmpty ? "" : " AND o.channel NOT IN (\(Array(repeating: "?", count: excludingChannels.count).joined(separator: ", ")))"
+        var pendingArguments: StatementArguments = [now.timeIntervalSince1970]
+        pendingArguments += StatementArguments(excludingChannels)
+        pendingArguments += [limit]
         let pending = try rows("""
-            SELECT * FROM outbox WHERE state = 'pending' AND (not_before IS NULL OR not_before <= ?) ORDER BY id LIMIT ?
-            """, [now.timeIntervalSince1970, limit])
+            SELECT o.* FROM outbox o WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)\(excluded) AND \(Self.firstInLine)
+            ORDER BY o.id LIMIT ?
+            """, pendingArguments, cached: excludingChannels.isEmpty)
         let placeholders = ownersGone.isEmpty ? "NULL" : Array(repeating: "?", count: ownersGone.count).joined(separator: ", ")
         var arguments: StatementArguments = [now.timeIntervalSince1970]
         arguments += StatementArguments(ownersGone)
+        arguments += StatementArguments(excludingChannels)
         arguments += [limit]
         let taken = try rows("""
-            SELECT * FROM outbox WHERE state = 'claimed' AND (lease_until < ? OR lease_owner IN (\(placeholders))) ORDER BY id LIMIT ?
+            SELECT o.* FROM outbox o WHERE o.state = 'claimed' AND (o.lease_until < ? OR o.lease_owner IN (\(placeholders)))\(excluded) AND \(Self.firstInLine)
+            ORDER BY o.id LIMIT ?
             """, arguments, cached: false)
         return try (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
     }

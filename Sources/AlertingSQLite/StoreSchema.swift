@@ -213,6 +213,16 @@ enum StoreSchema {
                 CREATE INDEX outbox_open_recipient ON outbox(recipient) WHERE state != 'done';
                 """)
         }
+        migrator.registerMigration("v14: an outbox item's line, for pages in the order of their events") { db in
+            try db.execute(sql: """
+                -- Pages about one dedup key on one channel to one person (or place) go out in the
+                -- order of their events: an item is claimed only when no open item of its line
+                -- comes before it.
+                ALTER TABLE outbox ADD COLUMN dedup_key TEXT;
+                UPDATE outbox SET dedup_key = (SELECT dedup_key FROM alerts WHERE alerts.id = outbox.alert_id) WHERE state != 'done';
+                CREATE INDEX outbox_open_line ON outbox(channel, dedup_key, recipient, alert_id, id) WHERE state != 'done';
+                """)
+        }
         return migrator
     }
 }

@@ -104,12 +104,17 @@ public struct NotifyServer: Sendable {
 
     // MARK: Health and metrics
 
+    /// How long `/healthz` waits for the store before it answers 503: a load balancer must
+    /// hear about a database it cannot reach at once, not after its own timeout.
+    static let healthDeadline = Duration.seconds(1)
+
     func health() async throws -> Response {
+        if let failure = engineHealth.failure {
+            return .json(.serviceUnavailable, ["status": "unavailable", "reason": "scheduler: state store: \(failure)"])
+        }
         do {
-            _ = try await notifier.nextWakeUp()
-            if let failure = engineHealth.failure {
-                return .json(.serviceUnavailable, ["status": "unavailable", "reason": "scheduler: state store: \(failure)"])
-            }
+            let notifier = notifier
+            try await withDeadline(Self.healthDeadline) { _ = try await notifier.nextWakeUp() }
             return .json(.ok, ["status": "ok"])
         } catch {
             logger.error("health check: the state store is unreachable", metadata: ["error": "\(error)"])

@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// Long-running commands run their work as swift-service-lifecycle services: SIGTERM and
 /// SIGINT shut the group down gracefully (input stops being read, due steps stop being waited
-/// for, in-flight deliveries finish and are recorded) and the command exits 0.
+/// for, an attempt on the wire finishes, the rest goes back to the outbox, every outcome is
+/// recorded) and the command exits 0, or 75 when pages are owed.
 enum Lifecycle {
     static func run(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(
@@ -28,6 +29,18 @@ enum Lifecycle {
                 Diagnostics.info("stopping: finishing in-flight work")
             }
         }
+    }
+}
+
+extension Lifecycle {
+    /// After stopping: how many pages are left in the outbox for the next run (or another
+    /// instance), said on standard error when there are any. Exit 75 says the same.
+    static func sayWhatIsOwed(_ notifier: Notifier) async throws -> Int {
+        let owed = try await notifier.status().pendingPages
+        if owed > 0 {
+            Diagnostics.info("stopped with \(counted(owed, "page")) owed: the next notify run, or another instance, sends them")
+        }
+        return owed
     }
 }
 

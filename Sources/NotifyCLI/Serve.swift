@@ -15,8 +15,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Endpoints: POST /v1/events, /v1/alertmanager, /v2/enqueue (PagerDuty v2), /twilio/sms, \
             /twilio/voice/gather, /slack/interactions; GET /healthz, /metrics. Needs a server: section \
-            in the config (see docs/serve.md). On SIGTERM, requests and deliveries in flight finish and \
-            notify exits 0.
+            in the config (see docs/serve.md). On SIGTERM, requests in flight finish, an attempt on \
+            the wire finishes, pages waiting to retry go back to the outbox; exit 0, or 75 when pages are owed.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -69,7 +69,11 @@ struct Serve: AsyncParsableCommand {
                     return ExitStatus.osError
                 }
             }
-            return .success
+            do {
+                return try await Lifecycle.sayWhatIsOwed(runtime.notifier) > 0 ? ExitStatus.tempFailure : .success
+            } catch {
+                return .success  // the store is gone; what was owed stays in it
+            }
         }
         if status != .success { throw status }
     }

@@ -40,32 +40,39 @@ struct Watch: AsyncParsableCommand {
                     }
                 })
             let outcome = Outcome<StreamSummary>()
-            try await Lifecycle.run([WatchService(processor: processor, keepRunning: keepRunning, outcome: outcome)], logger: runtime.notifier.logger)
-            guard let totals = outcome.value else { return .success }  // stopped before the input was read
+            let stop = StopSignal()
+            try await Lifecycle.run([WatchService(processor: processor, keepRunning: keepRunning, stop: stop, outcome: outcome)], logger: runtime.notifier.logger)
+            let owed = stop.isStopped ? try await Lifecycle.sayWhatIsOwed(runtime.notifier) : 0
+            guard let totals = outcome.value else { return owed > 0 ? ExitStatus.tempFailure : .success }  // stopped before the input was read
             switch summary {
             case .json: Output.json(totals)
             case .text: Diagnostics.info(Self.describe(totals))
             }
             if totals.invalidLines > 0 { return ExitStatus.dataError }
             if totals.failedPermanently > 0 { return ExitStatus.unavailable }
-            if totals.failedRetryable > 0 { return ExitStatus.tempFailure }
+            if totals.failedRetryable > 0 || owed > 0 { return ExitStatus.tempFailure }
             return .success
         }
     }
 
     /// Reads standard input through the processor; with `keepRunning`, then runs escalations.
+    /// SIGTERM stops reading and delivering: an attempt on the wire finishes, the rest goes
+    /// back to the outbox for the next run.
     struct WatchService: Service {
         let processor: EventStreamProcessor
         let keepRunning: Bool
+        let stop: StopSignal
         let outcome: Outcome<StreamSummary>
 
         func run() async throws {
-            try await cancelWhenGracefulShutdown {
-                outcome.set(try await processor.run(FileDescriptorLines(descriptor: 0)))
-                if keepRunning, !Task.isCancelled {
+            try await withGracefulShutdownHandler {
+                outcome.set(try await processor.run(FileDescriptorLines(descriptor: 0), stop: stop))
+                if keepRunning, !stop.isStopped {
                     Diagnostics.info("input ended; running escalations until SIGTERM")
-                    try await processor.notifier.runContinuously(role: "watch")
+                    try await processor.notifier.runContinuously(role: "watch", stop: stop)
                 }
+            } onGracefulShutdown: {
+                stop.stop()
             }
         }
     }
@@ -102,7 +109,11 @@ struct Daemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
         abstract: "Run escalations and deliveries until SIGTERM or SIGINT (no standard input).",
-        discussion: "Steps fire within a second of their due time. On SIGTERM, in-flight deliveries finish and notify exits 0.")
+        discussion: """
+            Steps fire within a second of their due time. On SIGTERM notify stops within the delivery timeout: an attempt \
+            on the wire finishes, a page waiting to retry goes back to the outbox for the next run or another instance. \
+            Exit 0 when nothing is owed, 75 when pages are left in the outbox.
+            """)
 
     @OptionGroup var common: CommonOptions
 
@@ -110,7 +121,7 @@ struct Daemon: AsyncParsableCommand {
         try await common.withRuntime(waitForState: true, logsActivity: true) { runtime in
             let scheduler = SchedulerService(notifier: runtime.notifier, deadManSwitch: runtime.deadManSwitch)
             try await Lifecycle.run([scheduler], logger: runtime.notifier.logger)
-            return .success
+            return try await Lifecycle.sayWhatIsOwed(runtime.notifier) > 0 ? ExitStatus.tempFailure : .success
         }
     }
 }

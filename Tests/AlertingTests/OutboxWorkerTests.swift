@@ -38,41 +38,33 @@ final class OutboxWorkerTests: NotifyTestCase {
         }
     }
 
-    /// Claiming one round ahead (so recording overlaps delivering) never runs more than
-    /// `maxConcurrentDeliveries` at once; the items claimed ahead wait for a slot, held.
-    func testClaimingAheadKeepsToTheConcurrencyLimit() async throws {
+    /// Each channel has its own slots: a channel that hangs holds its own (never more than
+    /// `maxConcurrentDeliveries` of them), nothing more is claimed for it meanwhile, and the
+    /// other channel's pages all go out.
+    func testAHungChannelHoldsOnlyItsOwnSlotsAndClaimsNothingAhead() async throws {
         for (name, store) in try await TestStores.all() {
             let slack = HoldingChannel(name: "slack")
-            let notifier = Notifier(store: store, channels: [slack],
-                configuration: Configuration(routes: routes().routes, delivery: .init(outbox: OutboxSettings(maxConcurrentDeliveries: 4))),
+            let sms = ScriptedChannel(name: "sms", medium: .sms)
+            let notifier = Notifier(store: store, channels: [slack, sms],
+                configuration: Configuration(routes: routes().routes, contacts: [alice], delivery: .init(outbox: OutboxSettings(maxConcurrentDeliveries: 4))),
                 clock: ManualClock())
             _ = try await notifier.ingest((1...12).map { AlertEvent(kind: .failover, environment: "prod", summary: "db-\($0) failed over", dedupKey: "db-\($0)") })
             let running = Task { try await notifier.runDue() }
             let started = await eventually { slack.received.count == 4 }
             XCTAssertTrue(started, name)
+            // While Slack hangs, pages to alice by SMS go out.
+            _ = try await notifier.ingest((1...3).map { AlertEvent(kind: .healthCheckFailure, environment: "prod", source: "web-\($0)", summary: "down", dedupKey: "web-\($0)") })
+            let smsSent = await eventually(within: .seconds(1)) { sms.received.count >= 1 }
+            XCTAssertTrue(smsSent, "\(name): the SMS waited for the hung Slack")
             try await Task.sleep(for: .milliseconds(300))
-            XCTAssertEqual(slack.received.count, 4, "\(name): at most 4 deliveries at once")
+            XCTAssertEqual(slack.received.count, 4, "\(name): at most 4 Slack deliveries at once")
             let claimed = try await store.read { try $0.outboxCounts() }.claimed.values.reduce(0, +)
-            XCTAssertEqual(claimed, 8, "\(name): one round claimed ahead, waiting for a slot")
+            XCTAssertEqual(claimed, 4, "\(name): only the 4 in flight are claimed; the other 8 wait unclaimed")
             slack.open()
             let delivered = try await running.value
-            XCTAssertEqual(delivered.count, 12, name)
+            XCTAssertEqual(delivered.filter { $0.report.channel == "slack" }.count, 12, name)
             XCTAssertEqual(Set(slack.received.map(\.alert.dedupKey)).count, 12, "\(name): each once")
         }
-    }
-
-    /// Fast deliveries are claimed and recorded in larger rounds; a slow channel's round stays
-    /// at the concurrency limit, so a dead instance strands little.
-    func testARoundClaimsMoreAheadWhenDeliveriesFinishFast() {
-        let outbox = OutboxSettings(leaseDuration: .seconds(30), maxConcurrentDeliveries: 32, giveUpAfter: .seconds(3600),
-                                    requeueDelay: .seconds(30), maxWaitInPlace: .seconds(5))
-        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 0), 32, "at least as many again as run")
-        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 10), 32)
-        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 50), 100, "twice what finished since the last round")
-        XCTAssertEqual(outbox.claimAhead(finishedSinceLastRound: 5_000), OutboxSettings.maxClaimAhead, "bounded")
-        var wide = outbox
-        wide.maxConcurrentDeliveries = 1_000
-        XCTAssertEqual(wide.claimAhead(finishedSinceLastRound: 5_000), 1_000, "never fewer than run at once")
     }
 
     func testALongRetryAfterGoesBackToTheOutboxInsteadOfHoldingTheSlot() async throws {

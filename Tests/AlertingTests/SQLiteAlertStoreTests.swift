@@ -176,14 +176,15 @@ extension SQLiteAlertStoreTests {
             _ = try transaction.openOutbox(recipient: "alice")
             _ = try transaction.outboxCounts()
         }
-        let queries = Set(statements.withLock { $0 }.filter { $0.hasPrefix("SELECT") && $0.contains("FROM outbox WHERE state") })
+        let queries = Set(statements.withLock { $0 }.filter { $0.hasPrefix("SELECT") && ($0.contains("FROM outbox WHERE state") || $0.contains("FROM outbox o WHERE o.state")) })
         XCTAssertGreaterThanOrEqual(queries.count, 7, "\(queries)")
         for sql in queries {
             // Unbound parameters read as NULL; the plan does not depend on the values.
             let plan = try await store.pool.read { db in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql.replacingOccurrences(of: "?", with: "NULL")).map { $0["detail"] as String }
             }
-            XCTAssertFalse(plan.contains("SCAN outbox"), "reads the whole outbox: \(sql)\n\(plan)")
+            // `SCAN outbox` alone is the whole table; a scan of a partial index reads the open items.
+            XCTAssertFalse(plan.contains { ["SCAN outbox", "SCAN o", "SCAN e"].contains($0) }, "reads the whole outbox: \(sql)\n\(plan)")
             XCTAssertTrue(plan.contains { $0.contains("INDEX outbox_") }, "\(sql)\n\(plan)")
         }
     }

@@ -55,8 +55,8 @@ final class StormControlTests: NotifyTestCase {
             XCTAssertEqual(sms.received.count, 3)
             let digest = try XCTUnwrap(sms.received.last)
             XCTAssertEqual(digest.alert.id, 6)
-            XCTAssertEqual(digest.digest?.items.map(\.alertID), [3, 4, 5])
-            XCTAssertTrue(try XCTUnwrap(digest.body).contains("WARNING #6 Health check failure prod/web-6: web-6 down | earlier: #3 web-3 down; #4 web-4 down; #5 web-5 down"), digest.body ?? "")
+            XCTAssertEqual(digest.digest?.items.map(\.alertID), [5, 4, 3], "newest first")
+            XCTAssertTrue(try XCTUnwrap(digest.body).contains("WARNING #6 Health check failure prod/web-6: web-6 down | earlier: #5 web-5 down; #4 web-4 down; #3 web-3 down"), digest.body ?? "")
             // Each carried alert's timeline says it reached alice.
             let third = try await store.deliveries(alertID: 3).map(\.report.outcome.label)
             XCTAssertEqual(third, ["throttled", "delivered"])

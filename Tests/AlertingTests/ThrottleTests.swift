@@ -68,8 +68,9 @@ final class ThrottleTests: NotifyTestCase {
             _ = try await notifier.runDue()
             XCTAssertEqual(channel.received.count, 3, "\(name): one message for the four held pages")
             let body = try XCTUnwrap(channel.received.last?.body)
-            XCTAssertTrue(body.hasPrefix("(+3 more since 10:03Z) WARNING #3 Health check failure prod/web-3: web-3 down"), "\(name): \(body)")
-            XCTAssertTrue(body.contains("earlier: #4 web-4 down; #5 web-5 down; #6 web-6 down"), "\(name): \(body)")
+            // The newest page leads, the ones held before it follow, newest first.
+            XCTAssertTrue(body.hasPrefix("(+3 more since 10:02Z) WARNING #6 Health check failure prod/web-6: web-6 down"), "\(name): \(body)")
+            XCTAssertTrue(body.contains("earlier: #5 web-5 down; #4 web-4 down; #3 web-3 down"), "\(name): \(body)")
             let waiting = try await notifier.store.read { try $0.openOutbox(recipient: "alice") }
             XCTAssertEqual(waiting, [], "\(name): carried: nothing left waiting")
             let log = try await notifier.store.deliveries(alertID: 5)
@@ -119,7 +120,8 @@ final class ThrottleTests: NotifyTestCase {
             clock.advance(by: .seconds(41))                            // 10:01:01
             let failed = try await notifier.runDue()                   // #2 carries #3, and fails
             XCTAssertEqual(failed.map { "#\($0.item.alertID) \($0.report.outcome.label)" }, ["#2 permanent", "#3 throttled"], "\(name): #3 owed again, waiting for the window")
-            XCTAssertEqual(channel.received.last?.digest?.items.map(\.alertID), [3], name)
+            XCTAssertEqual(channel.received.last?.alert.id, 3, "\(name): the newest leads")
+            XCTAssertEqual(channel.received.last?.digest?.items.map(\.alertID), [2], name)
             clock.advance(by: .seconds(61))
             let later = try await notifier.runDue()                    // #3 was not lost with it
             XCTAssertEqual(later.map(\.item.alertID), [3], name)

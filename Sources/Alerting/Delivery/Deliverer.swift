@@ -18,15 +18,18 @@ public struct Deliverer: Sendable {
     /// - Parameter maxWait: the longest wait between attempts spent here; a longer one (a
     ///   `Retry-After: 60`) ends the delivery as retryable, so the caller can put it back in the
     ///   outbox instead of holding a delivery slot. Nil: as long as the policy allows.
-    /// - Parameter stopReason: asked before each retry; a reason ends the delivery unsent
-    ///   (an acknowledgement taken meanwhile, perhaps by another instance).
-    public func deliver(_ notification: Notification, via channel: any Channel, maxWait: Duration? = nil,
-                        stopReason: (@Sendable () async -> String?)? = nil) async -> DeliveryReport {
+    /// - Parameter stop: when it is set, a wait between attempts ends and no attempt follows:
+    ///   the delivery ends as retryable, for the outbox (an attempt already on the wire finishes).
+    /// - Parameter shouldStop: asked before each retry; an outcome ends the delivery with it
+    ///   (permanent: an acknowledgement taken meanwhile, perhaps by another instance;
+    ///   retryable: a claim this process can no longer renew).
+    public func deliver(_ notification: Notification, via channel: any Channel, maxWait: Duration? = nil, stop: StopSignal? = nil,
+                        shouldStop: (@Sendable () async -> DeliveryOutcome?)? = nil) async -> DeliveryReport {
         var attempts: [DeliveryReport.Attempt] = []
         while true {
-            if !attempts.isEmpty, let reason = await stopReason?() {
-                logger.debug("not retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "reason": "\(reason)"])
-                attempts.append(.init(startedAt: clock.now(), outcome: .permanent(reason: "not sent: \(reason)")))
+            if !attempts.isEmpty, let ending = await shouldStop?() {
+                logger.debug("not retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "reason": "\(ending.reason ?? "")"])
+                attempts.append(.init(startedAt: clock.now(), outcome: ending))
                 break
             }
             let started = clock.now()
@@ -42,10 +45,14 @@ public struct Deliverer: Sendable {
                 break
             }
             logger.info("delivery failed, retrying", metadata: ["channel": "\(channel.name)", "alert": "\(notification.alert.id)", "attempt": "\(attempts.count)", "reason": "\(reason)", "wait": "\(DurationParser.brief(wait))"])
-            do {
-                try await clock.sleep(for: wait)
-            } catch {
-                break  // cancelled: report what we have; the outcome stays retryable
+            if let stop {
+                guard await !stop.sleep(for: wait, clock: clock) else { break }  // stopping: the outcome stays retryable
+            } else {
+                do {
+                    try await clock.sleep(for: wait)
+                } catch {
+                    break  // cancelled: report what we have; the outcome stays retryable
+                }
             }
         }
         return DeliveryReport(channel: channel.name, attempts: attempts)

@@ -53,14 +53,18 @@ public struct Configuration: Sendable {
         public var stormControl: StormControl?
         /// What renders each channel's messages: the built-in templates, or yours laid over them.
         public var templates: TemplateSet
+        /// Transmission stages of yours, run in order between rendering and sending (see
+        /// ``TransmissionStage``).
+        public var stages: [any TransmissionStage]
 
         public init(outbox: OutboxSettings = OutboxSettings(), retry: RetryPolicy = RetryPolicy(), throttles: [String: ThrottleRule] = [:],
-                    stormControl: StormControl? = nil, templates: TemplateSet = .builtIn) {
+                    stormControl: StormControl? = nil, templates: TemplateSet = .builtIn, stages: [any TransmissionStage] = []) {
             self.outbox = outbox
             self.retry = retry
             self.throttles = throttles
             self.stormControl = stormControl
             self.templates = templates
+            self.stages = stages
         }
     }
 }

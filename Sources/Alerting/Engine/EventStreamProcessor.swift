@@ -33,22 +33,28 @@ public struct EventStreamProcessor: Sendable {
         self.onDelivered = onDelivered
     }
 
-    public func run<Lines: AsyncSequence>(_ lines: Lines) async throws -> StreamSummary where Lines.Element == [LineSplitter.Line] {
+    /// - Parameter stop: when it is set, reading stops; lines already read are recorded, what
+    ///   is in flight finishes or goes back to the outbox, and `run` returns.
+    /// - Throws: the store error that stopped the stream (a full disk, say): everything recorded
+    ///   before it was delivered first, as far as the store lets outcomes be recorded.
+    public func run<Lines: AsyncSequence & Sendable>(_ lines: Lines, stop: StopSignal = StopSignal()) async throws -> StreamSummary
+    where Lines.Element == [LineSplitter.Line] {
         // One pending wake-up is enough: the worker does everything due each time it runs.
         let wake = WakeSignal()
         let inputEnded = LockedBox(false)
         let notifier = notifier
         let onDelivered = onDelivered
         let poll = poll
+        stop.whenStopped { wake.signal() }
         let worker = Task { () throws -> StreamSummary in try await notifier.reportingAlive(role: "watch") {
             var deliveries = StreamSummary()
             func drain() async throws {
-                for delivery in try await notifier.runDue() {
+                for delivery in try await notifier.runDue(stop: stop) {
                     deliveries.count(delivery.report)
                     onDelivered(delivery)
                 }
             }
-            while !inputEnded.withLock({ $0 }) {
+            while !inputEnded.withLock({ $0 }), !stop.isStopped {
                 try await drain()
                 // Until the next due time by the engine's clock, at most `poll`, waited in real
                 // time: a manual clock in tests must not run ahead while the input is idle.
@@ -65,15 +71,23 @@ public struct EventStreamProcessor: Sendable {
             inputEnded.withLock { $0 = true }
             wake.signal()
         }
-        var summary = StreamSummary()
-        do {
+        // Reading in a task of its own: stopping cancels it even while the input is idle.
+        let reading = Task { () throws -> StreamSummary in
+            var summary = StreamSummary()
             for try await batch in lines {
                 try await ingest(batch, into: &summary)
                 wake.signal()
             }
+            return summary
+        }
+        stop.whenStopped { reading.cancel() }
+        var summary: StreamSummary
+        do {
+            summary = try await reading.value
         } catch {
+            // A store error (a full disk): stop reading, deliver what was recorded, say it.
             endInput()
-            worker.cancel()
+            _ = try? await worker.value
             throw error
         }
         endInput()

@@ -5,106 +5,78 @@ import Logging
 extension Notifier {
     /// Does everything due now, until nothing is: runs the detectors, fires due escalation
     /// steps and storm digests into the outbox, claims outbox items (including ones a crashed
-    /// process claimed and never finished), delivers them, and records each outcome. Returns
-    /// what was delivered.
+    /// process claimed and never finished), admits them, delivers them, and records each
+    /// outcome. Returns what was delivered (or settled: held, throttled, not sent).
     ///
-    /// Up to ``OutboxSettings/maxConcurrentDeliveries`` items are in flight at once, and a slot
-    /// that frees is refilled at once: one slow or rate-limited channel holds its own slot,
-    /// never the others. More are claimed ahead, so that recording and claiming overlap
-    /// delivering (``OutboxSettings/claimAhead(finishedSinceLastRound:)``: more when deliveries
-    /// finish fast). A retry wait longer than ``OutboxSettings/maxWaitInPlace`` goes back to the
-    /// outbox. Claims are renewed while their delivery runs.
+    /// The order of concerns, in one list (docs/architecture.md shows the same):
     ///
-    /// Each round is one store transaction: it records every delivery that finished since the
-    /// last round, fires what came due, and claims what is ready, with the claimed items'
-    /// alerts. A storm of pages costs a few transactions a round, not a few a page.
+    /// - **round** (one store transaction): record what came back → fire due steps
+    ///   (``EscalationFirer``) and storm digests (``StormGate``) → claim (``OutboxQueue``: each
+    ///   channel's free slots, each item first in its line) → admit (``DeliveryAdmission``:
+    ///   alert → storm digest → stop → channel → storm hold → throttle → gather → thread);
+    /// - **transmission** (each delivery in its own task, outside any transaction):
+    ///   render → your ``Configuration/Delivery/stages`` → send (retry, `Retry-After`);
+    /// - **record**: the outcome, by the next round, a moment after the provider answered.
+    ///
+    /// See ``Dispatch`` for slots per channel, claims, renewal and stopping.
+    /// - Parameter stop: when it is set, claim nothing more, let what is in flight finish or go
+    ///   back to the outbox, record it, and return.
     @discardableResult
-    public func runDue() async throws -> [OutboxDelivery] {
+    public func runDue(stop: StopSignal? = nil) async throws -> [OutboxDelivery] {
         try await runDetectors()
-        let inFlight = LockedBox<Set<Int64>>([])
-        let finished = LockedBox<[Finished]>([])
-        let wake = WakeSignal()
-        let renewal = Task { [self] in await renewLeases(of: inFlight) }
-        defer { renewal.cancel() }
-        return try await withThrowingDiscardingTaskGroup { group in
-            var delivered: [OutboxDelivery] = []
-            // Claimed items wait in `queue` for one of at most `slots` workers; a worker that
-            // finishes takes the next at once, without waiting for the round being recorded.
-            // Items beyond the slots are claimed ahead, so the next round's transaction runs
-            // while deliveries do. `inFlight` (renewed) holds every claimed item not yet recorded.
-            let slots = outbox.maxConcurrentDeliveries
-            let queue = LockedBox<(items: [(OutboxItem, Alert?)], workers: Int)>(([], 0))
-            while true {
-                let done = finished.withLock { list in
-                    defer { list.removeAll(keepingCapacity: true) }
-                    return list
-                }
-                // The finished ones stay claimed (and renewed) until the round has recorded them.
-                let ahead = outbox.claimAhead(finishedSinceLastRound: done.count)
-                let round = try await recordFireAndClaim(done, limit: slots + ahead - inFlight.withLock(\.count) + done.count)
-                inFlight.withLock { $0.subtract(done.map(\.item.id)) }
-                delivered += report(done, escalated: round.escalated)
-                inFlight.withLock { $0.formUnion(round.claimed.map(\.0.id)) }
-                let workers = queue.withLock { state in
-                    state.items += round.claimed
-                    let more = min(slots - state.workers, state.items.count)
-                    state.workers += more
-                    return more
-                }
-                for _ in 0..<workers {
-                    group.addTask {
-                        while let (item, alert) = queue.withLock({ state -> (OutboxItem, Alert?)? in
-                            guard !state.items.isEmpty else {
-                                state.workers -= 1
-                                return nil
-                            }
-                            return state.items.removeFirst()
-                        }) {
-                            var result = await self.deliver(item, alert: alert)
-                            result.alert = alert
-                            finished.withLock { $0.append(result) }
-                            wake.signal()
-                        }
-                    }
-                }
-                let progressed = !done.isEmpty || round.fired > 0 || !round.claimed.isEmpty
-                let claimed = inFlight.withLock(\.count)
-                if claimed == 0, !progressed { return delivered }
-                if progressed, claimed < slots + ahead { continue }
-                // Wait for a delivery to finish; and while deliveries run, look for new work
-                // every tick: work recorded meanwhile (another alert's first page) must not wait
-                // for a slow channel to finish.
-                try await wake.wait(upTo: Self.newWorkTick, clock: SystemClock())
-            }
-        }
+        return try await Dispatch(notifier: self, stop: stop).run()
     }
 
-    /// How often a busy ``runDue()`` looks for new work while its deliveries run.
+    /// How often a busy ``runDue(stop:)`` looks for new work while its deliveries run.
     static let newWorkTick = Duration.milliseconds(200)
 
-    /// A delivery made and not yet recorded.
+    /// A delivery made (or settled by admission) and not yet recorded.
     struct Finished: Sendable {
         var item: OutboxItem
         /// The item's alert as claimed.
         var alert: Alert? = nil
-        var result: DeliveryPipeline.Result
+        var report: DeliveryReport
+        /// Other waiting pages the message carried.
+        var carried: [OutboxItem] = []
         /// Then the item goes back to the outbox (a retryable failure, a throttle).
         var retryAt: Date?
     }
 
+    /// What one round did.
+    struct Round: Sendable {
+        var fired: Int
+        /// Admitted: to be sent now.
+        var prepared: [PreparedDelivery]
+        /// Claimed and settled by admission (held, throttled, not sent), already recorded.
+        var settled: [Finished]
+        /// Alerts whose next step was made due by a failed step (fallback).
+        var escalated: Set<Int64>
+        /// The claimed items' alerts.
+        var alerts: [Int64: Alert]
+    }
+
+    /// The transmission stages, in order: render → the configured stages → send.
+    func transmission(stop: StopSignal?, shouldStop: (@Sendable (PreparedDelivery) async -> DeliveryOutcome?)?) -> Transmission {
+        Transmission(stages: [RenderStage(renderer: renderer, clock: clock)] + configuration.delivery.stages
+                     + [SendStage(deliverer: deliverer, maxWait: outbox.maxWaitInPlace, stop: stop, shouldStop: shouldStop)])
+    }
+
     /// One transaction: record what finished, fire due steps, queue due digests, claim up to
-    /// `limit` ready items with their alerts.
-    private func recordFireAndClaim(_ done: [Finished], limit: Int) async throws -> (fired: Int, claimed: [(OutboxItem, Alert?)], escalated: Set<Int64>) {
+    /// `limit` ready items (none of `excludingChannels`, at most `perChannel` each) and admit them.
+    func recordFireAndClaim(_ done: [Finished], limit: Int, excludingChannels: [String], perChannel: [String: Int]) async throws -> Round {
         let now = clock.now()
+        let context = DeliveryAdmission.Context(channels: channels, contacts: contacts, throttles: configuration.delivery.throttles,
+                                                stormControl: stormControl, owner: outbox.owner, leaseUntil: now + outbox.leaseDuration.timeInterval)
         let round = try await store.write { [self, planner, stormControl, outbox] transaction in
             let (silences, unreadable) = try silencesInForce(at: now, in: transaction)
             var escalated: Set<Int64> = []
-            for finished in done {
-                if try OutboxQueue.complete(finished.item, report: finished.result.report, retryAt: finished.retryAt, at: now, carried: finished.result.carried,
+            func record(_ finished: Finished) throws {
+                if try OutboxQueue.complete(finished.item, report: finished.report, retryAt: finished.retryAt, at: now, carried: finished.carried,
                                             alert: finished.alert, wantsResolveNotice: planner.wantsResolveNotice, in: transaction) {
                     escalated.insert(finished.item.alertID)
                 }
             }
+            for finished in done { try record(finished) }
             var lags: [TimeInterval] = []
             var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { escalation, alert in
                 let firing = planner.fire(escalation, alert: alert, silences: silences, at: now)
@@ -114,61 +86,81 @@ extension Notifier {
             if stormControl != nil, try InstanceRegistry.runsSingletonWork(outbox.owner, at: now, in: transaction) {
                 fired += try StormGate.flushDigests(at: now, in: transaction)
             }
-            let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit, in: transaction) : []
+            let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit,
+                                                          excludingChannels: excludingChannels, perChannel: perChannel, in: transaction) : []
             let alerts = Dictionary(try transaction.alerts(ids: Array(Set(items.map(\.alertID)))).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            return (fired, items.map { ($0, alerts[$0.alertID]) }, escalated, unreadable, lags)
+            var prepared: [PreparedDelivery] = []
+            var settled: [Finished] = []
+            for (item, decision) in try DeliveryAdmission.admit(items, alerts: alerts, at: now, context: context, in: transaction) {
+                switch decision {
+                case .send(let delivery):
+                    prepared.append(delivery)
+                case .settled(let report, let retryAt):
+                    let finished = Finished(item: item, alert: alerts[item.alertID], report: report, retryAt: retryAt)
+                    try record(finished)
+                    settled.append(finished)
+                }
+            }
+            return (Round(fired: fired, prepared: prepared, settled: settled, escalated: escalated, alerts: alerts), unreadable, lags)
         }
         // After the commit, once: the body may have run more than once.
-        for lag in round.4 { metrics.escalationFired(lag: lag) }
-        for unreadable in round.3 { logger.error("\(unreadable)") }
-        return (round.0, round.1, round.2)
+        for lag in round.2 { metrics.escalationFired(lag: lag) }
+        for unreadable in round.1 { logger.error("\(unreadable)") }
+        return round.0
     }
 
-    /// Delivers one outbox item; its outcome is recorded by the next round. A store error here
-    /// (a throttle check, a storm hold) sends the item back to try again.
-    private func deliver(_ item: OutboxItem, alert: Alert?) async -> Finished {
-        let result: DeliveryPipeline.Result
-        do {
-            result = try await pipeline.deliver(item, alert: alert, maxWait: outbox.maxWaitInPlace)
-        } catch {
-            result = .init(report: DeliveryReport(channel: item.target.channel, recipient: item.target.recipient,
-                                                  attempts: [.init(startedAt: clock.now(), outcome: .retryable(reason: "state store: \(error)", retryAfter: nil))]))
+    /// Sends one admitted delivery through the transmission stages. Its outcome is recorded by
+    /// the next round.
+    /// - Parameter claimConfirmed: when the store last confirmed this process's claims; a claim
+    ///   not confirmed for half a lease is not retried on (another instance may take it soon).
+    func transmit(_ prepared: PreparedDelivery, stop: StopSignal?, claimConfirmed: @escaping @Sendable () -> ContinuousClock.Instant) async -> Finished {
+        guard let item = prepared.item else {
+            return Finished(item: OutboxItem(id: 0, alertID: 0, target: OutboxTarget(channel: prepared.channel.name), position: nil, action: .trigger,
+                                             createdAt: clock.now()),
+                            report: prepared.report(.permanent(reason: "nothing to deliver"), at: clock.now()))
         }
+        if let problem = item.problem { logger.error("state file damaged: \(problem)", metadata: ["alert": "\(item.alertID)"]) }
+        let halfLease = outbox.leaseDuration / 2
+        let transmission = transmission(stop: stop, shouldStop: { [store] _ in
+            if ContinuousClock.now - claimConfirmed() > halfLease {
+                return .retryable(reason: "not retried here: the state store has not confirmed the claim for \(DurationParser.brief(halfLease))", retryAfter: nil)
+            }
+            // A page of an alert acknowledged meanwhile (by anyone, on any instance), or resolved
+            // past its first step, is not tried again. Resolve notices and digests go on.
+            guard item.action == .trigger, item.digestOf.isEmpty else { return nil }
+            switch try? await store.read({ try $0.alertStatus(id: item.alertID) }) {
+            case .acknowledged?: return .permanent(reason: "not sent: the alert was acknowledged meanwhile")
+            case .resolved? where item.position != 0: return .permanent(reason: "not sent: the alert was resolved meanwhile")
+            default: return nil
+            }
+        })
+        let report = await transmission.run(prepared, clock: clock)
         let now = clock.now()
-        var retryAt = result.retryAt
-        if case .retryable(_, let retryAfter) = result.report.outcome, now < item.createdAt + outbox.giveUpAfter.timeInterval {
-            retryAt = now + max(outbox.requeueDelay, retryAfter ?? .zero).timeInterval
+        var retryAt: Date?
+        if case .retryable(_, let retryAfter) = report.outcome {
+            if stop?.isStopped == true {
+                retryAt = now  // left on stopping: ready at once, for the next run or another instance
+            } else if now < item.createdAt + outbox.giveUpAfter.timeInterval {
+                retryAt = now + max(outbox.requeueDelay, retryAfter ?? .zero).timeInterval
+            }
         }
-        return Finished(item: item, result: result, retryAt: retryAt)
+        return Finished(item: item, report: report, carried: prepared.carried, retryAt: retryAt)
     }
 
     /// Logs and counts what a round recorded.
-    private func report(_ done: [Finished], escalated: Set<Int64>) -> [OutboxDelivery] {
+    func report(_ done: [Finished], escalated: Set<Int64>) -> [OutboxDelivery] {
         let now = clock.now()
         for alertID in escalated.sorted() {
             logger.notice("every delivery of a step failed permanently; escalating now", metadata: ["alert": "\(alertID)"])
         }
-        return done.map { finished in
-            activity.page(finished.result.report, alertID: finished.item.alertID, retryAt: finished.retryAt, action: finished.item.action)
-            metrics.delivered(finished.result.report, latency: now.timeIntervalSince(finished.item.createdAt))
-            return OutboxDelivery(item: finished.item, report: finished.result.report)
-        }
-    }
-
-    /// Every third of a lease, extends the claims on the items still being delivered. Paced by
-    /// real time: the lease protects real deliveries, whatever clock the engine runs on.
-    private func renewLeases(of inFlight: LockedBox<Set<Int64>>) async {
-        let interval = outbox.leaseDuration / 3
-        while (try? await Task.sleep(for: interval)) != nil {
-            let ids = inFlight.withLock { Array($0) }
-            guard !ids.isEmpty else { continue }
-            let until = clock.now() + outbox.leaseDuration.timeInterval
-            do {
-                let lost = try await store.write { [outbox] in try OutboxQueue.renew(ids, owner: outbox.owner, until: until, in: $0) }
-                if !lost.isEmpty { logger.warning("lost the claim on outbox items still being delivered; they may go out twice", metadata: ["items": "\(lost)"]) }
-            } catch {
-                logger.error("could not renew outbox claims", metadata: ["error": "\(error)"])
-            }
+        return done.flatMap { finished in
+            activity.page(finished.report, alertID: finished.item.alertID, retryAt: finished.retryAt, action: finished.item.action)
+            metrics.delivered(finished.report, latency: now.timeIntervalSince(finished.item.createdAt))
+            // The pages it carried reached their person with it (when it failed, they are owed
+            // again, and say so when they go).
+            let carried = finished.report.outcome.isDelivered ? finished.carried : []
+            for item in carried { activity.page(finished.report, alertID: item.alertID, action: item.action) }
+            return [OutboxDelivery(item: finished.item, report: finished.report)] + carried.map { OutboxDelivery(item: $0, report: finished.report) }
         }
     }
 
@@ -180,23 +172,30 @@ extension Notifier {
     ///
     /// A store error (the state file locked, the database restarting) does not stop it: it is
     /// logged once, reported by ``health``, and retried with backoff until the store answers.
+    ///
+    /// It returns when `stop` is set (or the task is cancelled): deliveries in flight finish or
+    /// go back to the outbox, ready at once, and their outcomes are recorded first.
     public func runContinuously(poll: Duration = .seconds(1), wake: WakeSignal? = nil, health: EngineHealth? = nil, role: String = "daemon",
-                                onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
-        try await reportingAlive(role: role) { try await runRounds(poll: poll, wake: wake, health: health, onDelivered: onDelivered) }
+                                stop: StopSignal = StopSignal(), onDelivered: @Sendable (OutboxDelivery) -> Void = { _ in }) async throws {
+        try await withTaskCancellationHandler {
+            try await reportingAlive(role: role) { try await runRounds(poll: poll, wake: wake ?? WakeSignal(), health: health, stop: stop, onDelivered: onDelivered) }
+        } onCancel: {
+            stop.stop()
+        }
     }
 
-    private func runRounds(poll: Duration, wake: WakeSignal?, health: EngineHealth?, onDelivered: @Sendable (OutboxDelivery) -> Void) async throws {
+    private func runRounds(poll: Duration, wake: WakeSignal, health: EngineHealth?, stop: StopSignal, onDelivered: @Sendable (OutboxDelivery) -> Void) async throws {
+        stop.whenStopped { wake.signal() }
         // On a shared database, work another instance records wakes this one at once.
-        let wake = wake ?? (store is any SharedAlertStore ? WakeSignal() : nil)
-        let listening = Task { [self] in if let wake, let shared = store as? any SharedAlertStore { await listenForWork(on: shared, wake: wake) } }
+        let listening = Task { [self] in if let shared = store as? any SharedAlertStore { await listenForWork(on: shared, wake: wake) } }
         defer { listening.cancel() }
         var backoff = Duration.milliseconds(250)
-        while !Task.isCancelled {
+        while !stop.isStopped {
             var wait = poll
             do {
-                // In its own task: cancelling the loop (SIGTERM) lets in-flight deliveries
-                // finish and record their outcome instead of cutting them off half-way.
-                let delivered = try await Task { try await self.runDue() }.value
+                // In its own task: stopping (SIGTERM) lets in-flight deliveries finish or go back
+                // to the outbox, and records their outcome, instead of cutting them off half-way.
+                let delivered = try await Task { try await self.runDue(stop: stop) }.value
                 delivered.forEach(onDelivered)
                 if let next = try await store.nextWakeUp() {
                     let untilNext = next.timeIntervalSince(clock.now())
@@ -206,7 +205,7 @@ extension Notifier {
                     logger.notice("state store answers again", metadata: ["after": "\(failure)"])
                 }
                 backoff = .milliseconds(250)
-            } catch where Task.isCancelled {
+            } catch where Task.isCancelled || stop.isStopped {
                 return  // asked to stop: whatever threw was interrupted by that, not broken
             } catch {
                 if health?.failed("\(error)") ?? true {
@@ -215,12 +214,9 @@ extension Notifier {
                 wait = backoff
                 backoff = min(backoff * 2, .seconds(30))
             }
+            guard !stop.isStopped else { return }
             do {
-                if let wake {
-                    try await wake.wait(upTo: wait, clock: clock)
-                } else {
-                    try await clock.sleep(for: wait)
-                }
+                try await wake.wait(upTo: wait, clock: clock)
             } catch {
                 return  // cancelled while waiting
             }

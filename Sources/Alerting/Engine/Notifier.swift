@@ -7,10 +7,12 @@ import Logging
 /// - **ingest** (``ingest(_:)``): decode (the caller's ``EventDecoder``) → dedup and record
 ///   (``AlertRecorder``) → plan escalation (``EscalationPlanner``) → detectors react
 ///   (``Detector``), all in one store transaction. Nothing is delivered here.
-/// - **delivery** (``runDue()``): fire due steps (``EscalationFirer``; silence → on-call) and
-///   storm digests (``StormGate``) → claim from the outbox (``OutboxQueue``) → deliver each
-///   item (``DeliveryPipeline``: storm hold → throttle → thread → render → retry) → record
-///   the outcome (``OutboxQueue``; fallback when a whole step failed).
+/// - **delivery** (``runDue(stop:)``): a round fires due steps (``EscalationFirer``; silence →
+///   on-call) and storm digests (``StormGate``), claims from the outbox (``OutboxQueue``) and
+///   admits each item (``DeliveryAdmission``: stop → storm hold → throttle → gather → thread),
+///   in one transaction; transmission sends each outside it (``Transmission``: render → your
+///   stages → send with retry); the next round records the outcome (``OutboxQueue``; fallback
+///   when a whole step failed).
 ///
 /// ``process(_:)`` does both for one event. docs/architecture.md shows the same list.
 public final class Notifier: Sendable {
@@ -19,7 +21,6 @@ public final class Notifier: Sendable {
     /// on the right clock and applies the same rules as the engine.
     let store: any AlertStore
     let planner: EscalationPlanner
-    let pipeline: DeliveryPipeline
     public let configuration: Configuration
     public let router: Router
     public let clock: any AlertingClock
@@ -30,6 +31,13 @@ public final class Notifier: Sendable {
     /// engine's transactions.
     public let detectors: [any Detector]
     public let metrics: NotifyMetrics
+    /// The channels, by name.
+    public let channels: [String: any Channel]
+    /// The people, by name.
+    public let contacts: [String: Contact]
+    public let renderer: TemplateRenderer
+    /// One delivery's attempts: retry, backoff, `Retry-After`.
+    let deliverer: Deliverer
     /// Since when this process has reported itself without a gap (``DetectorContext``).
     let reporting: ReportingRecord
 
@@ -65,11 +73,10 @@ public final class Notifier: Sendable {
         self.router = Router(routes: routing.routes)
         self.planner = EscalationPlanner(router: router, policies: routing.policies, schedules: routing.schedules,
                                          voiceChannels: Set(channels.filter { $0.capabilities.medium == .voice }.map(\.name)))
-        self.pipeline = DeliveryPipeline(
-            store: store, channels: Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
-            contacts: Dictionary(configuration.contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
-            renderer: TemplateRenderer(templates: delivery.templates), deliverer: Deliverer(policy: delivery.retry, clock: clock, logger: logger),
-            channelThrottles: delivery.throttles, stormControl: delivery.stormControl, clock: clock, logger: logger)
+        self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.contacts = Dictionary(configuration.contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.renderer = TemplateRenderer(templates: delivery.templates)
+        self.deliverer = Deliverer(policy: delivery.retry, clock: clock, logger: logger)
         self.reporting = ReportingRecord(owner: delivery.outbox.owner.description)
         self.detectors = detectors
         self.metrics = metrics
@@ -79,9 +86,6 @@ public final class Notifier: Sendable {
     }
 
     // The parts library users and the CLI reach for by name.
-    public var channels: [String: any Channel] { pipeline.channels }
-    public var contacts: [String: Contact] { pipeline.contacts }
-    public var renderer: TemplateRenderer { pipeline.renderer }
     public var policies: [String: EscalationPolicy] { planner.policies }
     public var schedules: [String: OnCallSchedule] { planner.schedules }
     /// The heartbeats the ``HeartbeatDetector``s among ``detectors`` watch, by name.
@@ -253,9 +257,10 @@ public final class Notifier: Sendable {
     }
 
     /// Renders and delivers one planned notification (retrying as the policy allows) and
-    /// records the outcome in the alert's timeline.
+    /// records the outcome in the alert's timeline. No throttle or storm control applies: it
+    /// is a direct delivery, not a page from the outbox.
     public func deliver(_ planned: PlannedDelivery) async -> DeliveryReport {
-        let report = await pipeline.send(alert: planned.alert, event: planned.event, channelName: planned.channel, recipient: planned.recipient).report
+        let report = await deliverDirectly(alert: planned.alert, event: planned.event, channel: planned.channel, recipient: planned.recipient)
         do {
             try await store.recordDelivery(DeliveryRecord(alertID: planned.alert.id, report: report))
         } catch {
@@ -274,13 +279,25 @@ public final class Notifier: Sendable {
             summary: "Test notification from notify: if you can read this, channel \(channel) works.",
             dedupKey: "notify-test")
         let alert = AlertStateMachine.newAlert(id: 0, from: event, at: now)
-        let report = await pipeline.send(alert: alert, event: event, channelName: channel, recipient: recipient).report
-        return report
+        return await deliverDirectly(alert: alert, event: event, channel: channel, recipient: recipient)
+    }
+
+    /// Render and send, outside the outbox.
+    private func deliverDirectly(alert: Alert, event: AlertEvent, channel name: String, recipient: Contact?) async -> DeliveryReport {
+        let now = clock.now()
+        guard let channel = channels[name] else {
+            return DeliveryReport(channel: name, recipient: recipient?.name, attempts: [.init(startedAt: now, outcome: .permanent(reason: "no channel named \(name)"))])
+        }
+        if channel.capabilities.medium != nil, recipient == nil {
+            return DeliveryReport(channel: name, attempts: [.init(startedAt: now, outcome: .permanent(reason: "channel \(name) reaches people: name them with `to:`"))])
+        }
+        let prepared = PreparedDelivery(item: nil, channel: channel, notification: Notification(alert: alert, event: event, body: nil, recipient: recipient))
+        return await transmission(stop: nil, shouldStop: nil).run(prepared, clock: clock)
     }
 
     /// The throttle for one contact on one channel: the contact's own for the medium, else the
     /// channel's, else the medium's default.
     public func throttleRule(for contact: Contact, channel: String, medium: ContactMedium) -> ThrottleRule {
-        pipeline.throttleRule(for: contact, channel: channel, medium: medium)
+        contact.throttles[medium] ?? configuration.delivery.throttles[channel] ?? ThrottleRule.defaultRule(for: medium)
     }
 }

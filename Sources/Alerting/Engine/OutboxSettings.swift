@@ -14,7 +14,8 @@ public struct OutboxSettings: Sendable, Hashable {
     ///   - owner: this process, as the holder of claims.
     ///   - leaseDuration: how long a claim on an outbox item lasts before another process may
     ///     take it; it is renewed while the delivery runs.
-    ///   - maxConcurrentDeliveries: outbox items delivered at once.
+    ///   - maxConcurrentDeliveries: deliveries in flight at once on each channel: a channel that
+    ///     hangs holds its own, never another channel's.
     ///   - giveUpAfter: a page that keeps failing with retryable errors goes back to the outbox
     ///     and is tried again, every `requeueDelay` at the earliest, until it is this old.
     ///   - maxWaitInPlace: the longest wait between two attempts a delivery spends holding its
@@ -27,20 +28,5 @@ public struct OutboxSettings: Sendable, Hashable {
         self.giveUpAfter = giveUpAfter
         self.requeueDelay = requeueDelay
         self.maxWaitInPlace = maxWaitInPlace
-    }
-
-    /// The most a round claims ahead of the running deliveries: the size of a storm's
-    /// transactions, and with ``maxConcurrentDeliveries`` the bound on what a crash can send
-    /// twice (delivered, outcome not yet recorded).
-    public static let maxClaimAhead = 256
-
-    /// How many items a round claims beyond the ``maxConcurrentDeliveries`` running: at least
-    /// as many again; twice the deliveries that finished since the last round when that is
-    /// more (up to ``maxClaimAhead``). Deliveries that finish fast (a storm to a webhook or the
-    /// console) are then recorded and claimed in a few large transactions instead of many
-    /// small ones; a slow channel claims no more than it starts soon, so a dead instance
-    /// strands little and other instances share the work.
-    public func claimAhead(finishedSinceLastRound finished: Int) -> Int {
-        min(max(maxConcurrentDeliveries, 2 * finished), max(maxConcurrentDeliveries, Self.maxClaimAhead))
     }
 }

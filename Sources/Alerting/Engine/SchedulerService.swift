@@ -3,8 +3,10 @@ import Logging
 import ServiceLifecycle
 
 /// The engine's loop as a swift-service-lifecycle `Service`: runs escalations, storm digests,
-/// detectors and the outbox (``Notifier/runContinuously(poll:wake:health:role:onDelivered:)``)
-/// until graceful shutdown, then lets in-flight deliveries finish. Put it in a `ServiceGroup`
+/// detectors and the outbox (``Notifier/runContinuously(poll:wake:health:role:stop:onDelivered:)``)
+/// until graceful shutdown; then it claims nothing more, an attempt on the wire finishes (within
+/// the delivery timeout), a delivery waiting to retry goes back to the outbox at once, and the
+/// outcomes are recorded before ``run()`` returns. Put it in a `ServiceGroup`
 /// beside your own services; `notify daemon` and `notify serve` do.
 public struct SchedulerService: Service {
     public let notifier: Notifier
@@ -30,10 +32,13 @@ public struct SchedulerService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        let stop = StopSignal()
+        try await withGracefulShutdownHandler {
             let pinging = Task { [notifier, health, deadManSwitch] in await deadManSwitch?.run(health: health, notifier: notifier) }
             defer { pinging.cancel() }
-            try await notifier.runContinuously(poll: poll, wake: wake, health: health, role: role, onDelivered: onDelivered)
+            try await notifier.runContinuously(poll: poll, wake: wake, health: health, role: role, stop: stop, onDelivered: onDelivered)
+        } onGracefulShutdown: {
+            stop.stop()
         }
     }
 }

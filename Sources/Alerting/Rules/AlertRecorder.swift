@@ -98,7 +98,7 @@ public enum AlertRecorder {
                     guard !told.contains(target) else { continue }
                     told.append(target)
                     _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, target: target, position: nil, action: .resolve, createdAt: now,
-                                                                      event: transition.event))
+                                                                      event: transition.event, dedupKey: alert.dedupKey))
                 }
             }
             return note

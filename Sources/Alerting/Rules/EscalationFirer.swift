@@ -51,7 +51,7 @@ public enum EscalationFirer {
         for target in firing.targets {
             _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, route: escalation.route, target: target,
                                                         position: escalation.position, action: .trigger, createdAt: now,
-                                                        event: escalation.event))
+                                                        event: escalation.event, dedupKey: alert.dedupKey))
         }
         guard let next = firing.next, !escalation.resolvedBeforeFirstPage else {
             if firing.keepForAckTimeout, !escalation.resolvedBeforeFirstPage {

@@ -7,19 +7,29 @@ public enum OutboxQueue {
 
     /// Claims up to `limit` items for `owner` until `now + leaseFor`: pending ones, and claimed
     /// ones whose lease ran out or whose holder is certainly gone (same host, no such process).
-    public static func claim(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int,
-                             in transaction: any StoreTransaction) throws -> [OutboxItem] {
+    /// Each is first in its line (channel and dedup key: an incident's page before its resolve
+    /// notice, before the key's next incident). None of `excludingChannels` (their slots are
+    /// full), and at most `perChannel[name]` of a channel that has a limit there.
+    public static func claim(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int, excludingChannels: [String] = [],
+                             perChannel: [String: Int] = [:], in transaction: any StoreTransaction) throws -> [OutboxItem] {
         let gone = try transaction.leaseOwners(at: now).filter { LeaseOwner($0)?.isAlive() == false }
         // One page at a time per person and channel: the one admitted carries the others
         // waiting for them in its digest, instead of each going out (or being throttled) alone.
         var seen: Set<OutboxTarget> = []
-        let rows = try transaction.claimCandidates(at: now, ownersGone: gone, limit: limit).filter { row in
-            guard let recipient = row.item.target.recipient, row.item.action == .trigger else { return true }
-            guard seen.insert(row.item.target).inserted else { return false }
-            return try !transaction.openOutbox(recipient: recipient).contains { other in
-                guard other.item.id != row.item.id, other.item.target == row.item.target, case .claimed(let owner, let until) = other.state else { return false }
-                return until >= now && !gone.contains(owner)
+        var taken: [String: Int] = [:]
+        let rows = try transaction.claimCandidates(at: now, ownersGone: gone, excludingChannels: excludingChannels, limit: limit).filter { row in
+            let channel = row.item.target.channel
+            if let room = perChannel[channel], taken[channel, default: 0] >= room { return false }
+            if let recipient = row.item.target.recipient, row.item.action == .trigger {
+                guard seen.insert(row.item.target).inserted else { return false }
+                let busy = try transaction.openOutbox(recipient: recipient).contains { other in
+                    guard other.item.id != row.item.id, other.item.target == row.item.target, case .claimed(let owner, let until) = other.state else { return false }
+                    return until >= now && !gone.contains(owner)
+                }
+                guard !busy else { return false }
             }
+            taken[channel, default: 0] += 1
+            return true
         }
         try transaction.setOutboxState(.claimed(owner: owner.description, until: now + leaseFor.timeInterval), ids: rows.map(\.item.id))
         return rows.map(\.item)
@@ -52,7 +62,8 @@ public enum OutboxQueue {
         guard !rows.contains(where: { $0.item.action == .resolve && $0.item.target == item.target }) else { return }
         let resolve = try transaction.log(alertID: item.alertID).last { $0.change == .resolved }
         let event = AlertEvent(kind: alert.kind, action: .resolve, dedupKey: alert.dedupKey, actor: resolve?.actor, note: resolve?.note)
-        _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: item.alertID, target: item.target, position: nil, action: .resolve, createdAt: now, event: event))
+        _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: item.alertID, target: item.target, position: nil, action: .resolve, createdAt: now, event: event,
+                                                    dedupKey: alert.dedupKey))
     }
 
     /// Records a claimed item's outcome (the delivery, every attempt). With `retryAt`, the item
@@ -60,8 +71,9 @@ public enum OutboxQueue {
     /// of its firing has now failed permanently, the next step becomes due at once (fallback)
     /// and this returns true. A page delivered for an alert that was resolved meanwhile is
     /// followed by a resolve notice to the same place, when `wantsResolveNotice` says so.
-    /// - Parameter carried: other waiting pages the message carried in its digest; once it is
-    ///   delivered they are done too (each alert's timeline shows the delivery).
+    /// - Parameter carried: other waiting pages the message carried in its digest (claimed with
+    ///   it): once it is delivered they are done too (each alert's timeline shows the delivery);
+    ///   when it is not, they are owed again, from `retryAt` or at once.
     /// - Parameter alert: the item's alert as read when it was claimed, if the caller has it:
     ///   its routes do not change, so when none of them wants a resolve notice nothing is read.
     public static func complete(_ item: OutboxItem, report: DeliveryReport, retryAt: Date?, at now: Date, carried: [OutboxItem] = [],
@@ -77,11 +89,18 @@ public enum OutboxQueue {
             return false
         }
         try transaction.saveOutbox(OutboxRow(item: item, state: .done(outcome: report.outcome.label)))
+        // The pages it carried, still held by this claim, share its fate.
+        let held = try carried.filter { waiting in
+            if case .claimed? = try transaction.outboxRow(id: waiting.id, forUpdate: true)?.state { return true }
+            return false
+        }
         if report.outcome.isDelivered {
-            for waiting in carried where try transaction.outboxRow(id: waiting.id, forUpdate: true)?.isPending == true {
+            for waiting in held {
                 try transaction.saveOutbox(OutboxRow(item: waiting, state: .done(outcome: report.outcome.label)))
                 try transaction.insertDelivery(DeliveryRecord(alertID: waiting.alertID, report: report))
             }
+        } else {
+            try transaction.setOutboxState(.pending(notBefore: retryAt), ids: held.map(\.id))
         }
         if item.action == .trigger, item.digestOf.isEmpty, report.outcome.isDelivered, alert.map({ wantsResolveNotice($0, item.target) }) ?? true {
             try followWithResolveNotice(item, at: now, wantsResolveNotice: wantsResolveNotice, in: transaction)

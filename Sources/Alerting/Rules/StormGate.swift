@@ -35,12 +35,15 @@ public enum StormGate {
         var queued = 0
         for contact in try transaction.contactsWithDigestDue(at: now) {
             try transaction.lockLedger(.storm(contact: contact))
-            let held = try transaction.heldPages(contact: contact).filter { try transaction.alert(id: $0.alertID)?.status == .triggered }
+            let held = try transaction.heldPages(contact: contact).compactMap { page in
+                try transaction.alert(id: page.alertID).flatMap { $0.status == .triggered ? (page, $0) : nil }
+            }
             try transaction.deleteHeldPages(contact: contact)
             guard let first = held.first, let newest = held.last else { continue }
-            _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: newest.alertID, target: OutboxTarget(channel: first.channel, recipient: contact),
-                                                        position: nil, action: .trigger, createdAt: now, digestOf: held.dropLast().map(\.alertID)))
-            for page in held { try transaction.insertContactPage(ContactPage(contact: contact, alertID: page.alertID, at: now)) }
+            _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: newest.0.alertID, target: OutboxTarget(channel: first.0.channel, recipient: contact),
+                                                        position: nil, action: .trigger, createdAt: now, digestOf: held.dropLast().map(\.0.alertID),
+                                                        dedupKey: newest.1.dedupKey))
+            for (page, _) in held { try transaction.insertContactPage(ContactPage(contact: contact, alertID: page.alertID, at: now)) }
             queued += 1
         }
         return queued

@@ -26,13 +26,13 @@ public enum ThrottleGate {
         return .allowed
     }
 
-    /// The pages waiting for `contact` through one of `channels` (the medium's) that were sent
-    /// back to wait (a throttle, a retry): what a message admitted now carries.
+    /// The pages waiting for `contact` through one of `channels` (the medium's), whether ready
+    /// or sent back to wait (a throttle, a retry) and not claimed by anyone: what a message
+    /// admitted now carries.
     public static func waiting(for contact: String, channels: Set<String>, besides itemID: Int64?, at now: Date,
-                               in transaction: any StoreTransaction) throws -> [OutboxRow] {
+                               in transaction: any StoreTransaction) throws -> [OutboxItem] {
         try transaction.openOutbox(recipient: contact).filter { row in
-            guard case .pending(_?) = row.state else { return false }
-            return row.item.id != itemID && row.item.action == .trigger && row.item.digestOf.isEmpty && channels.contains(row.item.target.channel)
-        }
+            row.isPending && row.item.id != itemID && row.item.action == .trigger && row.item.digestOf.isEmpty && channels.contains(row.item.target.channel)
+        }.map(\.item)
     }
 }

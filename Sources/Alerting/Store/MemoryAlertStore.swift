@@ -224,7 +224,17 @@ final class MemoryTransaction: StoreTransaction {
         return true
     }
 
-    func claimCandidates(at now: Date, ownersGone: [String], limit: Int) -> [OutboxRow] {
+    /// A row's line: its channel, person and dedup key.
+    private static func line(_ item: OutboxItem, _ key: String) -> String {
+        item.target.channel + "\u{0}" + (item.target.recipient ?? "") + "\u{0}" + key
+    }
+
+    /// Where a row stands in its line: by alert, pages before resolve notices, then by id.
+    private static func placeInLine(_ item: OutboxItem) -> (Int64, Int, Int64) {
+        (item.alertID, item.action == .resolve ? 1 : 0, item.id)
+    }
+
+    func claimCandidates(at now: Date, ownersGone: [String], excludingChannels: [String], limit: Int) -> [OutboxRow] {
         // Skipping the finished rows at the front is undone with the transaction: rows it
         // finished are unfinished again after a rollback, and must be found.
         let head = tables.outboxHead
@@ -237,11 +247,23 @@ final class MemoryTransaction: StoreTransaction {
         } else if tables.outboxHead != head {
             undo.append(.other { $0.outboxHead = head })
         }
+        // The first open row of each line: only it may be claimed.
+        var firstOfLine: [String: (Int64, Int, Int64)] = [:]
+        for id in tables.outboxOrder[tables.outboxHead...] {
+            guard let row = tables.outbox[id], let key = row.item.dedupKey else { continue }
+            if case .done = row.state { continue }
+            let line = Self.line(row.item, key)
+            let place = Self.placeInLine(row.item)
+            if let first = firstOfLine[line], first <= place { continue }
+            firstOfLine[line] = place
+        }
+        let excluded = Set(excludingChannels)
         var found: [OutboxRow] = []
         var index = tables.outboxHead
         while found.count < limit, index < tables.outboxOrder.count {
             defer { index += 1 }
-            guard let row = tables.outbox[tables.outboxOrder[index]] else { continue }
+            guard let row = tables.outbox[tables.outboxOrder[index]], !excluded.contains(row.item.target.channel) else { continue }
+            if let key = row.item.dedupKey, let first = firstOfLine[Self.line(row.item, key)], first != Self.placeInLine(row.item) { continue }
             switch row.state {
             case .pending(let notBefore):
                 if notBefore.map({ $0 <= now }) ?? true { found.append(row) }

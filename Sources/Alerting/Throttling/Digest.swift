@@ -19,5 +19,6 @@ public struct Digest: Sendable, Hashable {
     public var items: [DigestItem]
 
     public var count: Int { items.count }
-    public var since: Date? { items.first?.at }
+    /// When the earliest of them was first seen.
+    public var since: Date? { items.map(\.at).min() }
 }

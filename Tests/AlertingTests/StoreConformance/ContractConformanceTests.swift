@@ -316,3 +316,47 @@ func XCTAssertThrowsStoreDecodingError<T>(_ expression: @autoclosure () async th
         XCTFail("\(message): \(error)", file: file, line: line)
     }
 }
+
+/// The outbox's lines: a row is claimable only when no open row of its channel and dedup key
+/// comes before it, so the pages of one key on one channel go out in the order of their events.
+final class OutboxLineConformanceTests: NotifyTestCase {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private static func item(alert: Int64, channel: String = "slack", key: String? = "db", action: EventAction = .trigger) -> OutboxItem {
+        OutboxItem(id: 0, alertID: alert, target: OutboxTarget(channel: channel), position: action == .trigger ? 0 : nil, action: action,
+                   createdAt: Date(timeIntervalSince1970: 1_800_000_000), dedupKey: key)
+    }
+
+    func testOnlyTheFirstOfEachLineIsClaimableAndExcludedChannelsAreSkipped() async throws {
+        for (name, store) in try await TestStores.all() {
+            let now = now
+            // Inserted out of event order: the second incident's page before the first
+            // incident's resolve notice (which is queued once its page is delivered).
+            let ids = try await store.write { tx in
+                [try tx.insertOutbox(Self.item(alert: 1)),                       // incident 1's page
+                 try tx.insertOutbox(Self.item(alert: 2)),                       // incident 2's page
+                 try tx.insertOutbox(Self.item(alert: 1, action: .resolve)),     // incident 1's resolve notice
+                 try tx.insertOutbox(Self.item(alert: 1, channel: "sms")),       // another channel: its own line
+                 try tx.insertOutbox(Self.item(alert: 3, key: "web")),           // another key: its own line
+                 try tx.insertOutbox(Self.item(alert: 4, key: nil))]             // stored before lines: waits for nothing
+            }
+            func claimable(excluding: [String] = []) async throws -> [Int64] {
+                try await store.read { tx in try tx.claimCandidates(at: now, ownersGone: [], excludingChannels: excluding, limit: 10).map(\.item.id) }
+            }
+            var first = try await claimable()
+            XCTAssertEqual(first, [ids[0], ids[3], ids[4], ids[5]], "\(name): the first of each line")
+            let unexcluded = try await claimable(excluding: ["slack"])
+            XCTAssertEqual(unexcluded, [ids[3]], "\(name): no row of an excluded channel")
+            // The first page is claimed, then done: next in its line is the resolve notice, then incident 2.
+            try await store.write { tx in try tx.setOutboxState(.claimed(owner: "h/1/x", until: now + 30), ids: [ids[0]]) }
+            first = try await claimable()
+            XCTAssertEqual(first, [ids[3], ids[4], ids[5]], "\(name): a claimed row still holds its line")
+            try await store.write { tx in try tx.setOutboxState(.done(outcome: "delivered"), ids: [ids[0]]) }
+            first = try await claimable()
+            XCTAssertEqual(first.first, ids[2], "\(name): the resolve notice of incident 1 before incident 2's page")
+            try await store.write { tx in try tx.deleteOutbox(id: ids[2]) }
+            first = try await claimable()
+            XCTAssertEqual(first.first, ids[1], "\(name): then incident 2")
+        }
+    }
+}

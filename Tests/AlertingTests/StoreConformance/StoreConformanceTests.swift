@@ -69,7 +69,7 @@ final class StoreConformanceTests: NotifyTestCase {
                 XCTFail("\(name): the body threw")
             } catch is Boom {}
             let state = try await store.read { tx in
-                (try tx.openAlert(dedupKey: "lost"), try tx.openAlert(dedupKey: "kept"), try tx.claimCandidates(at: now, ownersGone: [], limit: 10),
+                (try tx.openAlert(dedupKey: "lost"), try tx.openAlert(dedupKey: "kept"), try tx.claimCandidates(at: now, ownersGone: [], excludingChannels: [], limit: 10),
                  try tx.beat(name: "b"), try tx.heldPages(contact: "alice"))
             }
             XCTAssertNil(state.0, "\(name): an insert of a failed transaction is gone")
@@ -120,10 +120,10 @@ final class StoreConformanceTests: NotifyTestCase {
                 try tx.saveOutbox(OutboxRow(item: rows[3].item, state: .done(outcome: "delivered")))
             }
             let (early, owners, withDead, later, wake, counts) = try await store.read { tx in
-                (try tx.claimCandidates(at: now, ownersGone: [], limit: 10).map(\.item.id),
+                (try tx.claimCandidates(at: now, ownersGone: [], excludingChannels: [], limit: 10).map(\.item.id),
                  try tx.leaseOwners(at: now),
-                 try tx.claimCandidates(at: now, ownersGone: ["h/2/dead"], limit: 10).map(\.item.id),
-                 try tx.claimCandidates(at: now + 301, ownersGone: [], limit: 1).map(\.item.id),
+                 try tx.claimCandidates(at: now, ownersGone: ["h/2/dead"], excludingChannels: [], limit: 10).map(\.item.id),
+                 try tx.claimCandidates(at: now + 301, ownersGone: [], excludingChannels: [], limit: 1).map(\.item.id),
                  try tx.earliestOutboxTime(),
                  try tx.outboxCounts())
             }

@@ -11,9 +11,12 @@ public protocol OutboxRows: AnyObject {
     func outbox(alertID: Int64, forUpdate: Bool) throws -> [OutboxRow]
     /// Rows that may be claimed at `now`, by id, at most `limit`: pending ones not held back
     /// past `now`, and claimed ones whose lease ended before `now` or whose owner is in
-    /// `ownersGone`. A store shared by several processes locks the rows it returns until the
-    /// transaction ends and skips rows another transaction holds.
-    func claimCandidates(at now: Date, ownersGone: [String], limit: Int) throws -> [OutboxRow]
+    /// `ownersGone`; none of a channel in `excludingChannels`; and each first in its line: no
+    /// row that is not done has the same channel, person and dedup key and comes before it (a smaller
+    /// alert id; for the same alert, a page before a resolve notice, then the smaller id). A
+    /// store shared by several processes locks the rows it returns until the transaction ends
+    /// and skips rows another transaction holds.
+    func claimCandidates(at now: Date, ownersGone: [String], excludingChannels: [String], limit: Int) throws -> [OutboxRow]
     /// The owners of claims whose lease has not ended at `now`.
     func leaseOwners(at now: Date) throws -> [String]
     func saveOutbox(_ row: OutboxRow) throws
