@@ -13,9 +13,11 @@ extension ConfigLoader {
         }
         try node.checkKeys(allowed: type.allowedKeys)
         let timeout = try node.optional("timeout").map(positive)
+        let maxConcurrent = try node.optional("max_concurrent").map { try $0.int(in: 1...1024) }
         let settings = try type.read(node)
         let throttle = type.capabilities.medium == nil ? nil : try node.optional("throttle").map(readThrottle)
-        return ChannelConfig(name: name, type: type.name, capabilities: type.capabilities, settings: settings, timeout: timeout, throttle: throttle)
+        return ChannelConfig(name: name, type: type.name, capabilities: type.capabilities, settings: settings, timeout: timeout,
+                             maxConcurrent: maxConcurrent, throttle: throttle)
     }
 
     func readThrottle(_ node: ConfigNode) throws -> ThrottleRule {

@@ -3,7 +3,7 @@ import Alerting
 /// The one place a config file becomes what the engine is given.
 extension NotifyConfig {
     /// Routing, contacts and delivery as a ``Configuration``: routes, policies, schedules and
-    /// maintenance; the contacts; the outbox (`delivery.lease`, `max_concurrent`,
+    /// maintenance; the contacts; the outbox (`delivery.lease`, `max_concurrent` and each channel's,
     /// `give_up_after`), retries, each channel's throttle, storm control, and the templates
     /// (`templates_dir` laid over the built-in ones).
     /// - Parameter owner: this process as the holder of outbox claims.
@@ -12,7 +12,7 @@ extension NotifyConfig {
         var templates = TemplateSet.builtIn
         if let templatesDirectory { templates = try templates.overlaid(withDirectory: templatesDirectory) }
         let outbox = OutboxSettings(owner: owner, leaseDuration: delivery.leaseDuration, maxConcurrentDeliveries: delivery.maxConcurrent,
-                                    giveUpAfter: delivery.giveUpAfter)
+                                    giveUpAfter: delivery.giveUpAfter, concurrencyByChannel: channels.compactMapValues(\.maxConcurrent))
         return Configuration(
             routing: Configuration.Routing(routes: routes, policies: Array(policies.values), schedules: Array(schedules.values), maintenance: maintenance),
             contacts: Array(contacts.values),

@@ -74,17 +74,20 @@ public struct ChannelConfig: Sendable {
     public var settings: any ChannelSettings
     /// Overrides ``DeliverySettings/timeout`` for this channel.
     public var timeout: Duration?
+    /// Overrides ``DeliverySettings/maxConcurrent`` for this channel: its deliveries in flight.
+    public var maxConcurrent: Int?
     /// For channels that reach people: this channel's limit per contact, replacing the default
     /// for its medium (a contact's own limit replaces this one).
     public var throttle: ThrottleRule?
 
     public init(name: String, type: String, capabilities: ChannelCapabilities = .place, settings: any ChannelSettings, timeout: Duration? = nil,
-                throttle: ThrottleRule? = nil) {
+                maxConcurrent: Int? = nil, throttle: ThrottleRule? = nil) {
         self.name = name
         self.type = type
         self.capabilities = capabilities
         self.settings = settings
         self.timeout = timeout
+        self.maxConcurrent = maxConcurrent
         self.throttle = throttle
     }
 

@@ -33,10 +33,12 @@ public final class NotifyRuntime: Sendable {
         // A refused connect fails at once and the retry policy decides what next, rather than
         // the pool retrying it silently until the request's whole timeout has passed.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        // Room for every delivery in flight to one host: a request never waits for a pooled
-        // connection behind hung ones, so its timeout times the request alone, and a page
-        // that was never sent is not counted as failed and sent twice.
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, config.delivery.maxConcurrent)
+        // Room for every delivery in flight to one host, all channels' slots together: a
+        // request never waits for a pooled connection behind hung ones (another channel's on
+        // the same host), so its timeout times the request alone, and a page that was never
+        // sent is not counted as failed and sent twice.
+        let slots = config.channels.values.reduce(0) { $0 + ($1.maxConcurrent ?? $1.capabilities.concurrency ?? config.delivery.maxConcurrent) }
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = min(4096, max(8, slots))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let channels: [any Alerting.Channel]
         do {

@@ -137,12 +137,10 @@ enum PostgresSchema {
         );
         CREATE INDEX throttle_sends_key ON throttle_sends(contact, medium, at);
         """),
-        ("v2: an outbox item's line, for pages in the order of their events", """
-        -- Pages about one dedup key on one channel to one person (or place) go out in the order of
-        -- their events: an item is claimed only when no open item of its line comes before it.
-        ALTER TABLE outbox ADD COLUMN dedup_key TEXT;
-        UPDATE outbox SET dedup_key = (SELECT dedup_key FROM alerts WHERE alerts.id = outbox.alert_id) WHERE state <> 'done';
-        CREATE INDEX outbox_open_line ON outbox(channel, dedup_key, recipient, alert_id, id) WHERE state <> 'done';
+        ("v2: alerts by dedup key, open or not, for the outbox's lines", """
+        -- Pages of one dedup key on one channel go out in the order of their events: a claim reads
+        -- the open outbox items of the claimed items' keys, through their alerts.
+        CREATE INDEX alerts_dedup_key ON alerts(dedup_key);
         """),
     ]
 }

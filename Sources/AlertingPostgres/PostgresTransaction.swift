@@ -216,11 +216,10 @@ final class PostgresTransaction: StoreTransaction {
     func insertOutbox(_ item: OutboxItem) throws -> Int64 {
         scheduledWork = true
         return try query("""
-            INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event, dedup_key)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
+            INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
             """, [.int(item.alertID), .text(item.route), .text(item.target.channel), .text(item.target.recipient), .int(item.position.map(Int64.init)),
-                  .text(item.action.rawValue), Self.seconds(item.createdAt), .text(StoredRows.digestText(item)), .text(StoredRows.eventText(item.event)),
-                  .text(item.dedupKey)])
+                  .text(item.action.rawValue), Self.seconds(item.createdAt), .text(StoredRows.digestText(item)), .text(StoredRows.eventText(item.event))])
             .first.map { try RowReader($0, table: "outbox").int64(required: "id") } ?? Self.noID("outbox")
     }
 
@@ -232,21 +231,14 @@ final class PostgresTransaction: StoreTransaction {
         try query("SELECT * FROM outbox WHERE alert_id = $1 ORDER BY id" + lock(forUpdate), [.int(alertID)]).map(StoredRows.outboxRow)
     }
 
-    /// No open row of the same line (channel, person and dedup key) comes before `o`.
-    static let firstInLine = """
-        NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state <> 'done' AND e.channel = o.channel AND e.dedup_key = o.dedup_key
-                    AND e.recipient IS NOT DISTINCT FROM o.recipient
-                    AND (e.alert_id < o.alert_id OR (e.alert_id = o.alert_id AND ((e.action = 'trigger' AND o.action = 'resolve') OR (e.action = o.action AND e.id < o.id)))))
-        """
-
     func claimCandidates(at now: Date, ownersGone: [String], excludingChannels: [String], limit: Int) throws -> [OutboxRow] {
         let skipLocked = writing ? " FOR UPDATE OF o SKIP LOCKED" : ""
         let pending = try query("""
-            SELECT o.* FROM outbox o WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= $1) AND o.channel <> ALL($2) AND \(Self.firstInLine)
+            SELECT o.* FROM outbox o WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= $1) AND o.channel <> ALL($2)
             ORDER BY o.id LIMIT $3
             """ + skipLocked, [Self.seconds(now), .texts(excludingChannels), .int(Int64(limit))])
         let taken = try query("""
-            SELECT o.* FROM outbox o WHERE o.state = 'claimed' AND (o.lease_until < $1 OR o.lease_owner = ANY($2)) AND o.channel <> ALL($3) AND \(Self.firstInLine)
+            SELECT o.* FROM outbox o WHERE o.state = 'claimed' AND (o.lease_until < $1 OR o.lease_owner = ANY($2)) AND o.channel <> ALL($3)
             ORDER BY o.id LIMIT $4
             """ + skipLocked, [Self.seconds(now), .texts(ownersGone), .texts(excludingChannels), .int(Int64(limit))])
         return try (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
@@ -283,6 +275,16 @@ final class PostgresTransaction: StoreTransaction {
                          (SELECT MIN(created_at) FROM outbox WHERE state = 'pending' AND not_before IS NULL),
                          (SELECT MIN(lease_until) FROM outbox WHERE state = 'claimed')) AS value
             """)
+    }
+
+    func openOutbox(dedupKeys: [String]) throws -> [(dedupKey: String, row: OutboxRow)] {
+        guard !dedupKeys.isEmpty else { return [] }
+        return try query("""
+            SELECT o.*, a.dedup_key AS alert_dedup_key FROM alerts a JOIN outbox o ON o.alert_id = a.id
+            WHERE a.dedup_key = ANY($1) AND o.state <> 'done' ORDER BY o.id
+            """, [.texts(dedupKeys)]).map { row in
+            (try RowReader(row, table: "alerts").string(required: "alert_dedup_key"), try StoredRows.outboxRow(row))
+        }
     }
 
     func openOutbox(recipient: String) throws -> [OutboxRow] {

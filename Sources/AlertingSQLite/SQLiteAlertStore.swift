@@ -214,9 +214,9 @@ final class SQLiteTransaction: StoreTransaction {
 
     func insertOutbox(_ item: OutboxItem) throws -> Int64 {
         let digest = StoredRows.digestText(item)
-        try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        try execute("INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [item.alertID, item.route, item.target.channel, item.target.recipient, item.position, item.action.rawValue,
-                     item.createdAt.timeIntervalSince1970, digest, StoredRows.eventText(item.event), item.dedupKey])
+                     item.createdAt.timeIntervalSince1970, digest, StoredRows.eventText(item.event)])
         return db.lastInsertedRowID
     }
 
@@ -228,12 +228,6 @@ final class SQLiteTransaction: StoreTransaction {
         try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(StoredRows.outboxRow)
     }
 
-    /// No open row of the same line (channel, person and dedup key) comes before `o`.
-    static let firstInLine = """
-        NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state != 'done' AND e.channel = o.channel AND e.dedup_key = o.dedup_key AND e.recipient IS o.recipient
-                    AND (e.alert_id < o.alert_id OR (e.alert_id = o.alert_id AND ((e.action = 'trigger' AND o.action = 'resolve') OR (e.action = o.action AND e.id < o.id)))))
-        """
-
     func claimCandidates(at now: Date, ownersGone: [String], excludingChannels: [String], limit: Int) throws -> [OutboxRow] {
         // Two index walks, each in id order and stopping at the limit, then merged.
         let excluded = excludingChannels.isEmpty ? "" : " AND o.channel NOT IN (\(Array(repeating: "?", count: excludingChannels.count).joined(separator: ", ")))"
@@ -241,7 +235,7 @@ final class SQLiteTransaction: StoreTransaction {
         pendingArguments += StatementArguments(excludingChannels)
         pendingArguments += [limit]
         let pending = try rows("""
-            SELECT o.* FROM outbox o WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)\(excluded) AND \(Self.firstInLine)
+            SELECT o.* FROM outbox o WHERE o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)\(excluded)
             ORDER BY o.id LIMIT ?
             """, pendingArguments, cached: excludingChannels.isEmpty)
         let placeholders = ownersGone.isEmpty ? "NULL" : Array(repeating: "?", count: ownersGone.count).joined(separator: ", ")
@@ -250,7 +244,7 @@ final class SQLiteTransaction: StoreTransaction {
         arguments += StatementArguments(excludingChannels)
         arguments += [limit]
         let taken = try rows("""
-            SELECT o.* FROM outbox o WHERE o.state = 'claimed' AND (o.lease_until < ? OR o.lease_owner IN (\(placeholders)))\(excluded) AND \(Self.firstInLine)
+            SELECT o.* FROM outbox o WHERE o.state = 'claimed' AND (o.lease_until < ? OR o.lease_owner IN (\(placeholders)))\(excluded)
             ORDER BY o.id LIMIT ?
             """, arguments, cached: false)
         return try (pending + taken).map(StoredRows.outboxRow).sorted { $0.item.id < $1.item.id }.prefix(limit).map { $0 }
@@ -286,6 +280,17 @@ final class SQLiteTransaction: StoreTransaction {
         let ready = try date("SELECT MIN(created_at) AS value FROM outbox WHERE state = 'pending' AND not_before IS NULL")
         let lease = try date("SELECT MIN(lease_until) AS value FROM outbox WHERE state = 'claimed'")
         return [waiting, ready, lease].compactMap { $0 }.min()
+    }
+
+    func openOutbox(dedupKeys: [String]) throws -> [(dedupKey: String, row: OutboxRow)] {
+        guard !dedupKeys.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: dedupKeys.count).joined(separator: ", ")
+        return try rows("""
+            SELECT o.*, a.dedup_key AS alert_dedup_key FROM alerts a JOIN outbox o ON o.alert_id = a.id
+            WHERE a.dedup_key IN (\(placeholders)) AND o.state != 'done' ORDER BY o.id
+            """, StatementArguments(dedupKeys), cached: false).map { row in
+            (try RowReader(row, table: "alerts").string(required: "alert_dedup_key"), try StoredRows.outboxRow(row))
+        }
     }
 
     func openOutbox(recipient: String) throws -> [OutboxRow] {

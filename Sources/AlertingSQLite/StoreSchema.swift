@@ -213,14 +213,12 @@ enum StoreSchema {
                 CREATE INDEX outbox_open_recipient ON outbox(recipient) WHERE state != 'done';
                 """)
         }
-        migrator.registerMigration("v14: an outbox item's line, for pages in the order of their events") { db in
+        migrator.registerMigration("v14: alerts by dedup key, open or not, for the outbox's lines") { db in
             try db.execute(sql: """
-                -- Pages about one dedup key on one channel to one person (or place) go out in the
-                -- order of their events: an item is claimed only when no open item of its line
-                -- comes before it.
-                ALTER TABLE outbox ADD COLUMN dedup_key TEXT;
-                UPDATE outbox SET dedup_key = (SELECT dedup_key FROM alerts WHERE alerts.id = outbox.alert_id) WHERE state != 'done';
-                CREATE INDEX outbox_open_line ON outbox(channel, dedup_key, recipient, alert_id, id) WHERE state != 'done';
+                -- Pages of one dedup key on one channel go out in the order of their events: a
+                -- claim reads the open outbox items of the claimed items' keys, through their
+                -- alerts (an incident's resolve notice waits in the line with the key's next incident).
+                CREATE INDEX alerts_dedup_key ON alerts(dedup_key);
                 """)
         }
         return migrator

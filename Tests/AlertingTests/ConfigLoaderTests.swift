@@ -112,7 +112,7 @@ final class ConfigLoaderTests: NotifyTestCase {
             XCTAssertEqual(error.all.map(\.description), [
                 "notify.yaml:2: heartbeats.nightly.interval: \"soon\" is not a duration such as 500ms, 90s, 5m, 1h30m",
                 "notify.yaml:4: channels.ops.webhook_url: missing",
-                "notify.yaml:5: channels.out.colour: unknown key (expected one of: type, timeout)",
+                "notify.yaml:5: channels.out.colour: unknown key (expected one of: type, timeout, max_concurrent)",
                 "notify.yaml:7: policies.db.steps[0].after: \"5x\" is not a duration such as 500ms, 90s, 5m, 1h30m",
                 "notify.yaml:11: routes[2].notify[0]: no channel named \"nowhere\" (channels: )",
             ])
@@ -152,11 +152,31 @@ final class ConfigLoaderTests: NotifyTestCase {
             channels:
               ops: {type: slack, webhok_url: "https://x/y"}
             routes: [{notify: [ops]}]
-            """).contains("channels.ops.webhok_url: unknown key (expected one of: type, timeout, webhook_url, url)"))
+            """).contains("channels.ops.webhok_url: unknown key (expected one of: type, timeout, max_concurrent, webhook_url, url)"))
         XCTAssertTrue(configError("""
             channels: {out: {type: console}}
             routes: [{notify: [out], match: {region: eu}}]
             """).contains(#"routes[0].match.region: cannot match on "region" (expected one of: kind, severity, environment, source, details.KEY)"#))
+    }
+
+    func testAChannelsOwnMaxConcurrentGivesItsSlots() async throws {
+        let config = try parse("""
+            delivery: {max_concurrent: 8}
+            channels:
+              sms: {type: http_sms, url: "http://127.0.0.1:1/sms", body: {form: {to: "{{to_digits}}", text: "{{text}}"}}, max_concurrent: 2}
+              ops: {type: webhook, url: "http://127.0.0.1:1/hook"}
+              out: {type: console}
+            routes: [{notify: [ops]}]
+            """)
+        let runtime = try await NotifyRuntime(config: config)
+        let outbox = runtime.notifier.outbox
+        let slots = Dictionary(uniqueKeysWithValues: runtime.notifier.channels.map { ($0.key, outbox.slots(for: $0.value)) })
+        try await runtime.shutdown()
+        XCTAssertEqual(slots, ["sms": 2, "ops": 8, "out": 256], "its own, else the type's, else delivery.max_concurrent")
+        XCTAssertTrue(configError("""
+            channels: {ops: {type: webhook, url: "http://127.0.0.1:1/hook", max_concurrent: 0}}
+            routes: [{notify: [ops]}]
+            """).contains("channels.ops.max_concurrent"))
     }
 
     func testRouteToUnknownChannelIsAnError() {

@@ -13,11 +13,16 @@ public struct ChannelCapabilities: Sendable, Hashable {
     /// People can acknowledge or resolve from the message itself (a button, an SMS reply, a
     /// keypad), through `notify serve`.
     public var takesAcknowledgements: Bool
+    /// How many deliveries it takes at once, when the channel knows better than
+    /// `delivery.max_concurrent` (a provider with a documented limit; a channel that writes
+    /// a line in this process and has nothing to overload). Nil: `max_concurrent`.
+    public var concurrency: Int?
 
-    public init(medium: ContactMedium? = nil, threadsReplies: Bool = false, takesAcknowledgements: Bool = false) {
+    public init(medium: ContactMedium? = nil, threadsReplies: Bool = false, takesAcknowledgements: Bool = false, concurrency: Int? = nil) {
         self.medium = medium
         self.threadsReplies = threadsReplies
         self.takesAcknowledgements = takesAcknowledgements
+        self.concurrency = concurrency
     }
 
     /// Posts to a place, and nothing more: a webhook, the console.

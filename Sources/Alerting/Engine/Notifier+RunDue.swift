@@ -40,6 +40,9 @@ extension Notifier {
         var carried: [OutboxItem] = []
         /// Then the item goes back to the outbox (a retryable failure, a throttle).
         var retryAt: Date?
+        /// False for an item given back unsent (its claim went stale, or notify is stopping):
+        /// it goes back to the outbox with no delivery in its timeline.
+        var attempted = true
     }
 
     /// What one round did.
@@ -61,34 +64,47 @@ extension Notifier {
                      + [SendStage(deliverer: deliverer, maxWait: outbox.maxWaitInPlace, stop: stop, shouldStop: shouldStop)])
     }
 
-    /// One transaction: record what finished, fire due steps, queue due digests, claim up to
-    /// `limit` ready items (none of `excludingChannels`, at most `perChannel` each) and admit them.
-    func recordFireAndClaim(_ done: [Finished], limit: Int, excludingChannels: [String], perChannel: [String: Int]) async throws -> Round {
+    /// One transaction: record what finished, fire due steps, queue due digests, claim ready
+    /// items for the channels in `perChannel` (at most that many each; none for the others)
+    /// and admit them.
+    func recordFireAndClaim(_ done: [Finished], perChannel: [String: Int]) async throws -> Round {
         let now = clock.now()
+        let limit = perChannel.values.reduce(0, +)
+        let excludingChannels = channels.keys.filter { perChannel[$0] == nil }.sorted()
         let context = DeliveryAdmission.Context(channels: channels, contacts: contacts, throttles: configuration.delivery.throttles,
                                                 stormControl: stormControl, owner: outbox.owner, leaseUntil: now + outbox.leaseDuration.timeInterval)
         let round = try await store.write { [self, planner, stormControl, outbox] transaction in
-            let (silences, unreadable) = try silencesInForce(at: now, in: transaction)
             var escalated: Set<Int64> = []
             func record(_ finished: Finished) throws {
+                guard finished.attempted else {
+                    // Given back unsent: owed again at once, no delivery in the timeline.
+                    try transaction.setOutboxState(.pending(notBefore: nil), ids: [finished.item.id] + finished.carried.map(\.id))
+                    return
+                }
                 if try OutboxQueue.complete(finished.item, report: finished.report, retryAt: finished.retryAt, at: now, carried: finished.carried,
                                             alert: finished.alert, wantsResolveNotice: planner.wantsResolveNotice, in: transaction) {
                     escalated.insert(finished.item.alertID)
                 }
             }
-            for finished in done { try record(finished) }
+            for finished in done where !finished.attempted { try record(finished) }
+            escalated.formUnion(try OutboxQueue.complete(done.filter(\.attempted).map {
+                OutboxQueue.Completion(item: $0.item, report: $0.report, retryAt: $0.retryAt, carried: $0.carried, alert: $0.alert)
+            }, at: now, wantsResolveNotice: planner.wantsResolveNotice, in: transaction))
             var lags: [TimeInterval] = []
+            // Silences matter only to a step that fires: read once, when one does.
+            var readings: (silences: [Silence], unreadable: [UnreadableSilence])?
             var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { escalation, alert in
-                let firing = planner.fire(escalation, alert: alert, silences: silences, at: now)
+                if readings == nil { readings = try silencesInForce(at: now, in: transaction) }
+                let firing = planner.fire(escalation, alert: alert, silences: readings?.silences ?? [], at: now)
                 if let lag = firing.lag { lags.append(lag) }
                 return firing
             })
             if stormControl != nil, try InstanceRegistry.runsSingletonWork(outbox.owner, at: now, in: transaction) {
                 fired += try StormGate.flushDigests(at: now, in: transaction)
             }
-            let items = limit > 0 ? try OutboxQueue.claim(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit,
-                                                          excludingChannels: excludingChannels, perChannel: perChannel, in: transaction) : []
-            let alerts = Dictionary(try transaction.alerts(ids: Array(Set(items.map(\.alertID)))).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let (items, alerts) = limit > 0 ? try OutboxQueue.claimWithAlerts(owner: outbox.owner, at: now, leaseFor: outbox.leaseDuration, limit: limit,
+                                                                              excludingChannels: excludingChannels, perChannel: perChannel,
+                                                                              in: transaction) : ([], [:])
             var prepared: [PreparedDelivery] = []
             var settled: [Finished] = []
             for (item, decision) in try DeliveryAdmission.admit(items, alerts: alerts, at: now, context: context, in: transaction) {
@@ -101,7 +117,7 @@ extension Notifier {
                     settled.append(finished)
                 }
             }
-            return (Round(fired: fired, prepared: prepared, settled: settled, escalated: escalated, alerts: alerts), unreadable, lags)
+            return (Round(fired: fired, prepared: prepared, settled: settled, escalated: escalated, alerts: alerts), readings?.unreadable ?? [], lags)
         }
         // After the commit, once: the body may have run more than once.
         for lag in round.2 { metrics.escalationFired(lag: lag) }

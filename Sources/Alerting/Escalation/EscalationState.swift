@@ -118,16 +118,11 @@ public struct OutboxItem: Sendable, Hashable {
     /// What of the stored item could not be read back (a damaged state file): said in the log
     /// when it is delivered, never dropped silently.
     public var problem: String?
-    /// Its alert's dedup key: pages about one key on one channel (an incident, its resolve
-    /// notice, the key's next incident) go out in the order of their events. Nil for items
-    /// stored before notify kept it (they wait for nothing).
-    public var dedupKey: String?
 
     public init(id: Int64, alertID: Int64, route: String? = nil, target: OutboxTarget, position: Int?, action: EventAction, createdAt: Date,
-                digestOf: [Int64] = [], event: AlertEvent? = nil, dedupKey: String? = nil) {
+                digestOf: [Int64] = [], event: AlertEvent? = nil) {
         self.id = id
         self.alertID = alertID
-        self.dedupKey = dedupKey
         self.route = route
         self.target = target
         self.position = position

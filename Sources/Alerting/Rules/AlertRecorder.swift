@@ -11,7 +11,7 @@ public enum AlertRecorder {
     /// (what ``EscalationFirer`` would do a moment later, without writing the escalation first).
     public static func record(_ events: [AlertEvent], at now: Date, in transaction: any StoreTransaction,
                               plan: (AlertTransition) -> EscalationPlan, isSilenced: (Alert) -> Bool = { _ in false },
-                              fire: ((EscalationState, Alert) -> EscalationFiring)? = nil) throws -> [AlertTransition] {
+                              fire: ((EscalationState, Alert) throws -> EscalationFiring)? = nil) throws -> [AlertTransition] {
         var firstSteps: [EscalationState] = []
         return try events.map { event in
             let open = try transaction.openAlert(dedupKey: event.dedupKey, forUpdate: true)
@@ -47,7 +47,7 @@ public enum AlertRecorder {
     /// Applies the plan; returns a note for the timeline when an acknowledge or resolve dropped
     /// pages that had not gone out.
     private static func apply(_ plan: EscalationPlan, to transition: AlertTransition, alert: Alert, at now: Date,
-                              in transaction: any StoreTransaction, fire: ((EscalationState, Alert) -> EscalationFiring)?,
+                              in transaction: any StoreTransaction, fire: ((EscalationState, Alert) throws -> EscalationFiring)?,
                               firstSteps: inout [EscalationState]) throws -> String? {
         switch transition.change {
         case .opened:
@@ -98,7 +98,7 @@ public enum AlertRecorder {
                     guard !told.contains(target) else { continue }
                     told.append(target)
                     _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, target: target, position: nil, action: .resolve, createdAt: now,
-                                                                      event: transition.event, dedupKey: alert.dedupKey))
+                                                                      event: transition.event))
                 }
             }
             return note

@@ -8,7 +8,7 @@ public enum EscalationFirer {
 
     /// Fires at most `limit` due escalations; returns how many came due.
     public static func fireDue(at now: Date, limit: Int, in transaction: any StoreTransaction,
-                               fire: (EscalationState, Alert) -> EscalationFiring) throws -> Int {
+                               fire: (EscalationState, Alert) throws -> EscalationFiring) throws -> Int {
         let due = try transaction.dueEscalations(at: now, limit: limit)
         for var escalation in due {
             guard var alert = try transaction.alert(id: escalation.alertID, forUpdate: true), alert.status.isOpen || escalation.resolvedBeforeFirstPage else {
@@ -31,9 +31,9 @@ public enum EscalationFirer {
     /// (or its end). `isStored` false: the escalation was never written (an alert whose first
     /// step is due the moment it opens), so it is written only if it goes on.
     static func fireOne(_ escalation: EscalationState, alert: Alert, at now: Date, isStored: Bool, in transaction: any StoreTransaction,
-                        fire: (EscalationState, Alert) -> EscalationFiring) throws {
+                        fire: (EscalationState, Alert) throws -> EscalationFiring) throws {
         var escalation = escalation
-        let firing = fire(escalation, alert)
+        let firing = try fire(escalation, alert)
         if firing.logNote {
             try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .escalated, note: firing.note))
         }
@@ -51,7 +51,7 @@ public enum EscalationFirer {
         for target in firing.targets {
             _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: alert.id, route: escalation.route, target: target,
                                                         position: escalation.position, action: .trigger, createdAt: now,
-                                                        event: escalation.event, dedupKey: alert.dedupKey))
+                                                        event: escalation.event))
         }
         guard let next = firing.next, !escalation.resolvedBeforeFirstPage else {
             if firing.keepForAckTimeout, !escalation.resolvedBeforeFirstPage {

@@ -12,13 +12,27 @@ public enum OutboxQueue {
     /// full), and at most `perChannel[name]` of a channel that has a limit there.
     public static func claim(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int, excludingChannels: [String] = [],
                              perChannel: [String: Int] = [:], in transaction: any StoreTransaction) throws -> [OutboxItem] {
+        try claimWithAlerts(owner: owner, at: now, leaseFor: leaseFor, limit: limit, excludingChannels: excludingChannels, perChannel: perChannel,
+                            in: transaction).items
+    }
+
+    /// ``claim(owner:at:leaseFor:limit:excludingChannels:perChannel:in:)``, with the claimed
+    /// items' alerts (read to find their lines).
+    static func claimWithAlerts(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int, excludingChannels: [String] = [],
+                                perChannel: [String: Int] = [:], in transaction: any StoreTransaction) throws -> (items: [OutboxItem], alerts: [Int64: Alert]) {
         let gone = try transaction.leaseOwners(at: now).filter { LeaseOwner($0)?.isAlive() == false }
+        let candidates = try transaction.claimCandidates(at: now, ownersGone: gone, excludingChannels: excludingChannels, limit: limit)
+        guard !candidates.isEmpty else { return ([], [:]) }
+        let alerts = Dictionary(try transaction.alerts(ids: Array(Set(candidates.map(\.item.alertID)))).map { ($0.id, $0) },
+                                uniquingKeysWith: { first, _ in first })
+        let firsts = try firstOfLines(Set(alerts.values.map(\.dedupKey)), in: transaction)
         // One page at a time per person and channel: the one admitted carries the others
         // waiting for them in its digest, instead of each going out (or being throttled) alone.
         var seen: Set<OutboxTarget> = []
         var taken: [String: Int] = [:]
-        let rows = try transaction.claimCandidates(at: now, ownersGone: gone, excludingChannels: excludingChannels, limit: limit).filter { row in
+        let rows = try candidates.filter { row in
             let channel = row.item.target.channel
+            if let key = alerts[row.item.alertID]?.dedupKey, let first = firsts[Line(row.item, dedupKey: key)], first != Line.place(row.item) { return false }
             if let room = perChannel[channel], taken[channel, default: 0] >= room { return false }
             if let recipient = row.item.target.recipient, row.item.action == .trigger {
                 guard seen.insert(row.item.target).inserted else { return false }
@@ -32,7 +46,41 @@ public enum OutboxQueue {
             return true
         }
         try transaction.setOutboxState(.claimed(owner: owner.description, until: now + leaseFor.timeInterval), ids: rows.map(\.item.id))
-        return rows.map(\.item)
+        return (rows.map(\.item), alerts)
+    }
+
+    /// An outbox line: the pages of one dedup key to one channel and person (or place). They
+    /// go out in the order of their events: an incident's pages, then its resolve notice, then
+    /// the key's next incident; a row is claimed only when it comes first among its line's open
+    /// rows.
+    struct Line: Hashable {
+        var channel: String
+        var recipient: String?
+        var dedupKey: String
+
+        init(_ item: OutboxItem, dedupKey: String) {
+            self.channel = item.target.channel
+            self.recipient = item.target.recipient
+            self.dedupKey = dedupKey
+        }
+
+        /// Where a row stands in its line: by alert, pages before resolve notices, then by id.
+        static func place(_ item: OutboxItem) -> [Int64] {
+            [item.alertID, item.action == .resolve ? 1 : 0, item.id]
+        }
+    }
+
+    /// The place of the first open row of each line of `keys`.
+    private static func firstOfLines(_ keys: Set<String>, in transaction: any StoreTransaction) throws -> [Line: [Int64]] {
+        guard !keys.isEmpty else { return [:] }
+        var first: [Line: [Int64]] = [:]
+        for (key, row) in try transaction.openOutbox(dedupKeys: keys.sorted()) {
+            let line = Line(row.item, dedupKey: key)
+            let place = Line.place(row.item)
+            if let earlier = first[line], earlier.lexicographicallyPrecedes(place) { continue }
+            first[line] = place
+        }
+        return first
     }
 
     /// Extends the claims `owner` still holds on `ids` to `until`, so a delivery that runs
@@ -62,8 +110,45 @@ public enum OutboxQueue {
         guard !rows.contains(where: { $0.item.action == .resolve && $0.item.target == item.target }) else { return }
         let resolve = try transaction.log(alertID: item.alertID).last { $0.change == .resolved }
         let event = AlertEvent(kind: alert.kind, action: .resolve, dedupKey: alert.dedupKey, actor: resolve?.actor, note: resolve?.note)
-        _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: item.alertID, target: item.target, position: nil, action: .resolve, createdAt: now, event: event,
-                                                    dedupKey: alert.dedupKey))
+        _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: item.alertID, target: item.target, position: nil, action: .resolve, createdAt: now, event: event))
+    }
+
+    /// One claimed item's outcome, for ``complete(_:at:wantsResolveNotice:in:)``.
+    public struct Completion: Sendable {
+        public var item: OutboxItem
+        public var report: DeliveryReport
+        public var retryAt: Date?
+        public var carried: [OutboxItem]
+        public var alert: Alert?
+
+        public init(item: OutboxItem, report: DeliveryReport, retryAt: Date?, carried: [OutboxItem] = [], alert: Alert? = nil) {
+            self.item = item
+            self.report = report
+            self.retryAt = retryAt
+            self.carried = carried
+            self.alert = alert
+        }
+    }
+
+    /// Records a round's outcomes, as ``complete(_:report:retryAt:at:carried:alert:wantsResolveNotice:in:)``
+    /// does each, with the plain deliveries (delivered, nothing carried, no resolve notice to
+    /// follow) marked done in one statement. Returns the alerts whose next step it made due.
+    public static func complete(_ completions: [Completion], at now: Date, wantsResolveNotice: (Alert, OutboxTarget) -> Bool = { _, _ in false },
+                                in transaction: any StoreTransaction) throws -> Set<Int64> {
+        var plain: [Int64] = []
+        var escalated: Set<Int64> = []
+        for done in completions {
+            let followed = done.item.action == .trigger && done.alert.map { wantsResolveNotice($0, done.item.target) } ?? true
+            if done.retryAt == nil, done.report.outcome.isDelivered, done.item.digestOf.isEmpty, done.carried.isEmpty, !followed {
+                try transaction.insertDelivery(DeliveryRecord(alertID: done.item.alertID, report: done.report))
+                plain.append(done.item.id)
+            } else if try complete(done.item, report: done.report, retryAt: done.retryAt, at: now, carried: done.carried, alert: done.alert,
+                                   wantsResolveNotice: wantsResolveNotice, in: transaction) {
+                escalated.insert(done.item.alertID)
+            }
+        }
+        try transaction.setOutboxState(.done(outcome: DeliveryOutcome.delivered(providerID: nil).label), ids: plain)
+        return escalated
     }
 
     /// Records a claimed item's outcome (the delivery, every attempt). With `retryAt`, the item

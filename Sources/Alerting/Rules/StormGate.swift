@@ -41,8 +41,7 @@ public enum StormGate {
             try transaction.deleteHeldPages(contact: contact)
             guard let first = held.first, let newest = held.last else { continue }
             _ = try transaction.insertOutbox(OutboxItem(id: 0, alertID: newest.0.alertID, target: OutboxTarget(channel: first.0.channel, recipient: contact),
-                                                        position: nil, action: .trigger, createdAt: now, digestOf: held.dropLast().map(\.0.alertID),
-                                                        dedupKey: newest.1.dedupKey))
+                                                        position: nil, action: .trigger, createdAt: now, digestOf: held.dropLast().map(\.0.alertID)))
             for (page, _) in held { try transaction.insertContactPage(ContactPage(contact: contact, alertID: page.alertID, at: now)) }
             queued += 1
         }

@@ -35,6 +35,8 @@ final class MemoryTables {
     var outbox: [Int64: OutboxRow] = [:]
     /// Outbox ids by alert, in the order they were added.
     var outboxByAlert: [Int64: [Int64]] = [:]
+    /// Alert ids by dedup key, open or not, in the order they were added.
+    var alertsByKey: [String: [Int64]] = [:]
     /// The claimed rows' holders and lease ends, by outbox id.
     var claims: [Int64: (owner: String, until: Date)] = [:]
     /// Outbox ids in the order they were added (ids only grow); `outboxHead` skips the finished
@@ -135,6 +137,7 @@ final class MemoryTransaction: StoreTransaction {
         var stored = alert
         stored.id = next(\.nextAlertID)
         set(\.alerts, stored.id, stored)
+        append(\.alertsByKey, stored.dedupKey, stored.id)
         if stored.status.isOpen { set(\.openAlertByKey, stored.dedupKey, stored.id) }
         return stored.id
     }
@@ -224,16 +227,6 @@ final class MemoryTransaction: StoreTransaction {
         return true
     }
 
-    /// A row's line: its channel, person and dedup key.
-    private static func line(_ item: OutboxItem, _ key: String) -> String {
-        item.target.channel + "\u{0}" + (item.target.recipient ?? "") + "\u{0}" + key
-    }
-
-    /// Where a row stands in its line: by alert, pages before resolve notices, then by id.
-    private static func placeInLine(_ item: OutboxItem) -> (Int64, Int, Int64) {
-        (item.alertID, item.action == .resolve ? 1 : 0, item.id)
-    }
-
     func claimCandidates(at now: Date, ownersGone: [String], excludingChannels: [String], limit: Int) -> [OutboxRow] {
         // Skipping the finished rows at the front is undone with the transaction: rows it
         // finished are unfinished again after a rollback, and must be found.
@@ -247,33 +240,30 @@ final class MemoryTransaction: StoreTransaction {
         } else if tables.outboxHead != head {
             undo.append(.other { $0.outboxHead = head })
         }
-        // The first open row of each line: only it may be claimed.
-        var firstOfLine: [String: (Int64, Int, Int64)] = [:]
-        for id in tables.outboxOrder[tables.outboxHead...] {
-            guard let row = tables.outbox[id], let key = row.item.dedupKey else { continue }
-            if case .done = row.state { continue }
-            let line = Self.line(row.item, key)
-            let place = Self.placeInLine(row.item)
-            if let first = firstOfLine[line], first <= place { continue }
-            firstOfLine[line] = place
-        }
         let excluded = Set(excludingChannels)
         var found: [OutboxRow] = []
         var index = tables.outboxHead
         while found.count < limit, index < tables.outboxOrder.count {
             defer { index += 1 }
-            guard let row = tables.outbox[tables.outboxOrder[index]], !excluded.contains(row.item.target.channel) else { continue }
-            if let key = row.item.dedupKey, let first = firstOfLine[Self.line(row.item, key)], first != Self.placeInLine(row.item) { continue }
-            switch row.state {
-            case .pending(let notBefore):
-                if notBefore.map({ $0 <= now }) ?? true { found.append(row) }
-            case .claimed(let owner, let until):
-                if until < now || ownersGone.contains(owner) { found.append(row) }
-            case .done:
-                continue
+            guard let row = tables.outbox[tables.outboxOrder[index]] else { continue }
+            let claimable: Bool = switch row.state {
+            case .pending(let notBefore): notBefore.map({ $0 <= now }) ?? true
+            case .claimed(let owner, let until): until < now || ownersGone.contains(owner)
+            case .done: false
             }
+            guard claimable, excluded.isEmpty || !excluded.contains(row.item.target.channel) else { continue }
+            found.append(row)
         }
         return found
+    }
+
+    func openOutbox(dedupKeys: [String]) -> [(dedupKey: String, row: OutboxRow)] {
+        dedupKeys.flatMap { key in
+            (tables.alertsByKey[key] ?? []).flatMap { outbox(alertID: $0, forUpdate: false) }.filter { row in
+                if case .done = row.state { return false }
+                return true
+            }.map { (key, $0) }
+        }.sorted { $0.row.item.id < $1.row.item.id }
     }
 
     func leaseOwners(at now: Date) -> [String] {

@@ -187,7 +187,7 @@ package enum StoredRows {
             id: id, alertID: try row.int64(required: "alert_id"), route: try row.string("route"),
             target: OutboxTarget(channel: try row.string(required: "channel"), recipient: try row.string("recipient")),
             position: try row.int64("position").map(Int.init), action: try row.value(required: "action", as: EventAction.self),
-            createdAt: try row.date(required: "created_at"), digestOf: digestOf, event: event, dedupKey: try row.string("dedup_key"))
+            createdAt: try row.date(required: "created_at"), digestOf: digestOf, event: event)
         if !problems.isEmpty { item.problem = "outbox item \(item.id): " + problems.joined(separator: "; ") }
         let state: OutboxRow.State
         switch try row.string(required: "state") {

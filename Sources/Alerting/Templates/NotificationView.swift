@@ -1,60 +1,83 @@
 import Foundation
+import Mustache
 
 /// What a template sees. Documented in docs/templates.md; keep the two in step.
-enum NotificationView {
-    static func make(_ notification: Notification, channelName: String) -> [String: Any] {
-        let alert = notification.alert
-        let resolved = alert.status == .resolved
-        let details = alert.details.keys.sorted().map { key in
-            ["key": key, "value": alert.details[key]?.displayText ?? ""]
-        }
-        var detailMap: [String: String] = [:]
-        for (key, value) in alert.details { detailMap[key] = value.displayText }
-        let links = alert.links.map { ["href": $0.href, "text": $0.text ?? $0.href] }
-        let alertView: [String: Any] = [
-            "id": String(alert.id),
-            "dedup_key": alert.dedupKey,
-            "kind": alert.kind.rawValue,
-            "kind_title": kindTitle(alert.kind),
-            "severity": alert.severity.rawValue,
-            "severity_upper": alert.severity.rawValue.uppercased(),
-            "environment": alert.environment ?? "-",
-            "source": alert.source ?? "-",
-            "summary": alert.summary,
-            "status": alert.status.rawValue,
-            "count": String(alert.count),
-            "first_seen": rfc3339(alert.firstSeen),
-            "last_seen": rfc3339(alert.lastSeen),
-            "details": details,
-            "detail": detailMap,
-            "links": links,
-        ]
-        var view: [String: Any] = [
-            "alert": alertView,
-            "action": notification.event.action.rawValue,
-            "channel": channelName,
-            "title": (resolved ? "Resolved: " : "") + kindTitle(alert.kind) + " in " + (alert.environment ?? "unknown environment"),
-            "severity_emoji": resolved ? ":white_check_mark:" : severityEmoji(alert.severity),
-            "is_resolved": resolved,
-            "is_repeat": alert.count > 1,
-            "has_details": !details.isEmpty,
-            "has_links": !links.isEmpty,
-        ]
+///
+/// Values are computed when a template asks for them (``child(named:)``), not all up front:
+/// rendering is a large part of a storm's work, and a template names a few of them.
+final class NotificationView: MustacheParent {
+    let notification: Notification
+    let channelName: String
+    /// Values a channel adds for its own templates (a gateway's `to`, `text`).
+    var extra: [String: Any] = [:]
+
+    init(_ notification: Notification, channelName: String) {
+        self.notification = notification
+        self.channelName = channelName
+    }
+
+    private var alert: Alert { notification.alert }
+    /// `{{alert.x}}`, made once for all the template's lookups.
+    private lazy var alertView = AlertView(notification.alert)
+    private var resolved: Bool { alert.status == .resolved }
+
+    func child(named name: String) -> Any? {
+        if !extra.isEmpty, let value = extra[name] { return value }
+        switch name {
+        case "alert": return alertView
+        case "action": return notification.event.action.rawValue
+        case "channel": return channelName
+        case "title": return (resolved ? "Resolved: " : "") + Self.kindTitle(alert.kind) + " in " + (alert.environment ?? "unknown environment")
+        case "severity_emoji": return resolved ? ":white_check_mark:" : Self.severityEmoji(alert.severity)
+        case "is_resolved": return resolved
+        case "is_repeat": return alert.count > 1
+        case "has_details": return !alert.details.isEmpty
+        case "has_links": return !alert.links.isEmpty
         // Who acknowledged or resolved it, and why, in their words (resolve notices).
-        if let actor = notification.event.actor { view["by"] = actor }
-        if let note = notification.event.note { view["note"] = note }
-        if let recipient = notification.recipient {
-            view["contact"] = ["name": recipient.name]
-        }
-        if let digest = notification.digest, let since = digest.since {
-            // Alerts a throttle held back since the last message to this person.
-            view["digest"] = [
+        case "by": return notification.event.actor
+        case "note": return notification.event.note
+        case "contact": return notification.recipient.map { ["name": $0.name] }
+        case "digest":
+            // Alerts held back (a throttle, storm control, a person's queue) that this message carries.
+            guard let digest = notification.digest, let since = digest.since else { return nil }
+            return [
                 "count": String(digest.count),
-                "since": clockTime(since),
+                "since": Self.clockTime(since),
                 "summaries": digest.items.map { "#\($0.alertID) \($0.summary)" }.joined(separator: "; "),
             ]
+        default: return nil
         }
-        return view
+    }
+
+    /// The alert, as `{{alert.x}}` reads it.
+    final class AlertView: MustacheParent {
+        let alert: Alert
+
+        init(_ alert: Alert) {
+            self.alert = alert
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "id": String(alert.id)
+            case "dedup_key": alert.dedupKey
+            case "kind": alert.kind.rawValue
+            case "kind_title": NotificationView.kindTitle(alert.kind)
+            case "severity": alert.severity.rawValue
+            case "severity_upper": alert.severity.rawValue.uppercased()
+            case "environment": alert.environment ?? "-"
+            case "source": alert.source ?? "-"
+            case "summary": alert.summary
+            case "status": alert.status.rawValue
+            case "count": String(alert.count)
+            case "first_seen": NotificationView.rfc3339(alert.firstSeen)
+            case "last_seen": NotificationView.rfc3339(alert.lastSeen)
+            case "details": alert.details.keys.sorted().map { key in ["key": key, "value": alert.details[key]?.displayText ?? ""] }
+            case "detail": alert.details.mapValues(\.displayText)
+            case "links": alert.links.map { ["href": $0.href, "text": $0.text ?? $0.href] }
+            default: nil
+            }
+        }
     }
 
     /// `10:02Z`: short enough for an SMS, unambiguous across timezones.

@@ -26,7 +26,7 @@ public final class TemplateRenderer: Sendable {
             throw TemplateError.missing(tried: candidates)
         }
         let template = try compiledTemplate(name: name, format: selector.format)
-        let view = NotificationView.make(notification, channelName: channelName)
+        let view = NotificationView(notification, channelName: channelName)
         let output = template.render(view)
         if selector.format != .text {
             guard (try? JSONSerialization.jsonObject(with: Data(output.utf8))) != nil else {

@@ -27,7 +27,7 @@ public struct ChannelType: Sendable {
     }
 
     /// The keys every channel section may have.
-    static let commonKeys = ["type", "timeout"]
+    static let commonKeys = ["type", "timeout", "max_concurrent"]
 
     /// The keys a section of this type may have.
     var allowedKeys: [String] {

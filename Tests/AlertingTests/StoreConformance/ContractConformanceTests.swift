@@ -317,46 +317,62 @@ func XCTAssertThrowsStoreDecodingError<T>(_ expression: @autoclosure () async th
     }
 }
 
-/// The outbox's lines: a row is claimable only when no open row of its channel and dedup key
-/// comes before it, so the pages of one key on one channel go out in the order of their events.
+/// The outbox's lines: an item is claimed only when no open item of its channel, person and
+/// dedup key comes before it, so the pages of one key on one channel go out in the order of
+/// their events (OutboxQueue's rule, on every store).
 final class OutboxLineConformanceTests: NotifyTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    private static func item(alert: Int64, channel: String = "slack", key: String? = "db", action: EventAction = .trigger) -> OutboxItem {
-        OutboxItem(id: 0, alertID: alert, target: OutboxTarget(channel: channel), position: action == .trigger ? 0 : nil, action: action,
-                   createdAt: Date(timeIntervalSince1970: 1_800_000_000), dedupKey: key)
+    private static func alert(_ key: String, status: AlertStatus = .triggered) -> Alert {
+        var alert = AlertStateMachine.newAlert(id: 0, from: AlertEvent(kind: .failover, environment: "prod", source: "db-1", summary: "s", dedupKey: key),
+                                               at: Date(timeIntervalSince1970: 1_800_000_000))
+        alert.status = status
+        return alert
     }
 
-    func testOnlyTheFirstOfEachLineIsClaimableAndExcludedChannelsAreSkipped() async throws {
+    private static func item(alert: Int64, channel: String = "slack", action: EventAction = .trigger) -> OutboxItem {
+        OutboxItem(id: 0, alertID: alert, target: OutboxTarget(channel: channel), position: action == .trigger ? 0 : nil, action: action,
+                   createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+    }
+
+    func testOnlyTheFirstOfEachLineIsClaimedAndExcludedChannelsAreSkipped() async throws {
         for (name, store) in try await TestStores.all() {
             let now = now
+            // Two incidents of "db" (the first resolved), one of "web".
+            let (first, second, web) = try await store.write { tx in
+                (try tx.insertAlert(Self.alert("db", status: .resolved)), try tx.insertAlert(Self.alert("db")), try tx.insertAlert(Self.alert("web")))
+            }
             // Inserted out of event order: the second incident's page before the first
             // incident's resolve notice (which is queued once its page is delivered).
             let ids = try await store.write { tx in
-                [try tx.insertOutbox(Self.item(alert: 1)),                       // incident 1's page
-                 try tx.insertOutbox(Self.item(alert: 2)),                       // incident 2's page
-                 try tx.insertOutbox(Self.item(alert: 1, action: .resolve)),     // incident 1's resolve notice
-                 try tx.insertOutbox(Self.item(alert: 1, channel: "sms")),       // another channel: its own line
-                 try tx.insertOutbox(Self.item(alert: 3, key: "web")),           // another key: its own line
-                 try tx.insertOutbox(Self.item(alert: 4, key: nil))]             // stored before lines: waits for nothing
+                [try tx.insertOutbox(Self.item(alert: first)),                       // incident 1's page
+                 try tx.insertOutbox(Self.item(alert: second)),                      // incident 2's page
+                 try tx.insertOutbox(Self.item(alert: first, action: .resolve)),     // incident 1's resolve notice
+                 try tx.insertOutbox(Self.item(alert: first, channel: "sms")),       // another channel: its own line
+                 try tx.insertOutbox(Self.item(alert: web))]                         // another key: its own line
             }
-            func claimable(excluding: [String] = []) async throws -> [Int64] {
-                try await store.read { tx in try tx.claimCandidates(at: now, ownersGone: [], excludingChannels: excluding, limit: 10).map(\.item.id) }
+            let open = try await store.read { tx in try tx.openOutbox(dedupKeys: ["db", "nothing"]) }
+            XCTAssertEqual(open.map(\.row.item.id).sorted(), [ids[0], ids[1], ids[2], ids[3]], "\(name): the open rows of a key")
+            XCTAssertEqual(Set(open.map(\.dedupKey)), ["db"], "\(name): each with its key")
+            let owner = LeaseOwner()
+            func claim(excluding: [String] = []) async throws -> [Int64] {
+                try await store.write { tx in
+                    try OutboxQueue.claim(owner: owner, at: now, leaseFor: .seconds(60), limit: 10, excludingChannels: excluding, in: tx).map(\.id)
+                }
             }
-            var first = try await claimable()
-            XCTAssertEqual(first, [ids[0], ids[3], ids[4], ids[5]], "\(name): the first of each line")
-            let unexcluded = try await claimable(excluding: ["slack"])
-            XCTAssertEqual(unexcluded, [ids[3]], "\(name): no row of an excluded channel")
-            // The first page is claimed, then done: next in its line is the resolve notice, then incident 2.
-            try await store.write { tx in try tx.setOutboxState(.claimed(owner: "h/1/x", until: now + 30), ids: [ids[0]]) }
-            first = try await claimable()
-            XCTAssertEqual(first, [ids[3], ids[4], ids[5]], "\(name): a claimed row still holds its line")
+            let skipped = try await claim(excluding: ["slack"])
+            XCTAssertEqual(skipped, [ids[3]], "\(name): nothing of an excluded channel")
+            let firsts = try await claim()
+            XCTAssertEqual(firsts, [ids[0], ids[4]], "\(name): the first of each line")
+            let again = try await claim()
+            XCTAssertEqual(again, [], "\(name): a claimed row still holds its line")
+            // Incident 1's page done: next in its line is its resolve notice, then incident 2.
             try await store.write { tx in try tx.setOutboxState(.done(outcome: "delivered"), ids: [ids[0]]) }
-            first = try await claimable()
-            XCTAssertEqual(first.first, ids[2], "\(name): the resolve notice of incident 1 before incident 2's page")
+            let notice = try await claim()
+            XCTAssertEqual(notice, [ids[2]], "\(name): the resolve notice of incident 1 before incident 2's page")
             try await store.write { tx in try tx.deleteOutbox(id: ids[2]) }
-            first = try await claimable()
-            XCTAssertEqual(first.first, ids[1], "\(name): then incident 2")
+            let then = try await claim()
+            XCTAssertEqual(then, [ids[1]], "\(name): then incident 2")
         }
     }
 }

@@ -6,6 +6,8 @@ public struct ConsoleChannel: Channel {
     public let name: String
     public let template: TemplateSelector? = TemplateSelector(family: "console", format: .text)
     private let output: ConsoleOutput
+    /// A line written in this process: nothing to overload, and no slot worth keeping small.
+    public var capabilities: ChannelCapabilities { ChannelCapabilities(concurrency: 256) }
 
     /// - Parameter output: where the lines go; standard output by default.
     public init(name: String, output: ConsoleOutput = .standardOutput) {

@@ -32,11 +32,11 @@ public struct HTTPGatewayChannel: Channel {
         guard let recipient = notification.recipient, let phone = notification.recipientPhone else { return notification.missingPhoneOutcome }
         var text = ASCII.trimmed(notification.body ?? notification.alert.summary)
         if capabilities.medium == .sms { text = SMSText.fit(text, maxSegments: maxSegments) }
-        var view = NotificationView.make(notification, channelName: name)
-        view["to"] = phone.e164
-        view["to_digits"] = phone.digits
-        view["text"] = text
-        view["contact"] = ["name": recipient.name]
+        let view = NotificationView(notification, channelName: name)
+        view.extra["to"] = phone.e164
+        view.extra["to_digits"] = phone.digits
+        view.extra["text"] = text
+        view.extra["contact"] = ["name": recipient.name]
 
         var url = compiled.url.render(view)
         if !compiled.query.isEmpty {

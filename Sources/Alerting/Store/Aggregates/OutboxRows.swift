@@ -11,11 +11,9 @@ public protocol OutboxRows: AnyObject {
     func outbox(alertID: Int64, forUpdate: Bool) throws -> [OutboxRow]
     /// Rows that may be claimed at `now`, by id, at most `limit`: pending ones not held back
     /// past `now`, and claimed ones whose lease ended before `now` or whose owner is in
-    /// `ownersGone`; none of a channel in `excludingChannels`; and each first in its line: no
-    /// row that is not done has the same channel, person and dedup key and comes before it (a smaller
-    /// alert id; for the same alert, a page before a resolve notice, then the smaller id). A
-    /// store shared by several processes locks the rows it returns until the transaction ends
-    /// and skips rows another transaction holds.
+    /// `ownersGone`; none of a channel in `excludingChannels`. A store shared by several
+    /// processes locks the rows it returns until the transaction ends and skips rows another
+    /// transaction holds.
     func claimCandidates(at now: Date, ownersGone: [String], excludingChannels: [String], limit: Int) throws -> [OutboxRow]
     /// The owners of claims whose lease has not ended at `now`.
     func leaseOwners(at now: Date) throws -> [String]
@@ -28,6 +26,9 @@ public protocol OutboxRows: AnyObject {
     func earliestOutboxTime() throws -> Date?
     /// Rows not done (pending or claimed) for one recipient, by id.
     func openOutbox(recipient: String) throws -> [OutboxRow]
+    /// Rows not done (pending or claimed) of the alerts (open or resolved) with one of these
+    /// dedup keys, by id, each with its alert's key: the lines the claimed rows wait in.
+    func openOutbox(dedupKeys: [String]) throws -> [(dedupKey: String, row: OutboxRow)]
     /// How many rows are pending, and how many claimed rows each lease owner holds.
     func outboxCounts() throws -> OutboxCounts
 }
