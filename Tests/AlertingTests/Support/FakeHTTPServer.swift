@@ -29,6 +29,8 @@ final class FakeHTTPServer: Sendable {
         var path: String
         var headers: [String: String]
         var body: String
+        /// When it arrived, for tests of latency.
+        var arrived = ContinuousClock.now
 
         var json: [String: Any]? {
             (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
@@ -47,20 +49,28 @@ final class FakeHTTPServer: Sendable {
     /// Replaces the answers still to come.
     func setScript(_ answers: [Answer]) { script.value = answers }
 
-    /// - Parameter hangingPaths: requests to these paths are recorded and never answered (a
-    ///   hung provider beside a healthy one on the same host).
-    init(script answers: [Answer] = [.slackOK], hangingPaths: Set<String> = []) async throws {
+    /// - Parameters:
+    ///   - hangingPaths: requests to these paths are recorded and never answered (a hung
+    ///     provider beside a healthy one on the same host).
+    ///   - respond: answers each request (given with its number, from 0) instead of the script:
+    ///     a provider whose faults are drawn at random.
+    init(script answers: [Answer] = [.slackOK], hangingPaths: Set<String> = [],
+         respond: (@Sendable (ReceivedRequest, Int) -> Answer)? = nil) async throws {
         let script = LockedState(answers)
-        let received = self.received
+        let receivedRequests = self.received
         let router = Router()
         router.on("**", method: .post) { request, context -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
-            received.mutate { $0.append(ReceivedRequest(method: "POST", path: request.uri.path, headers: headers, body: String(buffer: body))) }
+            let received = ReceivedRequest(method: "POST", path: request.uri.path, headers: headers, body: String(buffer: body))
+            let number = receivedRequests.mutate { requests in
+                requests.append(received)
+                return requests.count - 1
+            }
             if hangingPaths.contains(request.uri.path) { try? await Task.sleep(for: .seconds(60)) }
-            let answer = script.mutate { answers -> Answer in
+            let answer = respond?(received, number) ?? script.mutate { answers -> Answer in
                 if answers.count > 1 { return answers.removeFirst() }
                 return answers.first ?? .slackOK
             }

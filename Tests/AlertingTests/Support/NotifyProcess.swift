@@ -12,7 +12,10 @@ enum NotifyProcess {
     static var binary: URL { binary(named: "notify") }
 
     /// An executable of this package (`notify`, `custom-notify`) as `swift build` built it.
+    /// `NOTIFY_TEST_BINARY` runs the tests against another build of `notify` (an older one, to
+    /// see a test fail before its fix).
     static func binary(named name: String) -> URL {
+        if name == "notify", let path = ProcessInfo.processInfo.environment["NOTIFY_TEST_BINARY"] { return URL(fileURLWithPath: path) }
         // The test bundle runs from .build/<config>/; the executable is built beside it.
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while directory.path != "/" {
