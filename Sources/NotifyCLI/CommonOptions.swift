@@ -91,6 +91,7 @@ struct CommonOptions: ParsableArguments {
         let (_, config) = try loadConfig(optional: configOptional)
         let path = StateLocation.resolve(flag: state, environment: ProcessInfo.processInfo.environment, configured: config.statePath)
         let store: any AlertStore
+        StateFallback.location.withLock { $0 = StateLocation.redacted(path) }
         do {
             store = try await StateStores.open(path, waiting: waitForState, logger: logger)
         } catch let error as PostgresStoreError {
@@ -124,6 +125,9 @@ struct CommonOptions: ParsableArguments {
 /// Whether this process went on without its state file.
 enum StateFallback {
     static let reason = LockedBox<String?>(nil)
+    /// The state this process opened, as it may be shown (a password hidden): an error that
+    /// comes out of the store later names it.
+    static let location = LockedBox<String?>(nil)
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
@@ -190,7 +194,15 @@ extension NotifyRuntime {
         do {
             status = try await body(self)
         } catch {
-            Diagnostics.error("\(error)")
+            // A store error (a full disk, a database gone): the state is named, and what it
+            // holds is not lost; pages it owes go out once it can be written again.
+            let state = StateFallback.location.withLock { $0 }.map { "state \($0): " } ?? ""
+            Diagnostics.error("\(state)\(error)")
+            // Waiting, and held by claims (this process's among them: it could not give them back).
+            if let status = try? await notifier.status(),
+               case let owed = status.pendingPages + status.heldElsewhere.values.reduce(0, +) + status.instances.map(\.holding).reduce(0, +), owed > 0 {
+                Diagnostics.error("\(counted(owed, "page")) not recorded as sent (some may have gone out): the next notify run sends them once it can write")
+            }
             status = ExitStatus.ioError
         }
         do {

@@ -30,25 +30,47 @@ struct Send: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await common.withRuntime(deliverWithoutState: true) { try await send(through: $0.notifier) }
+        let events = try events()
+        try await common.withRuntime(deliverWithoutState: true) { runtime in
+            var sent: [AlertEvent] = []
+            do {
+                return try await send(events, through: runtime.notifier, sent: &sent)
+            } catch let error where !(error is ExitCode) {
+                // The state failed under us (a full disk): the events not known to have been
+                // paged are paged now without it, as when it cannot be opened at all.
+                let state = StateFallback.location.withLock { $0 }.map { "state \($0): " } ?? ""
+                Diagnostics.error("\(state)\(error)")
+                Diagnostics.error("DELIVERING WITHOUT STATE: no dedup against earlier runs, no escalation after this run; the exit status will be 74")
+                let unsent = events.filter { item in
+                    guard case .success(let event) = item else { return false }
+                    return !sent.contains { $0.dedupKey == event.dedupKey && $0.action == event.action }
+                }
+                let fallback = try await NotifyRuntime(config: runtime.config, logger: runtime.notifier.logger)
+                var ignored: [AlertEvent] = []
+                _ = await fallback.run { try await send(unsent, through: $0.notifier, sent: &ignored) }
+                return ExitStatus.ioError
+            }
+        }
     }
 
-    private func send(through notifier: Notifier) async throws -> ExitCode {
+    /// - Parameter sent: the events whose pages were decided, as they are.
+    private func send(_ events: [Result<AlertEvent, EventValidationError>], through notifier: Notifier, sent: inout [AlertEvent]) async throws -> ExitCode {
         var statuses: [ExitCode] = []
         var invalid = false
-        for item in try events() {
+        for item in events {
             switch item {
             case .failure(let error):
                 Diagnostics.error(json ? error.description : EventFlags.describe(error))
                 invalid = true
             case .success(let event):
                 let result = try await notifier.process(event)
+                sent.append(event)
                 report(result)
                 statuses.append(ExitStatus.forDeliveries(result.reports.map(\.outcome)))
                 statuses.append(ExitStatus.forPages(result.pages))
             }
         }
-        try await warnIfNobodyRunsWhatIsDue(notifier)
+        try? await warnIfNobodyRunsWhatIsDue(notifier)
         return invalid ? ExitStatus.dataError : ExitStatus.worst(statuses)
     }
 

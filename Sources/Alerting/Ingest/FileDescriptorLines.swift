@@ -24,26 +24,37 @@ public struct FileDescriptorLines: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        let window = DispatchSemaphore(value: 8)
+        // Created at 0 and raised to 8: libdispatch traps (SIGILL) when a semaphore is freed
+        // below the value it was created with, which is what a reader that stopped early (a
+        // full disk mid-stream) would leave behind.
+        let window = DispatchSemaphore(value: 0)
+        for _ in 0..<8 { window.signal() }
         let (stream, continuation) = AsyncStream.makeStream(of: Element.self)
+        // The consumer stopped: the thread stops reading rather than wait for it forever.
+        let abandoned = LockedBox(false)
+        continuation.onTermination = { _ in
+            abandoned.withLock { $0 = true }
+            window.signal()
+        }
         let descriptor = descriptor
         let maxLineBytes = maxLineBytes
         let thread = Thread {
             var splitter = LineSplitter(maxLineBytes: maxLineBytes)
             var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+            func hand(_ lines: [LineSplitter.Line]) -> Bool {
+                window.wait()
+                guard !abandoned.withLock({ $0 }), case .enqueued = continuation.yield(lines) else { return false }
+                return true
+            }
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
                 let lines = splitter.feed(buffer[0..<count])
                 if lines.isEmpty { continue }
-                window.wait()
-                continuation.yield(lines)
+                guard hand(lines) else { return }
             }
-            if let last = splitter.finish() {
-                window.wait()
-                continuation.yield([last])
-            }
+            if let last = splitter.finish(), !hand([last]) { return }
             continuation.finish()
         }
         thread.name = "notify-stdin"

@@ -26,7 +26,10 @@ enum NotifyProcess {
         return URL(fileURLWithPath: ".build/debug/\(name)")
     }
 
-    static func run(_ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:], binary: URL = binary) async throws -> Result {
+    /// - Parameter stdinFile: standard input from this file instead of `stdin` through a pipe
+    ///   (a file is read in large gulps, to its end, before notify has looked at a line).
+    static func run(_ arguments: [String], stdin: Data = Data(), stdinFile: String? = nil, environment: [String: String] = [:],
+                    binary: URL = binary) async throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             XCTFail("\(binary.lastPathComponent) binary not found at \(binary.path): run `swift build` before `swift test`")
             return Result(status: -1, stdout: "", stderr: "")
@@ -41,7 +44,7 @@ enum NotifyProcess {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
+        if let stdinFile { process.standardInput = FileHandle(forReadingAtPath: stdinFile) } else { process.standardInput = input }
         process.standardOutput = output
         process.standardError = errors
         let terminated = LockedState<CheckedContinuation<Void, Never>?>(nil)
@@ -59,7 +62,8 @@ enum NotifyProcess {
         async let err = readAll(errors.fileHandleForReading)
         let writer = input.fileHandleForWriting
         DispatchQueue.global().async {
-            writer.write(stdin)
+            // A process that stops reading early (an error mid-stream) closes the pipe: fine.
+            try? writer.write(contentsOf: stdin)
             try? writer.close()
         }
         await withCheckedContinuation { continuation in
