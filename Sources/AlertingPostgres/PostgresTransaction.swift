@@ -277,14 +277,12 @@ final class PostgresTransaction: StoreTransaction {
             """)
     }
 
-    func openOutbox(dedupKeys: [String]) throws -> [(dedupKey: String, row: OutboxRow)] {
+    func openOutboxPlaces(dedupKeys: [String]) throws -> [OutboxPlace] {
         guard !dedupKeys.isEmpty else { return [] }
         return try query("""
-            SELECT o.*, a.dedup_key AS alert_dedup_key FROM alerts a JOIN outbox o ON o.alert_id = a.id
+            SELECT a.dedup_key, o.id, o.alert_id, o.action, o.channel, o.recipient FROM alerts a JOIN outbox o ON o.alert_id = a.id
             WHERE a.dedup_key = ANY($1) AND o.state <> 'done' ORDER BY o.id
-            """, [.texts(dedupKeys)]).map { row in
-            (try RowReader(row, table: "alerts").string(required: "alert_dedup_key"), try StoredRows.outboxRow(row))
-        }
+            """, [.texts(dedupKeys)]).map(StoredRows.outboxPlace)
     }
 
     func openOutbox(recipient: String) throws -> [OutboxRow] {

@@ -122,7 +122,10 @@ final class SQLiteTransaction: StoreTransaction {
 
     // Writers take turns on the file (immediate transactions): a lock is nothing here.
     func openAlert(dedupKey: String, forUpdate: Bool) throws -> Alert? {
-        try rows("SELECT * FROM alerts WHERE dedup_key = ? AND status != 'resolved'", [dedupKey]).first.map(StoredRows.alert)
+        // A key's open alert is its newest (alerts_dedup_key, read backwards: one row however
+        // often the key resolved and opened before).
+        try rows("SELECT * FROM alerts WHERE dedup_key = ? ORDER BY id DESC LIMIT 1", [dedupKey]).first
+            .map(StoredRows.alert).flatMap { $0.status == .resolved ? nil : $0 }
     }
 
     func alert(id: Int64, forUpdate: Bool) throws -> Alert? {
@@ -282,15 +285,13 @@ final class SQLiteTransaction: StoreTransaction {
         return [waiting, ready, lease].compactMap { $0 }.min()
     }
 
-    func openOutbox(dedupKeys: [String]) throws -> [(dedupKey: String, row: OutboxRow)] {
+    func openOutboxPlaces(dedupKeys: [String]) throws -> [OutboxPlace] {
         guard !dedupKeys.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: dedupKeys.count).joined(separator: ", ")
         return try rows("""
-            SELECT o.*, a.dedup_key AS alert_dedup_key FROM alerts a JOIN outbox o ON o.alert_id = a.id
+            SELECT a.dedup_key, o.id, o.alert_id, o.action, o.channel, o.recipient FROM alerts a JOIN outbox o ON o.alert_id = a.id
             WHERE a.dedup_key IN (\(placeholders)) AND o.state != 'done' ORDER BY o.id
-            """, StatementArguments(dedupKeys), cached: false).map { row in
-            (try RowReader(row, table: "alerts").string(required: "alert_dedup_key"), try StoredRows.outboxRow(row))
-        }
+            """, StatementArguments(dedupKeys), cached: false).map(StoredRows.outboxPlace)
     }
 
     func openOutbox(recipient: String) throws -> [OutboxRow] {

@@ -221,6 +221,15 @@ enum StoreSchema {
                 CREATE INDEX alerts_dedup_key ON alerts(dedup_key);
                 """)
         }
+        migrator.registerMigration("v15: one index on the alerts' dedup key") { db in
+            try db.execute(sql: """
+                -- alerts_dedup_key finds a key's open alert too (its newest: a key has one open
+                -- alert at most, and a new one opens only when none is). The partial unique
+                -- index was a second B-tree written for every new alert, and writers take turns
+                -- on the file, so AlertRecorder's read-then-insert cannot race here.
+                DROP INDEX alerts_open_dedup_key;
+                """)
+        }
         return migrator
     }
 }

@@ -32,7 +32,8 @@ public enum OutboxQueue {
         var taken: [String: Int] = [:]
         let rows = try candidates.filter { row in
             let channel = row.item.target.channel
-            if let key = alerts[row.item.alertID]?.dedupKey, let first = firsts[Line(row.item, dedupKey: key)], first != Line.place(row.item) { return false }
+            if let key = alerts[row.item.alertID]?.dedupKey, let first = firsts[Line(row.item.target, dedupKey: key)],
+               first != Line.place(alertID: row.item.alertID, action: row.item.action, id: row.item.id) { return false }
             if let room = perChannel[channel], taken[channel, default: 0] >= room { return false }
             if let recipient = row.item.target.recipient, row.item.action == .trigger {
                 guard seen.insert(row.item.target).inserted else { return false }
@@ -58,15 +59,15 @@ public enum OutboxQueue {
         var recipient: String?
         var dedupKey: String
 
-        init(_ item: OutboxItem, dedupKey: String) {
-            self.channel = item.target.channel
-            self.recipient = item.target.recipient
+        init(_ target: OutboxTarget, dedupKey: String) {
+            self.channel = target.channel
+            self.recipient = target.recipient
             self.dedupKey = dedupKey
         }
 
         /// Where a row stands in its line: by alert, pages before resolve notices, then by id.
-        static func place(_ item: OutboxItem) -> [Int64] {
-            [item.alertID, item.action == .resolve ? 1 : 0, item.id]
+        static func place(alertID: Int64, action: EventAction, id: Int64) -> [Int64] {
+            [alertID, action == .resolve ? 1 : 0, id]
         }
     }
 
@@ -74,9 +75,9 @@ public enum OutboxQueue {
     private static func firstOfLines(_ keys: Set<String>, in transaction: any StoreTransaction) throws -> [Line: [Int64]] {
         guard !keys.isEmpty else { return [:] }
         var first: [Line: [Int64]] = [:]
-        for (key, row) in try transaction.openOutbox(dedupKeys: keys.sorted()) {
-            let line = Line(row.item, dedupKey: key)
-            let place = Line.place(row.item)
+        for open in try transaction.openOutboxPlaces(dedupKeys: keys.sorted()) {
+            let line = Line(open.target, dedupKey: open.dedupKey)
+            let place = Line.place(alertID: open.alertID, action: open.action, id: open.id)
             if let earlier = first[line], earlier.lexicographicallyPrecedes(place) { continue }
             first[line] = place
         }

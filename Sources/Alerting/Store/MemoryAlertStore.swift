@@ -257,13 +257,13 @@ final class MemoryTransaction: StoreTransaction {
         return found
     }
 
-    func openOutbox(dedupKeys: [String]) -> [(dedupKey: String, row: OutboxRow)] {
+    func openOutboxPlaces(dedupKeys: [String]) -> [OutboxPlace] {
         dedupKeys.flatMap { key in
             (tables.alertsByKey[key] ?? []).flatMap { outbox(alertID: $0, forUpdate: false) }.filter { row in
                 if case .done = row.state { return false }
                 return true
-            }.map { (key, $0) }
-        }.sorted { $0.row.item.id < $1.row.item.id }
+            }.map { OutboxPlace(dedupKey: key, id: $0.item.id, alertID: $0.item.alertID, action: $0.item.action, target: $0.item.target) }
+        }.sorted { $0.id < $1.id }
     }
 
     func leaseOwners(at now: Date) -> [String] {

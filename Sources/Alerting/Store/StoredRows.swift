@@ -173,6 +173,15 @@ package enum StoredRows {
         return state
     }
 
+    /// An open row's place: `dedup_key` (its alert's), `id`, `alert_id`, `action`, `channel`,
+    /// `recipient`.
+    package static func outboxPlace(_ columns: some StoredColumns) throws -> OutboxPlace {
+        var row = RowReader(columns, table: "outbox")
+        return OutboxPlace(dedupKey: try row.string(required: "dedup_key"), id: try row.id(), alertID: try row.int64(required: "alert_id"),
+                           action: try row.value(required: "action", as: EventAction.self),
+                           target: OutboxTarget(channel: try row.string(required: "channel"), recipient: try row.string("recipient")))
+    }
+
     package static func outboxRow(_ columns: some StoredColumns) throws -> OutboxRow {
         var row = RowReader(columns, table: "outbox")
         let id = try row.id()

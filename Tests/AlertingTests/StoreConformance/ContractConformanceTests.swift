@@ -351,8 +351,10 @@ final class OutboxLineConformanceTests: NotifyTestCase {
                  try tx.insertOutbox(Self.item(alert: first, channel: "sms")),       // another channel: its own line
                  try tx.insertOutbox(Self.item(alert: web))]                         // another key: its own line
             }
-            let open = try await store.read { tx in try tx.openOutbox(dedupKeys: ["db", "nothing"]) }
-            XCTAssertEqual(open.map(\.row.item.id).sorted(), [ids[0], ids[1], ids[2], ids[3]], "\(name): the open rows of a key")
+            let open = try await store.read { tx in try tx.openOutboxPlaces(dedupKeys: ["db", "nothing"]) }
+            XCTAssertEqual(open.map(\.id).sorted(), [ids[0], ids[1], ids[2], ids[3]], "\(name): the open rows of a key")
+            XCTAssertEqual(open.first { $0.id == ids[2] }.map { [$0.alertID, $0.action == .resolve ? 1 : 0] }, [first, 1], "\(name): with its alert and action")
+            XCTAssertEqual(open.first { $0.id == ids[3] }?.target.channel, "sms", "\(name): and its target")
             XCTAssertEqual(Set(open.map(\.dedupKey)), ["db"], "\(name): each with its key")
             let owner = LeaseOwner()
             func claim(excluding: [String] = []) async throws -> [Int64] {

@@ -26,9 +26,10 @@ public protocol OutboxRows: AnyObject {
     func earliestOutboxTime() throws -> Date?
     /// Rows not done (pending or claimed) for one recipient, by id.
     func openOutbox(recipient: String) throws -> [OutboxRow]
-    /// Rows not done (pending or claimed) of the alerts (open or resolved) with one of these
-    /// dedup keys, by id, each with its alert's key: the lines the claimed rows wait in.
-    func openOutbox(dedupKeys: [String]) throws -> [(dedupKey: String, row: OutboxRow)]
+    /// Where the rows not done (pending or claimed) of the alerts (open or resolved) with one
+    /// of these dedup keys stand, by id: the lines the claimed rows wait in. Places, not rows:
+    /// a claim reads them every round, and needs no event or digest decoded.
+    func openOutboxPlaces(dedupKeys: [String]) throws -> [OutboxPlace]
     /// How many rows are pending, and how many claimed rows each lease owner holds.
     func outboxCounts() throws -> OutboxCounts
 }
@@ -38,4 +39,21 @@ extension OutboxRows {
     public func outboxRow(id: Int64) throws -> OutboxRow? { try outboxRow(id: id, forUpdate: false) }
     /// The alert's rows, read without a lock.
     public func outbox(alertID: Int64) throws -> [OutboxRow] { try outbox(alertID: alertID, forUpdate: false) }
+}
+
+/// Where an open outbox row stands among the pages of its dedup key (``OutboxRows/openOutboxPlaces(dedupKeys:)``).
+public struct OutboxPlace: Sendable, Hashable {
+    public var dedupKey: String
+    public var id: Int64
+    public var alertID: Int64
+    public var action: EventAction
+    public var target: OutboxTarget
+
+    public init(dedupKey: String, id: Int64, alertID: Int64, action: EventAction, target: OutboxTarget) {
+        self.dedupKey = dedupKey
+        self.id = id
+        self.alertID = alertID
+        self.action = action
+        self.target = target
+    }
 }
