@@ -2,7 +2,7 @@ import Alerting
 /// Reading `server:` (for `notify serve`).
 extension ConfigLoader {
     func readServer(_ node: ConfigNode) throws -> ServerConfig {
-        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "integrations", "slack", "twilio", "alertmanager"])
+        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "max_connections", "integrations", "slack", "twilio", "alertmanager"])
         var server = ServerConfig()
         if let listenNode = try node.optional("listen") {
             guard let (host, port) = ServerConfig.parseListen(try listenNode.string()) else { throw listenNode.error("expected HOST:PORT, such as 127.0.0.1:8080") }
@@ -23,6 +23,7 @@ extension ConfigLoader {
         }
         if let value = try node.optional("max_body_bytes") { server.maxBodyBytes = try value.int(in: 1024...(64 << 20)) }
         if let value = try node.optional("idle_timeout") { server.idleTimeout = try positive(value) }
+        if let value = try node.optional("max_connections") { server.maxConnections = try value.int(in: 1...1_000_000) }
         if let integrationsNode = try node.optional("integrations") {
             for (name, entry) in try integrationsNode.mappingEntries() {
                 try entry.checkKeys(allowed: ["key", "environment"])

@@ -18,6 +18,10 @@ public struct ServerConfig: Sendable {
     /// A connection with no request in progress for this long is closed, so idle and half-open
     /// connections cannot use up the descriptors the next sender needs.
     public var idleTimeout: Duration = .seconds(30)
+    /// The connections held at most (`max_connections`); beyond it a new connection may only
+    /// ask `/healthz`. Nil: the open-file limit (raised to the hard one at start) less 256 for
+    /// the store, the providers and the health checks, at most 10,000.
+    public var maxConnections: Int?
     /// Integrations by routing key: PagerDuty-style senders name one in `routing_key`
     /// (`/v2/enqueue`); its key also works as a bearer token on the other event endpoints.
     public var integrations: [Integration] = []

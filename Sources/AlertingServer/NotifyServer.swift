@@ -55,6 +55,7 @@ public struct NotifyServer: Sendable {
     /// service group. `onListening` gets the bound port (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Hummingbird.Router(context: BasicRequestContext.self)
+        let limit = ConnectionLimit(maximum: Self.maxConnections(config))
         router.add(middleware: StoreUnavailableMiddleware(logger: logger))
         router.get("/healthz") { _, _ in try await self.health() }
         router.get("/metrics") { _, _ in try await self.metricsText() }
@@ -66,7 +67,7 @@ public struct NotifyServer: Sendable {
         router.post("/slack/interactions") { request, _ in try await self.slackInteraction(request) }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(config.idleTimeout))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [limit.installer()], idleTimeout: TimeAmount(config.idleTimeout))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "notify"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -83,6 +84,20 @@ public struct NotifyServer: Sendable {
             services: [.init(service: application(onListening: onListening)), .init(service: scheduler)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// `server.max_connections`, or the open-file limit less room for the store, the providers
+    /// and health checks (256), at most 10,000 and at least 64.
+    static func maxConnections(_ config: ServerConfig) -> Int {
+        if let configured = config.maxConnections { return configured }
+        var limit = rlimit()
+        #if os(Linux)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0 else { return 1_000 }
+        return Int(max(64, min(10_000, Int64(clamping: limit.rlim_cur) - 256)))
     }
 
     /// Raises the soft limit on open descriptors to the hard one (what the system lets this

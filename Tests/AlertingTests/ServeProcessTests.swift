@@ -222,4 +222,54 @@ final class ServeProcessTests: NotifyTestCase {
         XCTAssertEqual(open.count, 0, "idle connections still open after the idle timeout")
         await slack.stop()
     }
+
+    /// `max_connections`: beyond it a new connection may only ask `/healthz`; idle ones and
+    /// other requests are closed at once, and the server keeps its descriptors (#19).
+    func testBeyondMaxConnectionsOnlyHealthzIsAnsweredAndIdleConnectionsAreClosed() async throws {
+        let slack = try await FakeHTTPServer()
+        let config = try config(slack: slack, server: "server: {listen: \"127.0.0.1:0\", auth: none, max_connections: 50}")
+        let serve = try await startServe(["--config", config], state: temporaryStatePath())
+        defer { serve.process.terminate() }
+        func connect() -> Int32 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(serve.port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var timeout = timeval(tv_sec: 3, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            return fd
+        }
+        var idle: [Int32] = []
+        defer { idle.forEach { close($0) } }
+        for _ in 0..<200 { idle.append(connect()) }
+        try await Task.sleep(for: .milliseconds(300))
+        var answered = 0
+        for _ in 0..<10 {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(serve.port)/healthz")
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status.code == 200 { answered += 1 }
+        }
+        XCTAssertEqual(answered, 10, "/healthz beyond the limit: \(serve.stderr.value.suffix(400))")
+        // An event on a new connection beyond the limit: closed without an answer.
+        let refused = connect()
+        let post = "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        _ = post.withCString { write(refused, $0, strlen($0)) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        XCTAssertLessThanOrEqual(read(refused, &buffer, buffer.count), 0, "refused: no answer")
+        close(refused)
+        // The idle connections beyond the limit are closed within the grace; 50 stay.
+        try await Task.sleep(for: .seconds(1))
+        let closedByServer = idle.filter { fd in
+            var flags = fcntl(fd, F_GETFL)
+            flags |= O_NONBLOCK
+            _ = fcntl(fd, F_SETFL, flags)
+            return read(fd, &buffer, buffer.count) >= 0 || errno == ECONNRESET
+        }.count
+        XCTAssertGreaterThanOrEqual(closedByServer, 150, "the connections beyond 50 are closed")
+        XCTAssertLessThanOrEqual(closedByServer, 150 + 10, "those within the limit stay open")
+        await slack.stop()
+    }
+
 }
