@@ -144,4 +144,48 @@ final class DiskFullTests: NotifyTestCase {
         XCTAssertEqual(serve.process.terminationReason, .exit, "no signal: \(serve.stderr.value.suffix(500))")
         await server.stop()
     }
+
+    /// `notify daemon` while the disk fills under it: it keeps running (no signal), and the
+    /// step that came due meanwhile goes out once space returns.
+    func testDaemonOnAFullDiskKeepsRunningAndCatchesUpWhenSpaceReturns() async throws {
+        let disk = try SmallFileSystem.mount(kilobytes: 4096)
+        defer { disk.unmount() }
+        let server = try await FakeHTTPServer()
+        let config = try writeTemporaryConfig("""
+            delivery: {timeout: 2s, max_attempts: 2, initial_backoff: 50ms}
+            channels:
+              hook: {type: webhook, url: "\(server.baseURL)/hook"}
+            policies:
+              two-steps: {steps: [{after: 0s, notify: [hook]}, {after: 3s, notify: [hook]}]}
+            routes: [{policy: two-steps}]
+            """)
+        let sent = try await NotifyProcess.run(["send", "--config", config, "--state", disk.state, "--kind", "failover", "--summary", "db failed over"])
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        XCTAssertEqual(server.requests.count, 1, "the first step")
+        let daemon = Process()
+        daemon.executableURL = NotifyProcess.binary
+        daemon.arguments = ["daemon", "--config", config, "--state", disk.state]
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { daemon.terminate() } }
+        try await Task.sleep(for: .seconds(1))   // up and running (a daemon that cannot open its state exits 74)
+        XCTAssertTrue(daemon.isRunning)
+        // Fill what is left of the disk.
+        let filler = disk.path + "/filler"
+        FileManager.default.createFile(atPath: filler, contents: nil)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: filler))
+        let chunk = Data(count: 64 * 1024)
+        while (try? handle.write(contentsOf: chunk)) != nil {}
+        try? handle.close()
+        try await Task.sleep(for: .seconds(5))   // the second step comes due on a full disk
+        XCTAssertTrue(daemon.isRunning, "the daemon keeps running on a full disk")
+        try FileManager.default.removeItem(atPath: filler)
+        try await waitFor("the second step once space returned", timeout: 30) { server.requests.count >= 2 }
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        XCTAssertEqual(daemon.terminationReason, .exit, "no signal")
+        await server.stop()
+    }
+
 }
