@@ -31,7 +31,9 @@ struct Send: AsyncParsableCommand {
 
     func run() async throws {
         let events = try events()
-        try await common.withRuntime(deliverWithoutState: true) { runtime in
+        // With --output json, standard output is the JSON alone: console pages go to standard error.
+        let console: ConsoleOutput = output == .json ? .standardError : .standardOutput
+        try await common.withRuntime(deliverWithoutState: true, console: console) { runtime in
             var sent: [AlertEvent] = []
             do {
                 return try await send(events, through: runtime.notifier, sent: &sent)
@@ -45,7 +47,7 @@ struct Send: AsyncParsableCommand {
                     guard case .success(let event) = item else { return false }
                     return !sent.contains { $0.dedupKey == event.dedupKey && $0.action == event.action }
                 }
-                let fallback = try await NotifyRuntime(config: runtime.config, logger: runtime.notifier.logger)
+                let fallback = try await NotifyRuntime(config: runtime.config, console: console, logger: runtime.notifier.logger)
                 var ignored: [AlertEvent] = []
                 _ = await fallback.run { try await send(unsent, through: $0.notifier, sent: &ignored) }
                 return ExitStatus.ioError

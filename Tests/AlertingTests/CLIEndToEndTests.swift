@@ -39,6 +39,22 @@ final class CLIEndToEndTests: NotifyTestCase {
         XCTAssertTrue(server.requests[0].body.contains("db-secondary-2"))
     }
 
+    /// A route with a console channel beside: standard output stays one JSON document (the
+    /// console page goes to standard error, as with `watch --summary json`).
+    func testSendJSONOutputStaysJSONWithAConsoleChannel() async throws {
+        let config = try writeTemporaryConfig("""
+            channels: {out: {type: console}}
+            routes: [{notify: [out]}]
+            """)
+        let result = try await NotifyProcess.run(["send", "--config", config, "--kind", "failover", "--summary", "db failed over", "--output", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+        XCTAssertEqual(object["id"] as? Int, 1)
+        XCTAssertTrue(result.stderr.contains("db failed over"), "the console page, on standard error: \(result.stderr)")
+        let text = try await NotifyProcess.run(["send", "--config", config, "--kind", "failover", "--summary", "web failed over"])
+        XCTAssertTrue(text.stdout.contains("web failed over"), "without --output json the console page stays on standard output")
+    }
+
     func testSendJSONOutput() async throws {
         let server = try await FakeHTTPServer()
         let config = try slackConfig(server)
