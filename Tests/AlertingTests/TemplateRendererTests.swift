@@ -70,6 +70,32 @@ final class TemplateRendererTests: NotifyTestCase {
         XCTAssertTrue(line.contains(" RESOLVED #42 "), line)
     }
 
+    /// Every default template's resolve notice says who resolved the alert, and why, or that it
+    /// resolved itself (issue 20 §4).
+    func testAResolveNoticeSaysWhoResolvedItAndWhy() throws {
+        func notice(actor: String?, note: String?) -> Alerting.Notification {
+            var notice = notification(status: .resolved)
+            notice.event = AlertEvent(kind: .healthCheckFailure, action: .resolve, dedupKey: notice.alert.dedupKey, actor: actor, note: note)
+            return notice
+        }
+        let sms = TemplateSelector(family: "sms", format: .text)
+        for (actor, note, said) in [("alice", "fixed the disk", "by alice: fixed the disk"), ("notify", "auto_resolve: nothing for 10m", "by itself: auto_resolve: nothing for 10m"),
+                                    (nil, nil, "by its source")] as [(String?, String?, String)] {
+            let line = try renderer.render(notice(actor: actor, note: note), channelName: "stdout", selector: console)
+            XCTAssertTrue(line.contains("RESOLVED \(said) #42"), line)
+            let text = try renderer.render(notice(actor: actor, note: note), channelName: "sms", selector: sms)
+            XCTAssertTrue(text.contains("RESOLVED \(said) #42"), text)
+            for kind in [AlertKind.healthCheckFailure, .failover] {
+                var slackNotice = notice(actor: actor, note: note)
+                slackNotice.alert.kind = kind
+                let message = try json(try renderer.render(slackNotice, channelName: "ops", selector: slack))
+                XCTAssertTrue("\(message["blocks"] ?? "")".contains("Resolved \(said)"), "\(kind): \(message)")
+            }
+        }
+        // A page (not a resolve notice) of an alert resolved meanwhile names nobody.
+        XCTAssertTrue(try renderer.render(notification(status: .resolved), channelName: "stdout", selector: console).contains(" RESOLVED #42 "))
+    }
+
     func testTemplatesDirectoryOverridesOneTemplateAndKeepsTheRest() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tpl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("console"), withIntermediateDirectories: true)

@@ -4,7 +4,7 @@ enum DefaultTemplates {
     static let all: [String: String] = [
         "console/default": #"""
 {{! One line per alert, then its details indented. Plain text: values are not escaped. }}
-{{alert.last_seen}} {{#is_resolved}}RESOLVED{{#by}} by {{by}}{{/by}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}
+{{alert.last_seen}} {{#is_resolved}}RESOLVED{{#resolution}} {{resolution}}{{/resolution}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}
 {{#alert.details}}
     {{key}}: {{value}}
 {{/alert.details}}
@@ -20,7 +20,7 @@ enum DefaultTemplates {
   "blocks": [
     {
       "type": "section",
-      "text": {"type": "mrkdwn", "text": "{{severity_emoji}} *{{title}}*\n{{alert.summary}}"}
+      "text": {"type": "mrkdwn", "text": "{{severity_emoji}} *{{title}}*\n{{alert.summary}}{{#resolution}}\n_Resolved {{resolution}}_{{/resolution}}"}
     },
     {
       "type": "section",
@@ -60,7 +60,7 @@ enum DefaultTemplates {
   "blocks": [
     {
       "type": "section",
-      "text": {"type": "mrkdwn", "text": "{{severity_emoji}} *{{title}}*\n{{alert.summary}}"}
+      "text": {"type": "mrkdwn", "text": "{{severity_emoji}} *{{title}}*\n{{alert.summary}}{{#resolution}}\n_Resolved {{resolution}}_{{/resolution}}"}
     },
 {{#alert.detail.from}}
     {
@@ -100,7 +100,7 @@ enum DefaultTemplates {
 """#,
         "sms/default": #"""
 {{! One SMS. Plain text, cut to the channel's max_segments (1 by default), so the most important part comes first. }}
-{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}RESOLVED{{#by}} by {{by}}{{/by}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind_title}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}{{#digest}} | earlier: {{summaries}}{{/digest}}
+{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}RESOLVED{{#resolution}} {{resolution}}{{/resolution}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind_title}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}{{#digest}} | earlier: {{summaries}}{{/digest}}
 
 """#,
         "voice/default": #"""

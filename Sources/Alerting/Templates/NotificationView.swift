@@ -36,6 +36,10 @@ final class NotificationView: MustacheParent {
         // Who acknowledged or resolved it, and why, in their words (resolve notices).
         case "by": return notification.event.actor
         case "note": return notification.event.note
+        // A resolve notice's "by whom, and why": `by alice: fixed the disk`, `by itself:
+        // auto_resolve: nothing for 10m` (notify resolved it), `by its source` (the sender
+        // said it recovered).
+        case "resolution": return Self.resolution(of: notification.event)
         case "contact": return notification.recipient.map { ["name": $0.name] }
         case "digest":
             // Alerts held back (a throttle, storm control, a person's queue) that this message carries.
@@ -81,6 +85,17 @@ final class NotificationView: MustacheParent {
     }
 
     /// `10:02Z`: short enough for an SMS, unambiguous across timezones.
+    /// How a resolve notice says who resolved the alert and why; nil for any other message.
+    static func resolution(of event: AlertEvent) -> String? {
+        guard event.action == .resolve else { return nil }
+        let who = switch event.actor {
+        case "notify"?: "by itself"
+        case let actor?: "by \(actor)"
+        case nil: "by its source"
+        }
+        return who + (event.note.map { ": \($0)" } ?? "")
+    }
+
     static func clockTime(_ date: Date) -> String {
         let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: date)
         return String(format: "%02d:%02dZ", components.hour ?? 0, components.minute ?? 0)
