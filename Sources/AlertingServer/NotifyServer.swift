@@ -86,16 +86,19 @@ public struct NotifyServer: Sendable {
         try await group.run()
     }
 
+    /// RLIMIT_NOFILE, as getrlimit and setrlimit take it here.
+    #if os(Linux)
+    private static let openFileResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    private static let openFileResource = RLIMIT_NOFILE
+    #endif
+
     /// `server.max_connections`, or the open-file limit less room for the store, the providers
     /// and health checks (256), at most 10,000 and at least 64.
     static func maxConnections(_ config: ServerConfig) -> Int {
         if let configured = config.maxConnections { return configured }
         var limit = rlimit()
-        #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
+        let resource = openFileResource
         guard getrlimit(resource, &limit) == 0 else { return 1_000 }
         return Int(max(64, min(10_000, Int64(clamping: limit.rlim_cur) - 256)))
     }
@@ -105,11 +108,7 @@ public struct NotifyServer: Sendable {
     /// Returns the change, or nil when there was none to make.
     static func raiseOpenFileLimit() -> (from: UInt64, to: UInt64)? {
         var limit = rlimit()
-        #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
+        let resource = openFileResource
         guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return nil }
         let from = UInt64(limit.rlim_cur)
         limit.rlim_cur = limit.rlim_max

@@ -199,7 +199,9 @@ extension NotifyRuntime {
             let state = StateFallback.location.withLock { $0 }.map { "state \($0): " } ?? ""
             Diagnostics.error("\(state)\(error)")
             // Waiting, and held by claims (this process's among them: it could not give them back).
-            if let status = try? await notifier.status(),
+            // Bounded: a database that stopped answering must not hold the exit.
+            let notifier = notifier
+            if let status = try? await withDeadline(.seconds(2), { try await notifier.status() }),
                case let owed = status.pendingPages + status.heldElsewhere.values.reduce(0, +) + status.instances.map(\.holding).reduce(0, +), owed > 0 {
                 Diagnostics.error("\(counted(owed, "page")) not recorded as sent (some may have gone out): the next notify run sends them once it can write")
             }

@@ -43,6 +43,30 @@ final class ServeProcessTests: NotifyTestCase {
         return response.status.code
     }
 
+    /// A TCP connection to the server that sends nothing (a slow or half-open client).
+    private func openConnection(port: Int, nonBlocking: Bool = false) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        if nonBlocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        return fd
+    }
+
+    /// How many of `count` requests for `/healthz` were answered 200 within 2 s each.
+    private func healthzAnswers(port: Int, of count: Int) async -> Int {
+        var answered = 0
+        for _ in 0..<count {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status.code == 200 { answered += 1 }
+        }
+        return answered
+    }
+
     func testServePagesAtOnceAndStopsOnSIGTERM() async throws {
         let slack = try await FakeHTTPServer()
         let serve = try await startServe(["--config", try config(slack: slack)], state: temporaryStatePath())
@@ -183,26 +207,14 @@ final class ServeProcessTests: NotifyTestCase {
         var sockets: [Int32] = []
         defer { sockets.forEach { close($0) } }
         for _ in 0..<1100 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { break }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(serve.port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            guard let fd = openConnection(port: serve.port, nonBlocking: true) else { break }
             sockets.append(fd)
             // In batches the listen backlog (256) can take, so the server holds them all.
             if sockets.count % 100 == 0 { try await Task.sleep(for: .milliseconds(50)) }
         }
         XCTAssertEqual(sockets.count, 1100)
         try await Task.sleep(for: .milliseconds(500))
-        var answered = 0
-        for _ in 0..<10 {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(serve.port)/healthz")
-            request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status.code == 200 { answered += 1 }
-        }
+        let answered = await healthzAnswers(port: serve.port, of: 10)
         XCTAssertEqual(answered, 10, "/healthz under 1,100 idle connections: \(serve.stderr.value.suffix(400))")
         // Past the idle timeout the server closes them (EOF, or a reset): none stays open.
         var buffer = [UInt8](repeating: 0, count: 16)
@@ -231,12 +243,7 @@ final class ServeProcessTests: NotifyTestCase {
         let serve = try await startServe(["--config", config], state: temporaryStatePath())
         defer { serve.process.terminate() }
         func connect() -> Int32 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(serve.port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            let fd = openConnection(port: serve.port) ?? -1
             var timeout = timeval(tv_sec: 3, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             return fd
@@ -245,12 +252,7 @@ final class ServeProcessTests: NotifyTestCase {
         defer { idle.forEach { close($0) } }
         for _ in 0..<200 { idle.append(connect()) }
         try await Task.sleep(for: .milliseconds(300))
-        var answered = 0
-        for _ in 0..<10 {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(serve.port)/healthz")
-            request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status.code == 200 { answered += 1 }
-        }
+        let answered = await healthzAnswers(port: serve.port, of: 10)
         XCTAssertEqual(answered, 10, "/healthz beyond the limit: \(serve.stderr.value.suffix(400))")
         // An event on a new connection beyond the limit: closed without an answer.
         let refused = connect()

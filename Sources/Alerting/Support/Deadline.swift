@@ -1,16 +1,16 @@
-import Alerting
+import Foundation
 
 /// The store did not answer in time.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var deadline: Duration
-    var description: String { "no answer within \(DurationParser.brief(deadline))" }
+public struct DeadlineExceeded: Error, CustomStringConvertible {
+    public var deadline: Duration
+    public var description: String { "no answer within \(DurationParser.brief(deadline))" }
 }
 
 /// Runs `body`, or throws ``DeadlineExceeded`` once `deadline` has passed without an answer.
 /// The body runs in a task of its own and is only asked to cancel: a store waiting on a
 /// network that dropped its packets does not give up at once, and the caller must not wait
 /// for it.
-func withDeadline<T: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withDeadline<T: Sendable>(_ deadline: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     let waiting = LockedBox<CheckedContinuation<T, any Error>?>(nil)
     @Sendable func finish(_ result: Result<T, any Error>) {
         let continuation = waiting.withLock { stored -> CheckedContinuation<T, any Error>? in
