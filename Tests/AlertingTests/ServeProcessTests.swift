@@ -43,19 +43,6 @@ final class ServeProcessTests: NotifyTestCase {
         return response.status.code
     }
 
-    /// A TCP connection to the server that sends nothing (a slow or half-open client).
-    private func openConnection(port: Int, nonBlocking: Bool = false) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        if nonBlocking { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        return fd
-    }
-
     /// How many of `count` requests for `/healthz` were answered 200 within 2 s each.
     private func healthzAnswers(port: Int, of count: Int) async -> Int {
         var answered = 0

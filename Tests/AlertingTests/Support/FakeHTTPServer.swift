@@ -39,7 +39,7 @@ final class FakeHTTPServer: Sendable {
 
     private let script: LockedState<[Answer]>
     private let received = LockedState<[ReceivedRequest]>([])
-    private let task: Task<Void, Error>
+    private let running: RunningApplication
     let port: Int
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -93,14 +93,13 @@ final class FakeHTTPServer: Sendable {
             },
             logger: Logger(label: "fake-http", factory: { _ in SwiftLogNoOpLogHandler() }))
         self.script = script
-        self.task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        self.running = RunningApplication(app)
         var iterator = ports.makeAsyncIterator()
         self.port = await iterator.next() ?? 0
     }
 
     func stop() async {
-        task.cancel()
-        _ = await task.result
+        await running.stop()
     }
 }
 

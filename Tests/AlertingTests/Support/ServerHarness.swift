@@ -15,7 +15,7 @@ final class ServerHarness: @unchecked Sendable {
     let server: NotifyServer
     let port: Int
     let client: HTTPClient
-    private let task: Task<Void, Error>
+    private let running: RunningApplication
 
     var notifier: Notifier { runtime.notifier }
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -34,14 +34,13 @@ final class ServerHarness: @unchecked Sendable {
             sink.yield(port)
             sink.finish()
         })
-        task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        running = RunningApplication(app)
         var iterator = ports.makeAsyncIterator()
         port = await iterator.next() ?? 0
     }
 
     func stop() async {
-        task.cancel()
-        _ = await task.result
+        await running.stop()
         try? await client.shutdown()
         try? await runtime.shutdown()
     }
