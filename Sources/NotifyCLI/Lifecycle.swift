@@ -12,8 +12,14 @@ import ServiceLifecycle
 enum Lifecycle {
     static func run(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(
-            // The work ending by itself (input read) ends the group too.
-            services: services.map { .init(service: Announced(service: $0), successTerminationBehavior: .gracefullyShutdownGroup) },
+            // The work ending by itself (input read) ends the group too. A service that fails
+            // shuts the others down gracefully as well, not by cancelling them: a cancelled
+            // HTTP server can trap on a connection it accepted but had not yet taken
+            // (apple/swift-nio#2813), and in-flight work deserves its outcome either way.
+            services: services.map {
+                .init(service: Announced(service: $0), successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
