@@ -121,7 +121,11 @@ extension ConfigLoader {
     }
 
     func readContact(name: String, _ node: ConfigNode) throws -> Contact {
-        try node.checkKeys(allowed: ["phone", "slack", "email", "throttle"])
+        // An address for each medium a registered channel type reaches people by (`telegram:`,
+        // `pushover:`, a medium of your own channel's), besides the phone and Slack.
+        let media = Set(ContactMedium.builtIn + registry.channelTypes.compactMap(\.capabilities.medium))
+        let addressKeys = Set(media.map(\.addressKey)).subtracting(["phone"]).sorted()
+        try node.checkKeys(allowed: ["phone", "slack"] + addressKeys + ["throttle"])
         var contact = Contact(name: name)
         if let phoneNode = try node.optional("phone") {
             let text = try phoneNode.string()
@@ -129,10 +133,13 @@ extension ConfigLoader {
             contact.phone = phone
         }
         contact.slackMemberID = try node.optional("slack")?.nonEmptyString()
-        contact.email = try node.optional("email")?.nonEmptyString()
+        for key in addressKeys {
+            if let address = try node.optional(key)?.nonEmptyString() { contact.addresses[key] = address }
+        }
         if let throttles = try node.optional("throttle") {
             for (key, value) in try throttles.mappingEntries() {
-                guard let medium = ContactMedium(rawValue: key) else { throw value.error("expected sms or voice") }
+                let medium = ContactMedium(key)
+                guard media.contains(medium) else { throw value.error("expected one of " + media.map(\.rawValue).sorted().joined(separator: ", ")) }
                 contact.throttles[medium] = try readThrottle(value)
             }
         }

@@ -33,7 +33,10 @@ public struct ConfigSummary: Sendable {
                 if let phone = contact.phone { facts.append(phone.e164) }
                 if let slack = contact.slackMemberID { facts.append("slack \(slack)") }
                 if let email = contact.email { facts.append(email) }
-                for medium in ContactMedium.allCases { if let rule = contact.throttles[medium] { facts.append("\(medium.rawValue) \(rule)") } }
+                // A topic or a user key lets whoever has it page this person: named, never shown.
+                let others = contact.addresses.keys.filter { $0 != "email" }.sorted()
+                if !others.isEmpty { facts.append(others.joined(separator: ", ") + " set") }
+                for medium in contact.throttles.keys.sorted() { if let rule = contact.throttles[medium] { facts.append("\(medium.rawValue) \(rule)") } }
                 lines.append("  \(name): " + (facts.isEmpty ? "no way to reach" : facts.joined(separator: ", ")))
             }
         }

@@ -274,6 +274,40 @@ final class ConfigLoaderTests: NotifyTestCase {
         XCTAssertEqual(config.channels["sms"]?.medium, .sms)
     }
 
+    /// #20: a contact has an address per medium; a registered type that reaches people by a
+    /// medium of its own makes that medium a contact key too.
+    func testContactsHaveAnAddressPerMediumAndAChannelTypeCanAddOne() throws {
+        let config = try parse(peopleChannels + """
+
+            contacts:
+              alice: {telegram: "123456789", pushover: uKEY, ntfy: alice-topic, email: a@example.com, throttle: {pushover: {limit: 3, window: 1h}}}
+            routes:
+              - notify: [slack]
+            """)
+        let alice = try XCTUnwrap(config.contacts["alice"])
+        XCTAssertEqual(alice.address(for: .telegram), "123456789")
+        XCTAssertEqual(alice.address(for: .pushover), "uKEY")
+        XCTAssertEqual(alice.address(for: .ntfy), "alice-topic")
+        XCTAssertEqual(alice.address(for: .email), "a@example.com")
+        XCTAssertNil(alice.address(for: .sms), "no phone")
+        XCTAssertEqual(alice.throttles[.pushover], ThrottleRule(limit: 3, window: .seconds(3600)))
+        XCTAssertTrue(configError(peopleChannels + """
+
+            contacts: {alice: {discord: "42"}}
+            routes: [{notify: [slack]}]
+            """).contains("contacts.alice.discord: unknown key (expected one of: phone, slack, email, ntfy, pushover, telegram, throttle)"))
+
+        var registry = ConfigRegistry.standard
+        registry.register(ChannelType("discord_dm", capabilities: .person(ContactMedium("discord")), keys: []) { _ in WebhookSettings(url: Secret("http://x")) })
+        let custom = try ConfigLoader(registry: registry, environment: [:]).parse(peopleChannels + """
+
+            contacts: {alice: {discord: "42", throttle: {discord: {limit: 1, window: 1m}}}}
+            routes: [{notify: [slack]}]
+            """)
+        XCTAssertEqual(custom.contacts["alice"]?.address(for: ContactMedium("discord")), "42")
+        XCTAssertEqual(custom.contacts["alice"]?.throttles[ContactMedium("discord")], ThrottleRule(limit: 1, window: .seconds(60)))
+    }
+
     func testPhoneNumbersMustBeE164() {
         for bad in ["4155550100", "+1 415 555 0100", "+0123456789", "+1234567", "+1234567890123456", "+1415555010a"] {
             XCTAssertTrue(configError(peopleChannels + """

@@ -31,6 +31,16 @@ extension Notification {
     public var missingPhoneOutcome: DeliveryOutcome {
         .permanent(reason: recipient.map { "contact \($0.name) has no phone number" } ?? "no recipient")
     }
+
+    /// Where `medium` reaches the recipient (their Telegram chat, Pushover key, ntfy topic).
+    public func recipientAddress(for medium: ContactMedium) -> String? {
+        recipient?.address(for: medium)
+    }
+
+    /// What a channel reports when the recipient has no address for its medium.
+    public func missingAddressOutcome(for medium: ContactMedium) -> DeliveryOutcome {
+        .permanent(reason: recipient.map { "contact \($0.name) has no \(medium.addressKey) address" } ?? "no recipient")
+    }
 }
 
 /// One alert, rendered for one channel (and one person, for channels that reach people).

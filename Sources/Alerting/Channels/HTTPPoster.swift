@@ -18,6 +18,9 @@ public struct HTTPPoster: Sendable {
         public var status: UInt
         public var headers: HTTPHeaders
         public var body: ByteBuffer
+
+        /// The body's bytes, for `JSONSerialization` or `JSONDecoder`.
+        public var data: Data { Data(body.readableBytesView) }
     }
 
     let client: HTTPClient
@@ -62,6 +65,29 @@ public struct HTTPPoster: Sendable {
         fields.add(name: "User-Agent", value: NotifyVersion.userAgent)
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name: name, value: value.exposedValue) }
         return await deliver(url: url, headers: fields, body: ByteBuffer(string: json), detailLimit: detailLimit, now: now)
+    }
+
+    /// Posts JSON (with `Content-Type` and `User-Agent` set) and hands the answer to `read`, for
+    /// providers whose answers need reading of their own (a JSON `ok`, an error id); a transport
+    /// failure is its retryable outcome. Header values may be secrets and never reach a reason.
+    public func deliver(url: String, json: Data, headers: [String: String] = [:], read: (Answer) -> DeliveryOutcome) async -> DeliveryOutcome {
+        await deliver(url: url, contentType: "application/json; charset=utf-8", body: ByteBuffer(bytes: json), headers: headers, read: read)
+    }
+
+    /// Posts `application/x-www-form-urlencoded` fields and hands the answer to `read`.
+    public func deliver(url: String, form: [(String, String)], headers: [String: String] = [:], read: (Answer) -> DeliveryOutcome) async -> DeliveryOutcome {
+        await deliver(url: url, contentType: "application/x-www-form-urlencoded", body: ByteBuffer(string: HTTPForm.encode(form)), headers: headers, read: read)
+    }
+
+    private func deliver(url: String, contentType: String, body: ByteBuffer, headers: [String: String], read: (Answer) -> DeliveryOutcome) async -> DeliveryOutcome {
+        var fields = HTTPHeaders()
+        fields.add(name: "Content-Type", value: contentType)
+        fields.add(name: "User-Agent", value: NotifyVersion.userAgent)
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name: name, value: value) }
+        switch await post(url: url, headers: fields, body: body) {
+        case .failure(let failure): return failure.outcome
+        case .success(let answer): return read(answer)
+        }
     }
 
     /// Posts and reads the answer with the rules most providers share (see

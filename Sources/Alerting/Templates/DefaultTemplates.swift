@@ -13,6 +13,42 @@ enum DefaultTemplates {
 {{/alert.links}}
 
 """#,
+        "mattermost/default.json": #"""
+{{! Mattermost incoming webhook: a line of text (what notifications and search show) and an attachment with the facts. Every inserted value is escaped for JSON. }}
+{
+  "text": "{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}:white_check_mark: **RESOLVED**{{#resolution}} {{resolution}}{{/resolution}}{{/is_resolved}}{{^is_resolved}}**{{alert.severity_upper}}**{{/is_resolved}} {{title}}: {{alert.summary}}",
+  "attachments": [
+    {
+      "fallback": "{{title}}: {{alert.summary}}",
+      "color": "{{#is_resolved}}#2EB67D{{/is_resolved}}{{^is_resolved}}{{severity_color}}{{/is_resolved}}",
+      "fields": [
+        {"short": true, "title": "Severity", "value": "{{alert.severity}}"},
+        {"short": true, "title": "Kind", "value": "{{alert.kind}}"},
+        {"short": true, "title": "Environment", "value": "{{alert.environment}}"},
+        {"short": true, "title": "Source", "value": "{{alert.source}}"}{{#alert.details}},
+        {"short": true, "title": "{{key}}", "value": "{{value}}"}{{/alert.details}}
+      ],
+      "text": "{{#alert.links}}[{{text}}]({{href}})  {{/alert.links}}",
+      "footer": "Alert #{{alert.id}} · {{alert.status}} · seen {{alert.count}}× since {{alert.first_seen}} · key {{alert.dedup_key}}"
+    }
+  ]
+}
+
+"""#,
+        "push/default": #"""
+{{! A phone push (Pushover, ntfy). The first line is the notification's title, the rest its message. Plain text: values are not escaped. }}
+{{#is_resolved}}RESOLVED{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind_title}} in {{alert.environment}}
+{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{alert.summary}}{{#resolution}}
+Resolved {{resolution}}{{/resolution}}
+{{alert.environment}}/{{alert.source}} · seen {{alert.count}}× · key {{alert.dedup_key}}
+{{#alert.details}}
+{{key}}: {{value}}
+{{/alert.details}}
+{{#digest}}
+Earlier: {{summaries}}
+{{/digest}}
+
+"""#,
         "slack/default.json": #"""
 {{! Slack incoming-webhook message (Block Kit). Every inserted value is escaped for mrkdwn and JSON. }}
 {
@@ -101,6 +137,59 @@ enum DefaultTemplates {
         "sms/default": #"""
 {{! One SMS. Plain text, cut to the channel's max_segments (1 by default), so the most important part comes first. }}
 {{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}RESOLVED{{#resolution}} {{resolution}}{{/resolution}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}} #{{alert.id}} {{alert.kind_title}} {{alert.environment}}/{{alert.source}}: {{alert.summary}}{{#digest}} | earlier: {{summaries}}{{/digest}}
+
+"""#,
+        "teams/default.json": #"""
+{{! Microsoft Teams, through a Workflows webhook: one Adaptive Card (version 1.4, what Power Automate accepts). Every inserted value is escaped for JSON. }}
+{
+  "type": "message",
+  "attachments": [
+    {
+      "contentType": "application/vnd.microsoft.card.adaptive",
+      "contentUrl": null,
+      "content": {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "msteams": {"width": "Full"},
+        "body": [
+          {"type": "TextBlock", "size": "Medium", "weight": "Bolder", "wrap": true, "color": "{{#is_resolved}}Good{{/is_resolved}}{{^is_resolved}}Attention{{/is_resolved}}", "text": "{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{title}}"},
+          {"type": "TextBlock", "wrap": true, "text": "{{alert.summary}}"},
+{{#resolution}}
+          {"type": "TextBlock", "wrap": true, "isSubtle": true, "text": "Resolved {{resolution}}"},
+{{/resolution}}
+          {"type": "FactSet", "facts": [
+            {"title": "Severity", "value": "{{alert.severity}}"},
+            {"title": "Kind", "value": "{{alert.kind}}"},
+            {"title": "Environment", "value": "{{alert.environment}}"},
+            {"title": "Source", "value": "{{alert.source}}"}{{#alert.details}},
+            {"title": "{{key}}", "value": "{{value}}"}{{/alert.details}}
+          ]},
+{{#has_links}}
+          {"type": "TextBlock", "wrap": true, "text": "{{#alert.links}}[{{text}}]({{href}})  {{/alert.links}}"},
+{{/has_links}}
+          {"type": "TextBlock", "wrap": true, "isSubtle": true, "size": "Small", "text": "Alert #{{alert.id}} · {{alert.status}} · seen {{alert.count}}× since {{alert.first_seen}} · key {{alert.dedup_key}}"}
+        ]
+      }
+    }
+  ]
+}
+
+"""#,
+        "telegram/default": #"""
+{{! Telegram, parse_mode HTML: every inserted value is escaped for HTML (& < > " '). At most 4,096 characters are sent. }}
+{{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}✅ <b>RESOLVED</b>{{#resolution}} {{resolution}}{{/resolution}}{{/is_resolved}}{{^is_resolved}}🚨 <b>{{alert.severity_upper}}</b>{{/is_resolved}} <b>{{title}}</b>
+{{alert.summary}}
+
+{{alert.kind}} · {{alert.environment}}/{{alert.source}}
+{{#alert.details}}
+<b>{{key}}</b>: {{value}}
+{{/alert.details}}
+{{#alert.links}}
+<a href="{{href}}">{{text}}</a>
+{{/alert.links}}
+<i>Alert #{{alert.id}} · {{alert.status}} · seen {{alert.count}}× · key {{alert.dedup_key}}</i>{{#digest}}
+Earlier: {{summaries}}{{/digest}}
 
 """#,
         "voice/default": #"""

@@ -70,6 +70,7 @@ enum EscapingContentTypes {
         case .text: "{{% CONTENT_TYPE: TEXT}}"
         case .json: "{{% CONTENT_TYPE: \(JSONStringContentType.name)}}"
         case .slackJSON: "{{% CONTENT_TYPE: \(SlackJSONContentType.name)}}"
+        case .html: "{{% CONTENT_TYPE: HTML}}"
         }
     }
 }

@@ -29,6 +29,7 @@ final class NotificationView: MustacheParent {
         case "channel": return channelName
         case "title": return (resolved ? "Resolved: " : "") + Self.kindTitle(alert.kind) + " in " + (alert.environment ?? "unknown environment")
         case "severity_emoji": return resolved ? ":white_check_mark:" : Self.severityEmoji(alert.severity)
+        case "severity_color": return Self.severityColor(alert.severity)
         case "is_resolved": return resolved
         case "is_repeat": return alert.count > 1
         case "has_details": return !alert.details.isEmpty
@@ -116,6 +117,16 @@ final class NotificationView: MustacheParent {
         case .error: ":large_orange_circle:"
         case .warning: ":large_yellow_circle:"
         case .info: ":large_blue_circle:"
+        }
+    }
+
+    /// A colour for the bar beside a message (Mattermost attachments), as a hex triplet.
+    static func severityColor(_ severity: Severity) -> String {
+        switch severity {
+        case .critical: "#D40E0D"
+        case .error: "#F2711C"
+        case .warning: "#FFC107"
+        case .info: "#2389D7"
         }
     }
 

@@ -28,7 +28,7 @@ public final class TemplateRenderer: Sendable {
         let template = try compiledTemplate(name: name, format: selector.format)
         let view = NotificationView(notification, channelName: channelName)
         let output = template.render(view)
-        if selector.format != .text {
+        if selector.format.isJSON {
             guard (try? JSONSerialization.jsonObject(with: Data(output.utf8))) != nil else {
                 throw TemplateError.invalidJSON(name: name)
             }

@@ -7,11 +7,16 @@ public struct TemplateSelector: Sendable, Hashable {
         case json
         /// JSON for Slack: values are escaped for mrkdwn (`& < >`) and then for JSON.
         case slackJSON
+        /// HTML (Telegram's `parse_mode: HTML`): values are escaped for HTML (`& < > " '`).
+        case html
+
+        /// Its output must parse as JSON (checked after rendering).
+        var isJSON: Bool { self == .json || self == .slackJSON }
 
         /// The extension before `.mustache` in template file names.
         var fileExtension: String? {
             switch self {
-            case .text: nil
+            case .text, .html: nil
             case .json, .slackJSON: "json"
             }
         }

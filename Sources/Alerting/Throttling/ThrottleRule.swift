@@ -8,11 +8,14 @@ public struct ThrottleRule: Sendable, Hashable, CustomStringConvertible {
         self.window = window
     }
 
-    /// In the spirit of GoAlert's: voice 3 per 15 minutes, SMS 5 per 15 minutes.
+    /// In the spirit of GoAlert's: voice 3 per 15 minutes, SMS 5 per 15 minutes. A message
+    /// that costs nothing and does not ring through the night (a push, a chat, an email):
+    /// 10 per 15 minutes, the rest in digests.
     public static func defaultRule(for medium: ContactMedium) -> ThrottleRule {
         switch medium {
         case .sms: ThrottleRule(limit: 5, window: .seconds(15 * 60))
         case .voice: ThrottleRule(limit: 3, window: .seconds(15 * 60))
+        default: ThrottleRule(limit: 10, window: .seconds(15 * 60))
         }
     }
 

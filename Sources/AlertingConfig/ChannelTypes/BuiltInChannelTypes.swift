@@ -5,5 +5,7 @@ enum BuiltInChannelTypes {
     static let all: [ChannelType] = [
         SlackWebhookSettings.type, SlackBotSettings.type, WebhookSettings.type, ConsoleSettings.type,
         TwilioSMSSettings.type, TwilioVoiceSettings.type, HTTPGatewaySettings.smsType, HTTPGatewaySettings.voiceType,
+        TeamsSettings.type, MattermostSettings.type, TelegramSettings.personType, TelegramSettings.chatType,
+        PushoverSettings.type, NtfySettings.personType, NtfySettings.topicType,
     ]
 }

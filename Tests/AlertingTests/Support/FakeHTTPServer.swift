@@ -59,7 +59,8 @@ final class FakeHTTPServer: Sendable {
         let script = LockedState(answers)
         let receivedRequests = self.received
         let router = Router()
-        router.on("**", method: .post) { request, context -> Response in
+        // `**` matches every path but the root, where ntfy takes JSON: the same handler serves both.
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
@@ -82,6 +83,8 @@ final class FakeHTTPServer: Sendable {
             responseHeaders[.contentType] = responseHeaders[.contentType] ?? "text/plain"
             return Response(status: answer.status, headers: responseHeaders, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
+        router.on("**", method: .post, use: handler)
+        router.on("/", method: .post, use: handler)
         // The port is known once the server runs; the stream keeps it until it is read.
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
