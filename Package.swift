@@ -56,6 +56,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // HMAC for the action tokens in acknowledgement buttons and links.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

@@ -2,7 +2,7 @@ import Alerting
 /// Reading `server:` (for `notify serve`).
 extension ConfigLoader {
     func readServer(_ node: ConfigNode) throws -> ServerConfig {
-        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "max_connections", "integrations", "slack", "twilio", "alertmanager"])
+        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "max_connections", "integrations", "slack", "twilio", "alertmanager", "action_secret"])
         var server = ServerConfig()
         if let listenNode = try node.optional("listen") {
             guard let (host, port) = ServerConfig.parseListen(try listenNode.string()) else { throw listenNode.error("expected HOST:PORT, such as 127.0.0.1:8080") }
@@ -31,6 +31,11 @@ extension ConfigLoader {
                 if server.integrations.contains(where: { $0.key == key }) { throw entry.error("another integration has the same key") }
                 server.integrations.append(.init(name: name, key: key, environment: try entry.optional("environment")?.nonEmptyString()))
             }
+        }
+        if let secret = try node.optional("action_secret") {
+            let text = try secret.nonEmptyString()
+            guard text.utf8.count >= 16 else { throw secret.error("must be at least 16 characters (a random string: openssl rand -hex 32)") }
+            server.actionSecret = Secret(text)
         }
         if let slack = try node.optional("slack") {
             try slack.checkKeys(allowed: ["signing_secret"])

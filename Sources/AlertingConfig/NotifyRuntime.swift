@@ -41,11 +41,12 @@ public final class NotifyRuntime: Sendable {
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = min(4096, max(8, slots))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let channels: [any Alerting.Channel]
+        let signer = config.server.flatMap { server in server.publicURL == nil ? nil : server.actionSecret.map { ActionSigner(secret: $0) } }
         do {
             channels = try config.channels.values.sorted { $0.name < $1.name }.map { channel in
                 try channel.settings.makeChannel(ChannelContext(
                     name: channel.name, capabilities: channel.capabilities, client: client, timeout: channel.timeout ?? config.delivery.timeout,
-                    clock: clock, console: console, publicURL: config.server?.publicURL))
+                    clock: clock, console: console, publicURL: config.server?.publicURL, actionSigner: signer))
             }
         } catch {
             try? await client.shutdown()

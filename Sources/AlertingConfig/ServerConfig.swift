@@ -26,6 +26,9 @@ public struct ServerConfig: Sendable {
     /// (`/v2/enqueue`); its key also works as a bearer token on the other event endpoints.
     public var integrations: [Integration] = []
     public var slackSigningSecret: Secret?
+    /// Signs the acknowledgement buttons and links notify puts in messages (Mattermost, and
+    /// the channels that follow): every instance needs the same one. Nil: no such buttons.
+    public var actionSecret: Secret?
     /// Tokens Twilio callbacks may be signed with; empty: the Twilio channels' auth tokens.
     public var twilioAuthTokens: [Secret] = []
     public var alertmanager = AlertmanagerMapping()

@@ -36,3 +36,18 @@ extension Notifier {
         return ProcessingResult(transition: ingested.transition, route: ingested.route, reports: [], unrouted: ingested.unrouted)
     }
 }
+
+extension Notifier {
+    /// Acts on a verified ``ActionToken`` (a button or link pressed in a message): once. A token
+    /// whose nonce the alert's timeline already records changes nothing and throws
+    /// ``ActionTokenError/used``; otherwise the action is recorded with the nonce (`token
+    /// NONCE` in the note), so a replay of the same request is refused.
+    ///
+    /// Two copies of one token pressed within the same instant may both pass the check; the
+    /// second then finds the alert already acknowledged (or resolved) and changes nothing.
+    public func act(with token: ActionToken, by actor: String, via medium: String) async throws -> ProcessingResult {
+        let timeline = try await timeline(alertID: token.alertID)
+        if timeline.entries.contains(where: { $0.note?.contains(token.timelineMark) == true }) { throw ActionTokenError.used }
+        return try await act(token.action, alertID: token.alertID, actor: actor, note: "by \(medium), \(token.timelineMark)", deliverNow: false)
+    }
+}

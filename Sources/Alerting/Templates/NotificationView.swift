@@ -94,7 +94,8 @@ final class NotificationView: MustacheParent {
         case let actor?: "by \(actor)"
         case nil: "by its source"
         }
-        return who + (event.note.map { ": \($0)" } ?? "")
+        // The nonce of the button that resolved it is for the timeline, not for people.
+        return who + (event.note.map { ": \(ActionToken.withoutMark($0))" } ?? "")
     }
 
     static func clockTime(_ date: Date) -> String {

@@ -34,8 +34,14 @@ public struct MattermostSettings: ChannelSettings, Hashable {
     public var summary: [String] { ["webhook url set"] + (channel.map { ["posts in \($0)"] } ?? []) }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        MattermostChannel(name: context.name, url: url, channel: channel, username: username, client: context.client, timeout: context.timeout,
-                          clock: context.clock)
+        // Buttons when notify serve can be called back and can sign what they carry.
+        let buttons = context.actionSigner.flatMap { signer in
+            context.publicURL.map { base in
+                MattermostChannel.Buttons(signer: signer, callbackURL: (base.hasSuffix("/") ? String(base.dropLast()) : base) + MattermostChannel.callbackPath)
+            }
+        }
+        return MattermostChannel(name: context.name, url: url, channel: channel, username: username, buttons: buttons, client: context.client,
+                                 timeout: context.timeout, clock: context.clock)
     }
 
     public static let type = ChannelType("mattermost", keys: ["url", "webhook_url", "channel", "username"]) { node in

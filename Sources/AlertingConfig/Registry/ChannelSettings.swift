@@ -34,9 +34,13 @@ public struct ChannelContext: Sendable {
     /// `server.public_url`: where a provider calls `notify serve` back (replies, buttons,
     /// keypresses); nil when the config has no server with a public address.
     public var publicURL: String?
+    /// Signs acknowledgement buttons and links (`server.action_secret`); nil when there is none
+    /// or no `public_url` for them to call back.
+    public var actionSigner: ActionSigner?
 
     public init(name: String, capabilities: ChannelCapabilities = .place, client: HTTPClient, timeout: Duration = .seconds(10),
-                clock: any AlertingClock = SystemClock(), console: ConsoleOutput = .standardOutput, publicURL: String? = nil) {
+                clock: any AlertingClock = SystemClock(), console: ConsoleOutput = .standardOutput, publicURL: String? = nil,
+                actionSigner: ActionSigner? = nil) {
         self.name = name
         self.capabilities = capabilities
         self.client = client
@@ -44,5 +48,6 @@ public struct ChannelContext: Sendable {
         self.clock = clock
         self.console = console
         self.publicURL = publicURL
+        self.actionSigner = actionSigner
     }
 }
