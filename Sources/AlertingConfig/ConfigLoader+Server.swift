@@ -2,7 +2,7 @@ import Alerting
 /// Reading `server:` (for `notify serve`).
 extension ConfigLoader {
     func readServer(_ node: ConfigNode) throws -> ServerConfig {
-        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "max_connections", "integrations", "slack", "twilio", "alertmanager", "action_secret"])
+        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "max_connections", "integrations", "slack", "twilio", "alertmanager", "action_secret", "telegram"])
         var server = ServerConfig()
         if let listenNode = try node.optional("listen") {
             guard let (host, port) = ServerConfig.parseListen(try listenNode.string()) else { throw listenNode.error("expected HOST:PORT, such as 127.0.0.1:8080") }
@@ -36,6 +36,16 @@ extension ConfigLoader {
             let text = try secret.nonEmptyString()
             guard text.utf8.count >= 16 else { throw secret.error("must be at least 16 characters (a random string: openssl rand -hex 32)") }
             server.actionSecret = Secret(text)
+        }
+        if let telegram = try node.optional("telegram") {
+            try telegram.checkKeys(allowed: ["secret_token"])
+            let secretNode = try telegram.required("secret_token")
+            let secret = try secretNode.nonEmptyString()
+            // Telegram's own rule for secret_token: 1 to 256 of A-Z a-z 0-9 _ -.
+            guard secret.utf8.count <= 256, secret.utf8.allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }) else {
+                throw secretNode.error("must be 1 to 256 letters, digits, _ or - (Telegram's rule)")
+            }
+            server.telegramSecretToken = Secret(secret)
         }
         if let slack = try node.optional("slack") {
             try slack.checkKeys(allowed: ["signing_secret"])

@@ -29,6 +29,9 @@ public struct ServerConfig: Sendable {
     /// Signs the acknowledgement buttons and links notify puts in messages (Mattermost, and
     /// the channels that follow): every instance needs the same one. Nil: no such buttons.
     public var actionSecret: Secret?
+    /// What Telegram sends in `X-Telegram-Bot-Api-Secret-Token` with every webhook request (the
+    /// `secret_token` given to `setWebhook`); nil: `/telegram/webhook` is not served.
+    public var telegramSecretToken: Secret?
     /// Tokens Twilio callbacks may be signed with; empty: the Twilio channels' auth tokens.
     public var twilioAuthTokens: [Secret] = []
     public var alertmanager = AlertmanagerMapping()

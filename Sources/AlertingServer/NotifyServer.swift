@@ -66,6 +66,7 @@ public struct NotifyServer: Sendable {
         router.post("/twilio/voice/gather") { request, _ in try await self.twilioGather(request) }
         router.post("/slack/interactions") { request, _ in try await self.slackInteraction(request) }
         router.post(RouterPath(stringLiteral: MattermostChannel.callbackPath)) { request, _ in try await self.mattermostAction(request) }
+        router.post("/telegram/webhook") { request, _ in try await self.telegramWebhook(request) }
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [limit.installer()], idleTimeout: TimeAmount(config.idleTimeout))),

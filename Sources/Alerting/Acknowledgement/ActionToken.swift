@@ -102,7 +102,7 @@ public struct ActionSigner: Sendable {
         Self.base64URL(Array(HMAC<SHA256>.authenticationCode(for: Array(body.utf8), using: key).prefix(16)))
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }

@@ -72,8 +72,8 @@ public struct TelegramSettings: ChannelSettings, Hashable {
     }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        TelegramChannel(name: context.name, token: token, destination: destination, baseURL: baseURL, client: context.client,
-                        timeout: context.timeout, clock: context.clock)
+        TelegramChannel(name: context.name, token: token, destination: destination, signer: context.actionSigner, baseURL: baseURL,
+                        client: context.client, timeout: context.timeout, clock: context.clock)
     }
 
     public static let personType = ChannelType("telegram", capabilities: TelegramChannel.capabilities(for: .person), keys: ["token", "base_url"]) { node in

@@ -10,6 +10,10 @@ import Foundation
 /// waits `retry_after`; 5xx is retried; 400 (chat not found), 401 (bad token) and 403 (the
 /// person blocked the bot) are permanent. The token is in the URL's path: it never appears in
 /// an outcome.
+///
+/// With a `signer` (`server.action_secret` and `public_url` set), an open alert's message has
+/// Acknowledge and Resolve buttons whose `callback_data` is a signed single-use
+/// ``ActionToken``; Telegram sends the press to `notify serve`'s webhook.
 public struct TelegramChannel: Channel {
     /// Where the messages go.
     public enum Destination: Sendable, Hashable {
@@ -21,6 +25,7 @@ public struct TelegramChannel: Channel {
 
     public let name: String
     public let destination: Destination
+    public let signer: ActionSigner?
     public let template: TemplateSelector? = TemplateSelector(family: "telegram", format: .html)
     private let token: Secret
     private let baseURL: String
@@ -34,11 +39,16 @@ public struct TelegramChannel: Channel {
         destination == .person ? .person(.telegram) : .place
     }
 
-    public var capabilities: ChannelCapabilities { Self.capabilities(for: destination) }
+    public var capabilities: ChannelCapabilities {
+        var capabilities = Self.capabilities(for: destination)
+        capabilities.takesAcknowledgements = signer != nil
+        return capabilities
+    }
 
-    public init(name: String, token: Secret, destination: Destination, baseURL: String = "https://api.telegram.org", client: HTTPClient,
-                timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
+    public init(name: String, token: Secret, destination: Destination, signer: ActionSigner? = nil, baseURL: String = "https://api.telegram.org",
+                client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
         self.name = name
+        self.signer = signer
         self.token = token
         self.destination = destination
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -55,17 +65,51 @@ public struct TelegramChannel: Channel {
             guard let address = notification.recipientAddress(for: .telegram) else { return notification.missingAddressOutcome(for: .telegram) }
             chat = address
         }
-        let message: [String: Any] = [
+        var message: [String: Any] = [
             "chat_id": chat,
             "text": Self.fitted(text),
             "parse_mode": "HTML",
             "link_preview_options": ["is_disabled": true],
         ]
+        if let keyboard = keyboard(for: notification.alert) { message["reply_markup"] = keyboard }
         guard let body = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) else {
             return .permanent(reason: "cannot encode the Telegram message")
         }
         let now = clock.now()
         return await poster.deliver(url: "\(baseURL)/bot\(token.exposedValue)/sendMessage", json: body) { answer in
+            Self.outcome(status: answer.status, body: answer.data, now: now)
+        }
+    }
+
+    /// The buttons that apply to the alert as it stands (Acknowledge and Resolve while it is
+    /// triggered, Resolve once acknowledged), or nil for none.
+    public func keyboard(for alert: Alert) -> [String: Any]? {
+        guard let signer, alert.status.isOpen else { return nil }
+        let now = clock.now()
+        var row: [[String: String]] = []
+        if alert.status == .triggered {
+            row.append(["text": "Acknowledge", "callback_data": signer.token(alertID: alert.id, action: .acknowledge, now: now)])
+        }
+        row.append(["text": "Resolve", "callback_data": signer.token(alertID: alert.id, action: .resolve, now: now)])
+        return ["inline_keyboard": [row]]
+    }
+
+    /// Replaces a message notify sent (`chat_id:message_id` as ``deliver(_:)`` reported it, or
+    /// the two from a button press) with `rendered`, and the buttons that apply to `alert` now.
+    public func edit(chat: String, messageID: Int, alert: Alert, rendered: String) async -> DeliveryOutcome {
+        var parameters: [String: Any] = ["chat_id": chat, "message_id": messageID, "text": Self.fitted(rendered), "parse_mode": "HTML",
+                                         "link_preview_options": ["is_disabled": true]]
+        if let keyboard = keyboard(for: alert) { parameters["reply_markup"] = keyboard }
+        return await call("editMessageText", parameters)
+    }
+
+    /// Calls a Bot API method (`answerCallbackQuery`, `editMessageText`) with a JSON body.
+    public func call(_ method: String, _ parameters: [String: Any]) async -> DeliveryOutcome {
+        guard let body = try? JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys]) else {
+            return .permanent(reason: "cannot encode the Telegram request")
+        }
+        let now = clock.now()
+        return await poster.deliver(url: "\(baseURL)/bot\(token.exposedValue)/\(method)", json: body) { answer in
             Self.outcome(status: answer.status, body: answer.data, now: now)
         }
     }
