@@ -271,8 +271,8 @@ extension ConfigLoader {
                 }
                 members = [name]
             }
-            for member in members where people.contacts[member]?.phone == nil {
-                throw toNode.error("contact \(member) has no phone, which \(channelName) needs for \(medium.rawValue)")
+            for member in members where people.contacts[member]?.address(for: medium) == nil {
+                throw toNode.error("contact \(member) has no \(medium.addressKey), which \(channelName) needs for \(medium.rawValue)")
             }
         }
         return RouteTarget(channel: channelName, contacts: names)

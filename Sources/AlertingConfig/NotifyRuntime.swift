@@ -65,6 +65,7 @@ public final class NotifyRuntime: Sendable {
     }
 
     public func shutdown() async throws {
+        await notifier.finishPendingWork()
         try await httpClient.shutdown()
     }
 }

@@ -67,6 +67,9 @@ public struct NotifyServer: Sendable {
         router.post("/slack/interactions") { request, _ in try await self.slackInteraction(request) }
         router.post(RouterPath(stringLiteral: MattermostChannel.callbackPath)) { request, _ in try await self.mattermostAction(request) }
         router.post("/telegram/webhook") { request, _ in try await self.telegramWebhook(request) }
+        router.post("/pushover/callback/:token") { request, context in
+            try await self.pushoverCallback(request, tokenText: context.parameters.get("token") ?? "")
+        }
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [limit.installer()], idleTimeout: TimeAmount(config.idleTimeout))),

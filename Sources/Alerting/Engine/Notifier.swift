@@ -38,6 +38,8 @@ public final class Notifier: Sendable {
     public let renderer: TemplateRenderer
     /// One delivery's attempts: retry, backoff, `Retry-After`.
     let deliverer: Deliverer
+    /// Withdrawals started after commits (``WithdrawingChannel``).
+    let pending = PendingWork()
     /// Since when this process has reported itself without a gap (``DetectorContext``).
     let reporting: ReportingRecord
 
@@ -165,7 +167,28 @@ public final class Notifier: Sendable {
         let route = transition.alert.flatMap { router.route(for: $0) }
         let unrouted = transition.change == .opened && route == nil
         activity.alertChanged(transition, unrouted: unrouted, detector: detector)
+        if transition.change == .acknowledged || transition.change == .resolved, let alert = transition.alert { withdraw(alert) }
         return IngestResult(transition: transition, route: route, unrouted: unrouted)
+    }
+
+    /// Tells every ``WithdrawingChannel`` that `alert` no longer needs anyone, without waiting.
+    private func withdraw(_ alert: Alert) {
+        for channel in channels.values.sorted(by: { $0.name < $1.name }) {
+            guard let channel = channel as? any WithdrawingChannel else { continue }
+            let logger = logger
+            pending.start {
+                let outcome = await channel.withdraw(alert: alert)
+                if !outcome.isDelivered {
+                    logger.warning("could not withdraw the pages of an alert", metadata: ["alert": "\(alert.id)", "channel": "\(channel.name)", "reason": "\(outcome.reason ?? "")"])
+                }
+            }
+        }
+    }
+
+    /// Waits for the work started after commits that nothing waited for (pages being withdrawn
+    /// from devices). Commands call it before they exit; ``NotifyRuntime/shutdown()`` does.
+    public func finishPendingWork() async {
+        await pending.finish()
     }
 
     private func logDetected(_ transition: AlertTransition) {

@@ -20,8 +20,9 @@ public struct PushoverSettings: ChannelSettings, Hashable {
     }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        PushoverChannel(name: context.name, token: token, settings: settings, baseURL: baseURL, client: context.client, timeout: context.timeout,
-                        clock: context.clock)
+        let callback = context.actionSigner.flatMap { signer in context.publicURL.map { PushoverChannel.Callback(signer: signer, publicURL: $0) } }
+        return PushoverChannel(name: context.name, token: token, settings: settings, callback: callback, baseURL: baseURL, client: context.client,
+                               timeout: context.timeout, clock: context.clock)
     }
 
     public static let type = ChannelType("pushover", capabilities: .person(.pushover), keys: ["token", "priority", "retry", "expire", "sound", "base_url"]) { node in

@@ -11,7 +11,27 @@ import Foundation
 /// 429 means this month's messages are used up: permanent, so escalation goes on to the next
 /// step rather than waiting weeks. 5xx and timeouts are retried (Pushover asks for at least
 /// 5 s between tries). The application token never appears in an outcome.
-public struct PushoverChannel: Channel {
+///
+/// With `callback` (`server.action_secret` and `public_url` set), an emergency page names a
+/// callback URL holding a signed single-use ``ActionToken``: when the person acknowledges it in
+/// the app, Pushover posts there and notify acknowledges the alert. An alert acknowledged or
+/// resolved anywhere else cancels the repeats (``withdraw(alert:)``).
+public struct PushoverChannel: WithdrawingChannel {
+    /// Where Pushover reports an acknowledgement, and what signs the token in that URL.
+    public struct Callback: Sendable {
+        public var signer: ActionSigner
+        /// `https://notify.example.com`: the token goes after ``PushoverChannel/callbackPath``.
+        public var publicURL: String
+
+        public init(signer: ActionSigner, publicURL: String) {
+            self.signer = signer
+            self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
+    }
+
+    /// `notify serve`'s path for Pushover's acknowledgement callbacks; the token follows it.
+    public static let callbackPath = "/pushover/callback/"
+
     public struct Settings: Sendable, Hashable {
         /// -2 (no alert) to 2 (emergency: repeats until acknowledged).
         public var priority: Int
@@ -40,16 +60,18 @@ public struct PushoverChannel: Channel {
 
     public let name: String
     public let settings: Settings
+    public let callback: Callback?
     public let template: TemplateSelector? = TemplateSelector(family: "push", format: .text)
-    public let capabilities = ChannelCapabilities.person(.pushover)
+    public var capabilities: ChannelCapabilities { .person(.pushover, takesAcknowledgements: callback != nil && settings.priority == 2) }
     private let token: Secret
     private let baseURL: String
     private let poster: HTTPPoster
     private let clock: any AlertingClock
 
-    public init(name: String, token: Secret, settings: Settings = Settings(), baseURL: String = "https://api.pushover.net", client: HTTPClient,
-                timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
+    public init(name: String, token: Secret, settings: Settings = Settings(), callback: Callback? = nil, baseURL: String = "https://api.pushover.net",
+                client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
         self.name = name
+        self.callback = callback
         self.token = token
         self.settings = settings
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -71,7 +93,11 @@ public struct PushoverChannel: Channel {
         if priority == 2 {
             fields += [("retry", String(settings.retry.components.seconds)), ("expire", String(settings.expire.components.seconds)),
                        // A tag per alert, so that notify can cancel the repeats once it is acknowledged elsewhere.
-                       ("tags", "notify-alert-\(notification.alert.id)")]
+                       ("tags", Self.tag(notification.alert.id))]
+            if let callback {
+                let token = callback.signer.token(alertID: notification.alert.id, action: .acknowledge, now: clock.now())
+                fields.append(("callback", callback.publicURL + Self.callbackPath + token))
+            }
         }
         if let sound = settings.sound { fields.append(("sound", sound)) }
         if let link = notification.alert.links.first {
@@ -79,6 +105,18 @@ public struct PushoverChannel: Channel {
         }
         let now = clock.now()
         return await poster.deliver(url: "\(baseURL)/1/messages.json", form: fields) { answer in
+            Self.outcome(status: answer.status, body: answer.data, now: now)
+        }
+    }
+
+    static func tag(_ alertID: Int64) -> String { "notify-alert-\(alertID)" }
+
+    /// Cancels the repeats of this alert's emergency pages (`cancel_by_tag`): it was
+    /// acknowledged or resolved, here or elsewhere.
+    public func withdraw(alert: Alert) async -> DeliveryOutcome {
+        guard settings.priority == 2 else { return .delivered(providerID: nil) }
+        let now = clock.now()
+        return await poster.deliver(url: "\(baseURL)/1/receipts/cancel_by_tag/\(Self.tag(alert.id)).json", form: [("token", token.exposedValue)]) { answer in
             Self.outcome(status: answer.status, body: answer.data, now: now)
         }
     }
