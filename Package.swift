@@ -153,6 +153,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),  // counts what the engine reports, once per commit
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),  // fakes stop gracefully
+                .product(name: "NIOHTTP1", package: "swift-nio"),  // a request of any method to notify serve
             ]
         ),
     ],

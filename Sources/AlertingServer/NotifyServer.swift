@@ -67,6 +67,8 @@ public struct NotifyServer: Sendable {
         router.post("/slack/interactions") { request, _ in try await self.slackInteraction(request) }
         router.post(RouterPath(stringLiteral: MattermostChannel.callbackPath)) { request, _ in try await self.mattermostAction(request) }
         router.post("/telegram/webhook") { request, _ in try await self.telegramWebhook(request) }
+        router.post("/ntfy/action/:token") { request, context in try await self.ntfyAction(request, tokenText: context.parameters.get("token") ?? "") }
+        router.on("/ntfy/action/:token", method: .options) { _, _ in self.ntfyPreflight() }
         router.post("/pushover/callback/:token") { request, context in
             try await self.pushoverCallback(request, tokenText: context.parameters.get("token") ?? "")
         }

@@ -56,8 +56,9 @@ public struct NtfySettings: ChannelSettings, Hashable {
     }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        NtfyChannel(name: context.name, destination: destination, token: token, baseURL: baseURL, client: context.client, timeout: context.timeout,
-                    clock: context.clock)
+        let actions = context.actionSigner.flatMap { signer in context.publicURL.map { NtfyChannel.Actions(signer: signer, publicURL: $0) } }
+        return NtfyChannel(name: context.name, destination: destination, token: token, actions: actions, baseURL: baseURL, client: context.client,
+                           timeout: context.timeout, clock: context.clock)
     }
 
     public static let personType = ChannelType("ntfy", capabilities: NtfyChannel.capabilities(for: .person), keys: ["token", "base_url"]) { node in

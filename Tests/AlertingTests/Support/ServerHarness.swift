@@ -6,6 +6,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import Prometheus
 
 /// `notify serve`'s HTTP application on 127.0.0.1 (a free port), over an in-memory store and a
@@ -62,6 +63,12 @@ final class ServerHarness: @unchecked Sendable {
 
     func get(_ path: String) async throws -> Answer {
         try await send(HTTPClientRequest(url: baseURL + path))
+    }
+
+    func send(method: HTTPMethod, path: String) async throws -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        return try await send(request)
     }
 
     private func send(_ request: HTTPClientRequest) async throws -> Answer {

@@ -11,7 +11,25 @@ import Foundation
 /// `{"code": 42901, "http": 429, "error": "limit reached: too many requests"}`: 429 and 5xx are
 /// retried, other 4xx (a bad topic, 401, 403) are permanent. Anyone who knows an unprotected
 /// topic can read it: the topic and the token never appear in an outcome or `config check`.
+///
+/// With `actions` (`server.action_secret` and `public_url` set), a page about an open alert has
+/// an Acknowledge button: an ntfy `http` action that the subscriber's app posts to `notify
+/// serve` at a URL holding a signed single-use ``ActionToken``.
 public struct NtfyChannel: Channel {
+    /// Where the button posts, and what signs the token in its URL.
+    public struct Actions: Sendable {
+        public var signer: ActionSigner
+        public var publicURL: String
+
+        public init(signer: ActionSigner, publicURL: String) {
+            self.signer = signer
+            self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
+    }
+
+    /// `notify serve`'s path for the button; the token follows it.
+    public static let actionPath = "/ntfy/action/"
+
     public enum Destination: Sendable, Hashable {
         case topic(Secret)
         /// Each recipient's own topic (``ContactMedium/ntfy``).
@@ -20,6 +38,7 @@ public struct NtfyChannel: Channel {
 
     public let name: String
     public let destination: Destination
+    public let actions: Actions?
     public let template: TemplateSelector? = TemplateSelector(family: "push", format: .text)
     private let token: Secret?
     private let baseURL: String
@@ -30,11 +49,16 @@ public struct NtfyChannel: Channel {
         destination == .person ? .person(.ntfy) : .place
     }
 
-    public var capabilities: ChannelCapabilities { Self.capabilities(for: destination) }
+    public var capabilities: ChannelCapabilities {
+        var capabilities = Self.capabilities(for: destination)
+        capabilities.takesAcknowledgements = actions != nil
+        return capabilities
+    }
 
-    public init(name: String, destination: Destination, token: Secret? = nil, baseURL: String = "https://ntfy.sh", client: HTTPClient,
-                timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
+    public init(name: String, destination: Destination, token: Secret? = nil, actions: Actions? = nil, baseURL: String = "https://ntfy.sh",
+                client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
         self.name = name
+        self.actions = actions
         self.destination = destination
         self.token = token
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -63,6 +87,11 @@ public struct NtfyChannel: Channel {
             "tags": resolved ? ["white_check_mark"] : [Self.tag(alert.severity)],
         ]
         if let link = alert.links.first { message["click"] = link.href }
+        if let actions, alert.status == .triggered {
+            let token = actions.signer.token(alertID: alert.id, action: .acknowledge, now: clock.now())
+            // `clear`: the notification goes away only once notify answered 2xx.
+            message["actions"] = [["action": "http", "label": "Acknowledge", "url": actions.publicURL + Self.actionPath + token, "method": "POST", "clear": true]]
+        }
         guard let body = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) else {
             return .permanent(reason: "cannot encode the ntfy message")
         }
