@@ -186,7 +186,7 @@ final class ServerTests: NotifyTestCase {
         XCTAssertEqual(metrics.status, 200)
         XCTAssertTrue(metrics.headers["content-type"]?.hasPrefix("text/plain") ?? false)
         for line in [#"notify_events_received_total{kind="failover",action="trigger"} 1"#,
-                     #"notify_notifications_total{channel="ops-slack",outcome="delivered"} 1"#,
+                     #"notify_notifications_total{channel="ops-slack",outcome="delivered",category="none"} 1"#,
                      #"notify_alerts{status="triggered"} 1"#,
                      "notify_delivery_latency_seconds_count", "notify_escalation_lag_seconds_count"] {
             XCTAssertTrue(metrics.body.contains(line), "missing \(line) in\n\(metrics.body)")

@@ -70,6 +70,23 @@ public enum HTTPResponseClassifier {
         return .retryable(reason: reason, retryAfter: nil)
     }
 
+    /// The category of a reason this classifier wrote (see ``DeliveryOutcome/failureCategory``).
+    public static func category(of reason: String) -> FailureCategory {
+        if reason.hasPrefix("HTTP "), let status = UInt(reason.dropFirst(5).prefix(while: \.isNumber)) {
+            switch status {
+            case 429: return .rateLimited
+            case 408, 425, 500..<600: return .serverError
+            case 400..<500: return .rejected
+            default: return .other
+            }
+        }
+        if reason.hasPrefix("no answer within") || reason.hasSuffix("timed out") { return .timeout }
+        let network = ["connection refused", "connection reset", "host unreachable", "network unreachable", "connection closed", "host name not found",
+                       "could not connect", "connection failed", "network error", "HTTP client error"]
+        if network.contains(where: { reason.hasPrefix($0) }) { return .network }
+        return .other
+    }
+
     /// What a person reads for a socket error: its name, not its number.
     public static func networkReason(errno code: CInt) -> String {
         switch code {

@@ -31,7 +31,8 @@ public struct NotifyMetrics: Sendable {
     /// One finished delivery: `outcome` is delivered, retryable, permanent or throttled; the
     /// latency runs from when the page was decided to when it went out.
     func delivered(_ report: DeliveryReport, latency: TimeInterval) {
-        counter(Self.notifications, [("channel", report.channel), ("outcome", report.outcome.label)]).increment()
+        counter(Self.notifications, [("channel", report.channel), ("outcome", report.outcome.label),
+                                     ("category", report.outcome.failureCategory?.rawValue ?? "none")]).increment()
         if report.outcome.isDelivered { timer(Self.deliveryLatency, [("channel", report.channel)]).recordNanoseconds(nanoseconds(latency)) }
     }
 
