@@ -230,7 +230,17 @@ extension ConfigLoader {
         let items: [ConfigNode]
         if case .scalar = notifyNode.node { items = [notifyNode] } else { items = try notifyNode.sequenceItems() }
         guard !items.isEmpty else { throw notifyNode.error("needs at least one channel") }
-        return try items.map { try readTarget($0, channels: channels, people: people) }
+        // Every target is checked, so one run names every unknown channel of the route.
+        var targets: [RouteTarget] = []
+        var errors: [ConfigError] = []
+        for item in items {
+            do { targets.append(try readTarget(item, channels: channels, people: people)) } catch let error as ConfigError { errors.append(error) }
+        }
+        if var first = errors.first {
+            first.more = Array(errors.dropFirst())
+            throw first
+        }
+        return targets
     }
 
     /// `ops-slack`, or `{channel: twilio-sms, to: [alice, bob]}` for channels that reach people.
@@ -247,6 +257,10 @@ extension ConfigLoader {
         let channelName = try channelNode.string()
         guard let channel = channels[channelName] else {
             throw channelNode.error("no channel named \(quoted(channelName)) (channels: \(channels.keys.sorted().joined(separator: ", ")))")
+        }
+        // A channel whose section has errors: those errors are reported; what it needs is not known.
+        if (channel.settings as? UnavailableChannelSettings)?.reason == ConfigLoader.sectionHasErrors {
+            return RouteTarget(channel: channelName, contacts: try toNode?.stringList() ?? [])
         }
         guard let medium = channel.medium else {
             if let toNode { throw toNode.error("channel \(channelName) (\(channel.type)) posts to a place, not to people: remove `to:`") }

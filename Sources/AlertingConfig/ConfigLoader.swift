@@ -6,6 +6,9 @@ import Yams
 public struct ConfigLoader: Sendable {
     /// The channel types and detectors a file can name.
     public var registry: ConfigRegistry
+
+    /// The reason of a stand-in for a channel whose section has errors (see ``parse(_:)``).
+    static let sectionHasErrors = "its section has errors"
     public var environment: [String: String]
     /// A channel whose `${VARIABLE}` is not set becomes ``ChannelConfig/Settings/unavailable(type:medium:reason:)``
     /// instead of failing the whole config: reading and acknowledging at 3 a.m. must not need
@@ -64,13 +67,21 @@ public struct ConfigLoader: Sendable {
         problems.check { try root.checkKeys(allowed: ["channels", "contacts", "schedules", "policies", "routes", "maintenance", "heartbeats", "detectors", "storm_control", "delivery", "templates_dir", "state", "server", "dead_man_switch", "auto_resolve"]) }
         let delivery = problems.check { try root.optional("delivery").map(readDelivery) } ?? nil
         var channels: [String: ChannelConfig] = [:]
+        var routable: [String: ChannelConfig] = [:]
         if let channelsNode = problems.check({ try root.required("channels") }) {
             let entries: [(key: String, value: ConfigNode)] = problems.check { try channelsNode.mappingEntries() } ?? []
             for (name, node) in entries {
                 channels[name] = problems.check("channel", named: name) { try readChannelDeferringSecrets(name: name, node) }
             }
             if channels.isEmpty, problems.errors.isEmpty { problems.check { throw channelsNode.error("at least one channel is needed") } }
+            // A channel whose section has errors still exists for routes and policies: they are
+            // checked as far as they can be, so one run reports every problem, and a route is
+            // not blamed for naming it. The config is never built with these.
+            for (name, _) in entries where channels[name] == nil {
+                routable[name] = ChannelConfig(name: name, type: "", settings: UnavailableChannelSettings(reason: ConfigLoader.sectionHasErrors))
+            }
         }
+        routable.merge(channels) { _, usable in usable }
         var contacts: [String: Contact] = [:]
         for (name, node) in entries("contacts") {
             contacts[name] = problems.check("contact", named: name) { try readContact(name: name, node) }
@@ -82,13 +93,13 @@ public struct ConfigLoader: Sendable {
         let people = People(contacts: contacts, schedules: schedules)
         var policies: [String: EscalationPolicy] = [:]
         for (name, node) in entries("policies") {
-            policies[name] = problems.check("policy", named: name) { try readPolicy(name: name, node, channels: channels, people: people) }
+            policies[name] = problems.check("policy", named: name) { try readPolicy(name: name, node, channels: routable, people: people) }
         }
         var routes: [Route] = []
         if let routesNode = problems.check({ try root.required("routes") }) {
             let items = problems.check { try routesNode.sequenceItems() } ?? []
             for (index, node) in items.enumerated() {
-                if let route = problems.check({ try readRoute(index: index, node, channels: channels, people: people, policies: policies) }) { routes.append(route) }
+                if let route = problems.check({ try readRoute(index: index, node, channels: routable, people: people, policies: policies) }) { routes.append(route) }
             }
             if items.isEmpty { problems.check { throw routesNode.error("at least one route is needed") } }
         }

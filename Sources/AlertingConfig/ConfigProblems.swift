@@ -12,7 +12,11 @@ final class ConfigProblems {
         do {
             return try body()
         } catch let error as ConfigError {
-            errors.append(error)
+            // An error may carry others of the same item (every target of a route).
+            var head = error
+            head.more = []
+            errors.append(head)
+            errors.append(contentsOf: error.more)
         } catch {
             errors.append(ConfigError(path: "", "\(error)"))
         }

@@ -114,7 +114,30 @@ final class ConfigLoaderTests: NotifyTestCase {
                 "notify.yaml:4: channels.ops.webhook_url: missing",
                 "notify.yaml:5: channels.out.colour: unknown key (expected one of: type, timeout, max_concurrent)",
                 "notify.yaml:7: policies.db.steps[0].after: \"5x\" is not a duration such as 500ms, 90s, 5m, 1h30m",
-                "notify.yaml:11: routes[2].notify[0]: no channel named \"nowhere\" (channels: )",
+                "notify.yaml:11: routes[2].notify[0]: no channel named \"nowhere\" (channels: ops, out)",
+            ])
+        }
+    }
+
+    /// #20 §4: a route that names an unknown channel beside one whose section has errors is
+    /// reported in the same run, and every unknown channel of a route is named.
+    func testARoutesUnknownChannelsAreReportedWithTheChannelSectionsErrors() throws {
+        do {
+            _ = try parse("""
+                channels:
+                  ops: {type: slack}
+                  hook: {type: webhook, url: "http://x/y", bogus: 1}
+                routes:
+                  - notify: [ops, nosuch, {channel: ops, to: [alice]}, other]
+                  - notify: [hook]
+                """)
+            XCTFail("expected config errors")
+        } catch let error as ConfigError {
+            XCTAssertEqual(error.all.map(\.description), [
+                "notify.yaml:2: channels.ops.webhook_url: missing",
+                "notify.yaml:3: channels.hook.bogus: unknown key (expected one of: type, timeout, max_concurrent, url, webhook_url, headers)",
+                "notify.yaml:5: routes[0].notify[1]: no channel named \"nosuch\" (channels: hook, ops)",
+                "notify.yaml:5: routes[0].notify[3]: no channel named \"other\" (channels: hook, ops)",
             ])
         }
     }
