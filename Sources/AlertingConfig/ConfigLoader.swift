@@ -82,6 +82,13 @@ public struct ConfigLoader: Sendable {
             }
         }
         routable.merge(channels) { _, usable in usable }
+        // A channel made of others names channels that exist and reach people as it does.
+        for (name, channel) in channels.sorted(by: { $0.key < $1.key }) {
+            guard let composed = channel.settings as? any ComposedChannelSettings, let problem = composed.problem(with: channels) else { continue }
+            let node = problems.check { try root.required("channels").required(name) }
+            problems.check { throw node.map { $0.error(problem) } ?? ConfigError(path: "channels.\(name)", problem) }
+            channels[name] = nil
+        }
         var contacts: [String: Contact] = [:]
         for (name, node) in entries("contacts") {
             contacts[name] = problems.check("contact", named: name) { try readContact(name: name, node) }

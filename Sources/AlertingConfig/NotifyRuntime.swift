@@ -40,13 +40,20 @@ public final class NotifyRuntime: Sendable {
         let slots = config.channels.values.reduce(0) { $0 + ($1.maxConcurrent ?? $1.capabilities.concurrency ?? config.delivery.maxConcurrent) }
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = min(4096, max(8, slots))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let channels: [any Alerting.Channel]
+        var channels: [any Alerting.Channel] = []
         let signer = config.server.flatMap { server in server.publicURL == nil ? nil : server.actionSecret.map { ActionSigner(secret: $0) } }
         do {
-            channels = try config.channels.values.sorted { $0.name < $1.name }.map { channel in
-                try channel.settings.makeChannel(ChannelContext(
+            // Channels made of others (sms_failover) after the ones they are made of.
+            let ordered = config.channels.values.sorted { ($0.settings is any ComposedChannelSettings ? 1 : 0, $0.name) < ($1.settings is any ComposedChannelSettings ? 1 : 0, $1.name) }
+            var built: [String: any Alerting.Channel] = [:]
+            for channel in ordered {
+                var context = ChannelContext(
                     name: channel.name, capabilities: channel.capabilities, client: client, timeout: channel.timeout ?? config.delivery.timeout,
-                    clock: clock, console: console, publicURL: config.server?.publicURL, actionSigner: signer))
+                    clock: clock, console: console, publicURL: config.server?.publicURL, actionSigner: signer)
+                context.channels = built
+                let made = try channel.settings.makeChannel(context)
+                built[channel.name] = made
+                channels.append(made)
             }
         } catch {
             try? await client.shutdown()

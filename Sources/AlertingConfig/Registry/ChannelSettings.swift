@@ -37,6 +37,9 @@ public struct ChannelContext: Sendable {
     /// Signs acknowledgement buttons and links (`server.action_secret`); nil when there is none
     /// or no `public_url` for them to call back.
     public var actionSigner: ActionSigner?
+    /// The channels built before this one: every channel that is not made of others, for one
+    /// that is (``ComposedChannelSettings``).
+    public var channels: [String: any Alerting.Channel] = [:]
 
     public init(name: String, capabilities: ChannelCapabilities = .place, client: HTTPClient, timeout: Duration = .seconds(10),
                 clock: any AlertingClock = SystemClock(), console: ConsoleOutput = .standardOutput, publicURL: String? = nil,
