@@ -142,5 +142,19 @@ enum PostgresSchema {
         -- the open outbox items of the claimed items' keys, through their alerts.
         CREATE INDEX alerts_dedup_key ON alerts(dedup_key);
         """),
+        ("v3: change events", """
+        -- PagerDuty-style change events: recorded, never paged, listed with the alerts that
+        -- opened within the hour after them (read by time).
+        CREATE TABLE changes (
+            id BIGSERIAL PRIMARY KEY,
+            at DOUBLE PRECISION NOT NULL,
+            summary TEXT NOT NULL,
+            source TEXT,
+            environment TEXT,
+            details TEXT NOT NULL,
+            links TEXT NOT NULL
+        );
+        CREATE INDEX changes_at ON changes(at);
+        """),
     ]
 }

@@ -341,6 +341,20 @@ final class PostgresTransaction: StoreTransaction {
                     [Self.seconds(silence.startsAt), Self.seconds(silence.endsAt), .text(silence.comment), .text(silence.createdBy), .int(silence.id)])
     }
 
+    // MARK: Changes
+
+    func insertChange(_ change: ChangeEvent) throws -> Int64 {
+        let rows = try query("""
+            INSERT INTO changes (at, summary, source, environment, details, links) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+            """, [Self.seconds(change.at), .text(change.summary), .text(change.source), .text(change.environment),
+                  .text(StoredRows.changeDetailsText(change)), .text(StoredRows.changeLinksText(change))])
+        return try Self.returnedID(rows, table: "changes")
+    }
+
+    func changes(from: Date, to: Date) throws -> [ChangeEvent] {
+        try query("SELECT * FROM changes WHERE at >= $1 AND at <= $2 ORDER BY at, id", [Self.seconds(from), Self.seconds(to)]).map { try StoredRows.change($0) }
+    }
+
     // MARK: Heartbeats
 
     func beat(name: String, forUpdate: Bool) throws -> BeatRow? {

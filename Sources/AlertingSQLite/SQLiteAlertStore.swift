@@ -371,6 +371,20 @@ final class SQLiteTransaction: StoreTransaction {
                     [silence.startsAt.timeIntervalSince1970, silence.endsAt.timeIntervalSince1970, silence.comment, silence.createdBy, silence.id])
     }
 
+    // MARK: Changes
+
+    func insertChange(_ change: ChangeEvent) throws -> Int64 {
+        try execute("INSERT INTO changes (at, summary, source, environment, details, links) VALUES (?, ?, ?, ?, ?, ?)",
+                    [change.at.timeIntervalSince1970, change.summary, change.source, change.environment,
+                     StoredRows.changeDetailsText(change), StoredRows.changeLinksText(change)])
+        return db.lastInsertedRowID
+    }
+
+    func changes(from: Date, to: Date) throws -> [ChangeEvent] {
+        try rows("SELECT * FROM changes WHERE at >= ? AND at <= ? ORDER BY at, id", [from.timeIntervalSince1970, to.timeIntervalSince1970])
+            .map { try StoredRows.change($0) }
+    }
+
     // MARK: Heartbeats
 
     func beat(name: String, forUpdate: Bool) throws -> BeatRow? {

@@ -230,6 +230,22 @@ enum StoreSchema {
                 DROP INDEX alerts_open_dedup_key;
                 """)
         }
+        migrator.registerMigration("v16: change events") { db in
+            try db.execute(sql: """
+                -- PagerDuty-style change events: recorded, never paged, listed with the alerts
+                -- that opened within the hour after them (read by time).
+                CREATE TABLE changes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    summary TEXT NOT NULL,
+                    source TEXT,
+                    environment TEXT,
+                    details TEXT NOT NULL,
+                    links TEXT NOT NULL
+                );
+                CREATE INDEX changes_at ON changes(at);
+                """)
+        }
         return migrator
     }
 }

@@ -88,6 +88,30 @@ extension NotifyServer {
         }
     }
 
+    /// PagerDuty's change events (`POST /v2/change/enqueue`): recorded, paging nobody, 202 as
+    /// PagerDuty answers. The integration's environment is the change's when it names none.
+    func enqueueChange(_ request: Request) async throws -> Response {
+        let body = try await body(of: request)
+        func invalid(_ errors: [String]) -> Response {
+            .json(.badRequest, ["status": "invalid event", "message": "Event object is invalid", "errors": errors])
+        }
+        guard let parsed = try? JSONParser.parse(body) else {
+            return .json(.badRequest, ["status": "Unrecognized object", "message": "Event object format is unrecognized", "errors": ["JSON parse error"]])
+        }
+        guard case .object(let object) = parsed else { return invalid(["expected a JSON object"]) }
+        guard case .string(let key)? = object["routing_key"], !key.isEmpty else { return invalid(["routing_key: missing"]) }
+        guard let integration = integration(withKey: key) else { return invalid(["routing_key: not a configured integration"]) }
+        switch ChangeEventDecoder().decode(parsed, receivedAt: notifier.clock.now()) {
+        case .failure(let error):
+            return invalid(error.problems.map(\.description))
+        case .success(var change):
+            if change.environment == nil { change.environment = integration.environment }
+            change.details["integration"] = .string(integration.name)
+            _ = try await notifier.recordChange(change)
+            return .json(.accepted, ["status": "success", "message": "Change event processed"])
+        }
+    }
+
     /// What an integration adds to the events it brings: its environment when they name none,
     /// and its name in `details.integration`.
     func apply(_ caller: Caller, to event: AlertEvent) -> AlertEvent {

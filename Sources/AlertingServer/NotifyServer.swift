@@ -62,6 +62,7 @@ public struct NotifyServer: Sendable {
         router.post("/v1/events") { request, _ in try await self.events(request) }
         router.post("/v1/alertmanager") { request, _ in try await self.alertmanager(request) }
         router.post("/v2/enqueue") { request, _ in try await self.enqueue(request) }
+        router.post("/v2/change/enqueue") { request, _ in try await self.enqueueChange(request) }
         router.post("/twilio/sms") { request, _ in try await self.twilioSMS(request) }
         router.post("/twilio/voice/gather") { request, _ in try await self.twilioGather(request) }
         router.post("/slack/interactions") { request, _ in try await self.slackInteraction(request) }

@@ -59,8 +59,9 @@ struct Show: AsyncParsableCommand {
                 return ExitStatus.dataError
             }
             let timeline = try await runtime.notifier.timeline(alertID: id)
+            let changes = try await runtime.notifier.changes(before: standing.alert)
             if output == .json {
-                Output.json(AlertWithTimeline(standing: standing, timeline: timeline.entries))
+                Output.json(AlertWithTimeline(standing: standing, timeline: timeline.entries, changes: changes.map(ChangeJSON.init)))
                 return .success
             }
             let now = runtime.notifier.clock.now()
@@ -69,6 +70,11 @@ struct Show: AsyncParsableCommand {
                 nobodyToRunIt = (next > now ? "no notify daemon is running to do it" : "nothing is running to do it") + " (notify daemon, or notify tick)"
             }
             for line in AlertText.details(standing, now: now, nobodyToRunIt: nobodyToRunIt) { Output.line(line) }
+            if !changes.isEmpty {
+                // "What changed before this broke": the first question of an incident.
+                Output.line("changes in the hour before it opened:")
+                for change in changes { Output.line("  " + ChangeJSON.text(change, alert: standing.alert)) }
+            }
             Output.line("timeline:")
             for entry in timeline.entries { Output.line("  " + entry.text) }
             return .success
@@ -79,13 +85,15 @@ struct Show: AsyncParsableCommand {
     struct AlertWithTimeline: Encodable {
         var standing: AlertStanding
         var timeline: [Timeline.Entry]
+        var changes: [ChangeJSON]
 
-        enum CodingKeys: String, CodingKey { case alert, timeline }
+        enum CodingKeys: String, CodingKey { case alert, timeline, changes }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(standing.alert, forKey: .alert)
             try container.encode(timeline, forKey: .timeline)
+            try container.encode(changes, forKey: .changes)
             try standing.encodeStanding(to: encoder)
         }
     }
@@ -152,5 +160,35 @@ enum AlertText {
             }
         }
         return lines
+    }
+}
+
+/// A change event as `notify show` prints it.
+struct ChangeJSON: Encodable {
+    var id: Int64
+    var at: Date
+    var summary: String
+    var source: String?
+    var environment: String?
+    var details: [String: JSONValue]
+    var links: [Link]
+
+    init(_ change: ChangeEvent) {
+        id = change.id
+        at = change.at
+        summary = change.summary
+        source = change.source
+        environment = change.environment
+        details = change.details
+        links = change.links
+    }
+
+    /// `09:12:03Z (48m before) api v1.4.2 deployed [ci, prod-eu] https://ci.example.com/run/981`
+    static func text(_ change: ChangeEvent, alert: Alert) -> String {
+        let before = alert.firstSeen.timeIntervalSince(change.at)
+        let when = before >= 0 ? "\(Timeline.age(before)) before" : "\(Timeline.age(-before)) after"
+        let origin = [change.source, change.environment].compactMap { $0 }
+        return "\(Timeline.time(change.at)) (\(when)) \(change.summary)" + (origin.isEmpty ? "" : " [\(origin.joined(separator: ", "))]")
+            + change.links.map { " " + $0.href }.joined()
     }
 }

@@ -50,6 +50,7 @@ final class MemoryTables {
     var deliverySequence = 0
     var silences: [Int64: SilenceRow] = [:]
     var beats: [String: BeatRow] = [:]
+    var changes: [Int64: ChangeEvent] = [:]
     var contactPages: [String: [ContactPage]] = [:]
     var heldPages: [String: [HeldPage]] = [:]
     var instances: [String: InstanceRow] = [:]
@@ -59,6 +60,7 @@ final class MemoryTables {
     var nextAlertID: Int64 = 1
     var nextOutboxID: Int64 = 1
     var nextSilenceID: Int64 = 1
+    var nextChangeID: Int64 = 1
 
     struct LastDelivery {
         var alertID: Int64
@@ -370,6 +372,19 @@ final class MemoryTransaction: StoreTransaction {
     }
 
     func updateSilence(_ silence: SilenceRow) { set(\.silences, silence.id, silence) }
+
+    // MARK: Changes
+
+    func insertChange(_ change: ChangeEvent) -> Int64 {
+        var stored = change
+        stored.id = next(\.nextChangeID)
+        set(\.changes, stored.id, stored)
+        return stored.id
+    }
+
+    func changes(from: Date, to: Date) -> [ChangeEvent] {
+        tables.changes.values.filter { $0.at >= from && $0.at <= to }.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+    }
 
     // MARK: Heartbeats
 

@@ -236,6 +236,20 @@ package enum StoredRows {
                           endsAt: try row.date(required: "ends_at"), comment: try row.string("comment"), createdBy: try row.string("created_by"))
     }
 
+    package static func change(_ columns: some StoredColumns) throws -> ChangeEvent {
+        var row = RowReader(columns, table: "changes")
+        let id = try row.id()
+        var details = (try? JSONParser.parse(Array((try row.string("details") ?? "{}").utf8)))?.objectValue
+            ?? ["notify_error": .string("the stored details of this change are unreadable")]
+        let links = (try? JSONParser.parse(Array((try row.string("links") ?? "[]").utf8))).flatMap(StoredJSON.links)
+        if links == nil { details["notify_error"] = .string("the stored links of this change are unreadable") }
+        return ChangeEvent(id: id, summary: try row.string(required: "summary"), source: try row.string("source"), at: try row.date(required: "at"),
+                           environment: try row.string("environment"), details: details, links: links ?? [])
+    }
+
+    package static func changeDetailsText(_ change: ChangeEvent) -> String { JSONValue.object(change.details).compactJSON }
+    package static func changeLinksText(_ change: ChangeEvent) -> String { StoredJSON.encode(change.links).compactJSON }
+
     package static func beat(_ columns: some StoredColumns, name: String) throws -> BeatRow {
         let row = RowReader(columns, table: "heartbeats", row: name)
         return BeatRow(name: name, lastBeat: try row.date("last_beat"), firstSeen: try row.date(required: "first_seen"))

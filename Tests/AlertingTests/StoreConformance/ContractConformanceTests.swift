@@ -156,6 +156,25 @@ final class ContractConformanceTests: NotifyTestCase {
         }
     }
 
+    /// Change events are kept with their details and links, and read back by time.
+    func testChangeRowsAreKeptAndReadByTime() async throws {
+        for (name, store) in try await TestStores.all() {
+            let now = now
+            let deploy = ChangeEvent(summary: "api v1.4.2 deployed", source: "ci", at: now - 600, environment: "prod-eu",
+                                     details: ["commit": .string("9f2c1e")], links: [Link(href: "https://ci.example.com/run/981", text: "run")])
+            let ids = try await store.write { tx in
+                [try tx.insertChange(deploy), try tx.insertChange(ChangeEvent(summary: "older", at: now - 7200)),
+                 try tx.insertChange(ChangeEvent(summary: "later", at: now + 60))]
+            }
+            XCTAssertEqual(Set(ids).count, 3, name)
+            let read = try await store.read { tx in try tx.changes(from: now - 3600, to: now + 60) }
+            var expected = deploy
+            expected.id = ids[0]
+            XCTAssertEqual(read.map(\.summary), ["api v1.4.2 deployed", "later"], name)
+            XCTAssertEqual(read.first, expected, name)
+        }
+    }
+
     /// The locks the rules take by name are called here on every store (memory and SQLite may
     /// implement them as nothing: their writers take turns).
     func testEveryReadForUpdateReadsWhatThePlainReadDoes() async throws {
