@@ -58,6 +58,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 // HMAC for the action tokens in acknowledgement buttons and links.
                 .product(name: "Crypto", package: "swift-crypto"),
+                // TLS for SMTP (email); already in AsyncHTTPClient's graph.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         .target(

@@ -11,6 +11,10 @@ public protocol Channel: Sendable {
     /// What it can do: reach a person by a medium, thread replies, take acknowledgements back.
     /// The engine asks this, never the type. The default: it posts to a place.
     var capabilities: ChannelCapabilities { get }
+    /// More renderings of the same notification, by name, for a channel that sends several
+    /// bodies at once (an email's HTML part beside its text): given in
+    /// ``Notification/alternates``. The default: none.
+    var alternateTemplates: [String: TemplateSelector] { get }
     /// One attempt. Must not throw: every failure is a ``DeliveryOutcome``. Must not put a secret
     /// (URL, token) into the outcome's reason.
     func deliver(_ notification: Notification) async -> DeliveryOutcome
@@ -18,6 +22,7 @@ public protocol Channel: Sendable {
 
 extension Channel {
     public var capabilities: ChannelCapabilities { .place }
+    public var alternateTemplates: [String: TemplateSelector] { [:] }
 
     /// How it reaches a person, or nil for a place (``ChannelCapabilities/medium``).
     public var medium: ContactMedium? { capabilities.medium }
@@ -50,6 +55,8 @@ public struct Notification: Sendable {
     public var event: AlertEvent
     /// The text the channel's template produced; nil for channels without a template.
     public var body: String?
+    /// What its ``Channel/alternateTemplates`` produced, by the same names.
+    public var alternates: [String: String] = [:]
     /// Who to reach, for channels with a medium (``ChannelCapabilities/medium``).
     public var recipient: Contact?
     /// Notifications to the same person that a throttle held back since the last message.

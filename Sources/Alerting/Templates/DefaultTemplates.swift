@@ -13,6 +13,60 @@ enum DefaultTemplates {
 {{/alert.links}}
 
 """#,
+        "email/default": #"""
+{{! An email's plain text. The first line is the subject; keep it the same for every message about an alert, so mail clients thread them. Plain text: values are not escaped. }}
+[notify #{{alert.id}}] {{alert.kind_title}} in {{alert.environment}}: {{alert.summary}}
+{{#digest}}(+{{count}} more since {{since}})
+
+{{/digest}}{{#is_resolved}}RESOLVED{{#resolution}} {{resolution}}{{/resolution}}{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}}: {{alert.summary}}
+
+Kind:        {{alert.kind}}
+Severity:    {{alert.severity}}
+Environment: {{alert.environment}}
+Source:      {{alert.source}}
+Status:      {{alert.status}}, seen {{alert.count}} times since {{alert.first_seen}}
+Dedup key:   {{alert.dedup_key}}
+{{#has_details}}
+
+{{#alert.details}}
+{{key}}: {{value}}
+{{/alert.details}}
+{{/has_details}}
+{{#has_links}}
+
+{{#alert.links}}
+{{text}}: {{href}}
+{{/alert.links}}
+{{/has_links}}
+{{#digest}}
+
+Earlier: {{summaries}}
+{{/digest}}
+
+notify ack {{alert.id}}    notify resolve {{alert.id}}    notify show {{alert.id}}
+
+"""#,
+        "email/default.html": #"""
+{{! An email's HTML part. Every inserted value is escaped for HTML. }}
+<!DOCTYPE html>
+<html><body style="font-family: sans-serif">
+{{#digest}}<p>(+{{count}} more since {{since}})</p>{{/digest}}
+<h2 style="color: {{#is_resolved}}#2EB67D{{/is_resolved}}{{^is_resolved}}{{severity_color}}{{/is_resolved}}">{{#is_resolved}}RESOLVED{{/is_resolved}}{{^is_resolved}}{{alert.severity_upper}}{{/is_resolved}}: {{title}}</h2>
+<p>{{alert.summary}}</p>
+{{#resolution}}<p><em>Resolved {{resolution}}</em></p>{{/resolution}}
+<table cellpadding="4">
+<tr><th align="left">Kind</th><td>{{alert.kind}}</td></tr>
+<tr><th align="left">Severity</th><td>{{alert.severity}}</td></tr>
+<tr><th align="left">Environment</th><td>{{alert.environment}}</td></tr>
+<tr><th align="left">Source</th><td>{{alert.source}}</td></tr>
+{{#alert.details}}<tr><th align="left">{{key}}</th><td>{{value}}</td></tr>
+{{/alert.details}}
+</table>
+{{#has_links}}<p>{{#alert.links}}<a href="{{href}}">{{text}}</a> {{/alert.links}}</p>{{/has_links}}
+<p style="color: #888">Alert #{{alert.id}} · {{alert.status}} · seen {{alert.count}}× since {{alert.first_seen}} · key {{alert.dedup_key}}</p>
+</body></html>
+
+"""#,
         "mattermost/default.json": #"""
 {{! Mattermost incoming webhook: a line of text (what notifications and search show) and an attachment with the facts. Every inserted value is escaped for JSON. }}
 {
@@ -176,7 +230,7 @@ Earlier: {{summaries}}
 }
 
 """#,
-        "telegram/default": #"""
+        "telegram/default.html": #"""
 {{! Telegram, parse_mode HTML: every inserted value is escaped for HTML (& < > " '). At most 4,096 characters are sent. }}
 {{#digest}}(+{{count}} more since {{since}}) {{/digest}}{{#is_resolved}}✅ <b>RESOLVED</b>{{#resolution}} {{resolution}}{{/resolution}}{{/is_resolved}}{{^is_resolved}}🚨 <b>{{alert.severity_upper}}</b>{{/is_resolved}} <b>{{title}}</b>
 {{alert.summary}}

@@ -16,7 +16,8 @@ public struct TemplateSelector: Sendable, Hashable {
         /// The extension before `.mustache` in template file names.
         var fileExtension: String? {
             switch self {
-            case .text, .html: nil
+            case .text: nil
+            case .html: "html"
             case .json, .slackJSON: "json"
             }
         }

@@ -7,6 +7,6 @@ enum BuiltInChannelTypes {
         TwilioSMSSettings.type, TwilioVoiceSettings.type, HTTPGatewaySettings.smsType, HTTPGatewaySettings.voiceType,
         TeamsSettings.type, MattermostSettings.type, TelegramSettings.personType, TelegramSettings.chatType,
         PushoverSettings.type, NtfySettings.personType, NtfySettings.topicType,
-        FailoverSettings.smsType, FailoverSettings.voiceType,
+        FailoverSettings.smsType, FailoverSettings.voiceType, EmailSettings.type,
     ]
 }

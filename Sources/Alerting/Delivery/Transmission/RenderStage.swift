@@ -16,6 +16,9 @@ public struct RenderStage: TransmissionStage {
         var delivery = delivery
         do {
             delivery.notification.body = try renderer.render(delivery.notification, channelName: delivery.channel.name, selector: selector)
+            for (name, alternate) in delivery.channel.alternateTemplates {
+                delivery.notification.alternates[name] = try renderer.render(delivery.notification, channelName: delivery.channel.name, selector: alternate)
+            }
             return .next(delivery)
         } catch {
             return .finished(delivery.report(.permanent(reason: "\(error)"), at: clock.now()))
