@@ -166,7 +166,7 @@ final class SeveralInstancesTests: NotifyTestCase {
             try await connection.query(PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).notify_schema_migrations ORDER BY version"), logger: Logger(label: "test"))
                 .collect().map { try $0.decode(Int.self) }
         }
-        XCTAssertEqual(versions, [1, 2], "each migration run once, recorded once")
+        XCTAssertEqual(versions, Array(1...PostgresSchema.migrations.count), "each migration run once, recorded once")
     }
 
     func testWorkRecordedByOneInstanceWakesTheOtherAtOnce() async throws {

@@ -9,6 +9,7 @@ enum ExampleChannels {
         "TELEGRAM_BOT_TOKEN": "123456:SUPERSECRET-T",
         "PUSHOVER_APP_TOKEN": "SUPERSECRETPUSHOVERAPPTOKEN000",
         "NTFY_TOKEN": "tk_SUPERSECRETNTFY",
+        "SMTP_PASSWORD": "SUPERSECRET-smtp",
     ]
 
     static func runtime(_ server: FakeHTTPServer, clock: ManualClock = ManualClock()) async throws -> NotifyRuntime {
