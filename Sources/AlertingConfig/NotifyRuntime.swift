@@ -41,7 +41,9 @@ public final class NotifyRuntime: Sendable {
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = min(4096, max(8, slots))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         var channels: [any Alerting.Channel] = []
-        let signer = config.server.flatMap { server in server.publicURL == nil ? nil : server.actionSecret.map { ActionSigner(secret: $0) } }
+        let callback = config.server.flatMap { server in
+            server.publicURL.flatMap { url in server.actionSecret.map { ActionCallback(signer: ActionSigner(secret: $0), publicURL: url) } }
+        }
         do {
             // Channels made of others (sms_failover) after the ones they are made of.
             let ordered = config.channels.values.sorted { ($0.settings is any ComposedChannelSettings ? 1 : 0, $0.name) < ($1.settings is any ComposedChannelSettings ? 1 : 0, $1.name) }
@@ -49,7 +51,7 @@ public final class NotifyRuntime: Sendable {
             for channel in ordered {
                 var context = ChannelContext(
                     name: channel.name, capabilities: channel.capabilities, client: client, timeout: channel.timeout ?? config.delivery.timeout,
-                    clock: clock, console: console, publicURL: config.server?.publicURL, actionSigner: signer)
+                    clock: clock, console: console, publicURL: config.server?.publicURL, actionCallback: callback)
                 context.channels = built
                 let made = try channel.settings.makeChannel(context)
                 built[channel.name] = made

@@ -67,20 +67,15 @@ extension NotifyServer {
 
     /// PagerDuty Events API v2: the body's `routing_key` must be an integration's key.
     func enqueue(_ request: Request) async throws -> Response {
-        let body = try await body(of: request)
-        func invalid(_ errors: [String]) -> Response {
-            .json(.badRequest, ["status": "invalid event", "message": "Event object is invalid", "errors": errors])
+        let (parsed, object, integration): (JSONValue, [String: JSONValue], ServerConfig.Integration)
+        switch try await pagerDutyBody(request) {
+        case .failure(let refusal): return refusal.response
+        case .success(let read): (parsed, object, integration) = read
         }
-        guard let parsed = try? JSONParser.parse(body) else {
-            return .json(.badRequest, ["status": "Unrecognized object", "message": "Event object format is unrecognized", "errors": ["JSON parse error"]])
-        }
-        guard case .object(let object) = parsed else { return invalid(["expected a JSON object"]) }
-        guard case .string(let key)? = object["routing_key"], !key.isEmpty else { return invalid(["routing_key: missing"]) }
-        guard let integration = integration(withKey: key) else { return invalid(["routing_key: not a configured integration"]) }
-        guard object["event_action"] != nil else { return invalid(["event_action: missing (expected trigger, acknowledge or resolve)"]) }
+        guard object["event_action"] != nil else { return Self.invalidEvent(["event_action: missing (expected trigger, acknowledge or resolve)"]) }
         switch decoder.decode(parsed) {
         case .failure(let error):
-            return invalid(error.problems.map(\.description))
+            return Self.invalidEvent(error.problems.map(\.description))
         case .success(let event):
             let accepted = try await record([(nil, apply(.integration(integration), to: event))])
             let dedupKey = accepted.first?["dedup_key"] as? String ?? event.dedupKey
@@ -91,25 +86,46 @@ extension NotifyServer {
     /// PagerDuty's change events (`POST /v2/change/enqueue`): recorded, paging nobody, 202 as
     /// PagerDuty answers. The integration's environment is the change's when it names none.
     func enqueueChange(_ request: Request) async throws -> Response {
-        let body = try await body(of: request)
-        func invalid(_ errors: [String]) -> Response {
-            .json(.badRequest, ["status": "invalid event", "message": "Event object is invalid", "errors": errors])
+        let (parsed, integration): (JSONValue, ServerConfig.Integration)
+        switch try await pagerDutyBody(request) {
+        case .failure(let refusal): return refusal.response
+        case .success(let read): (parsed, _, integration) = read
         }
-        guard let parsed = try? JSONParser.parse(body) else {
-            return .json(.badRequest, ["status": "Unrecognized object", "message": "Event object format is unrecognized", "errors": ["JSON parse error"]])
-        }
-        guard case .object(let object) = parsed else { return invalid(["expected a JSON object"]) }
-        guard case .string(let key)? = object["routing_key"], !key.isEmpty else { return invalid(["routing_key: missing"]) }
-        guard let integration = integration(withKey: key) else { return invalid(["routing_key: not a configured integration"]) }
         switch ChangeEventDecoder().decode(parsed, receivedAt: notifier.clock.now()) {
         case .failure(let error):
-            return invalid(error.problems.map(\.description))
+            return Self.invalidEvent(error.problems.map(\.description))
         case .success(var change):
             if change.environment == nil { change.environment = integration.environment }
             change.details["integration"] = .string(integration.name)
             _ = try await notifier.recordChange(change)
             return .json(.accepted, ["status": "success", "message": "Change event processed"])
         }
+    }
+
+    /// A refusal of a PagerDuty body, answered as PagerDuty answers.
+    struct PagerDutyRefusal: Error {
+        var response: Response
+    }
+
+    /// What both PagerDuty endpoints read first: JSON, an object, and a `routing_key` that is a
+    /// configured integration's key.
+    func pagerDutyBody(_ request: Request) async throws -> Result<(JSONValue, [String: JSONValue], ServerConfig.Integration), PagerDutyRefusal> {
+        guard let parsed = try? JSONParser.parse(try await body(of: request)) else {
+            return .failure(PagerDutyRefusal(response: .json(.badRequest, ["status": "Unrecognized object", "message": "Event object format is unrecognized",
+                                                                            "errors": ["JSON parse error"]])))
+        }
+        guard case .object(let object) = parsed else { return .failure(PagerDutyRefusal(response: Self.invalidEvent(["expected a JSON object"]))) }
+        guard case .string(let key)? = object["routing_key"], !key.isEmpty else {
+            return .failure(PagerDutyRefusal(response: Self.invalidEvent(["routing_key: missing"])))
+        }
+        guard let integration = integration(withKey: key) else {
+            return .failure(PagerDutyRefusal(response: Self.invalidEvent(["routing_key: not a configured integration"])))
+        }
+        return .success((parsed, object, integration))
+    }
+
+    static func invalidEvent(_ errors: [String]) -> Response {
+        .json(.badRequest, ["status": "invalid event", "message": "Event object is invalid", "errors": errors])
     }
 
     /// What an integration adds to the events it brings: its environment when they name none,

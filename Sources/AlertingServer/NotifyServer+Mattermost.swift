@@ -17,31 +17,9 @@ extension NotifyServer {
         }
         let user = (payload["user_name"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "someone"
         let tokenText = (payload["context"] as? [String: Any])?["token"] as? String ?? ""
-        guard let signer = config.actionSecret.map({ ActionSigner(secret: $0) }) else {
-            return .json(.ok, ["ephemeral_text": "notify did not act: server.action_secret is not configured"])
-        }
-        let token: ActionToken
-        switch signer.verify(tokenText, now: notifier.clock.now()) {
-        case .failure(let failure):
-            logger.warning("Mattermost button refused", metadata: ["reason": "\(failure)", "user": "\(user)"])
-            return .json(.ok, ["ephemeral_text": "notify did not act: \(failure)."])
-        case .success(let verified):
-            token = verified
-        }
-        let outcome: String
-        do {
-            let result = try await notifier.act(with: token, by: user, via: "Mattermost")
-            wake.signal()
-            let verb = token.action == .acknowledge ? "acknowledged" : "resolved"
-            outcome = result.transition.change == .alreadyAcknowledged ? "Alert #\(token.alertID) was already acknowledged" : "Alert #\(token.alertID) \(verb) by @\(user)"
-        } catch let error as ActionTokenError {
-            logger.warning("Mattermost button refused", metadata: ["reason": "\(error)", "user": "\(user)", "alert": "\(token.alertID)"])
-            return .json(.ok, ["ephemeral_text": "notify did not act: \(error)."])
-        } catch let error as Notifier.ActionError {
-            return .json(.ok, ["ephemeral_text": "notify did not act: \(error)."])
-        }
-        var answer: [String: Any] = ["ephemeral_text": outcome + "."]
-        if let update = await mattermostMessage(alertID: token.alertID) { answer["update"] = update }
+        let pressed = try await press(tokenText, by: user, via: "Mattermost")
+        var answer: [String: Any] = ["ephemeral_text": pressed.said(by: "@\(user)")]
+        if case .acted(let token, _) = pressed, let update = await mattermostMessage(alertID: token.alertID) { answer["update"] = update }
         return .json(.ok, answer)
     }
 

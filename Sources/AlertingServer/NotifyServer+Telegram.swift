@@ -18,7 +18,7 @@ extension NotifyServer {
             return .json(.notFound, ["status": "not found", "message": "server.telegram.secret_token is not configured"])
         }
         let given = request.headers[Self.telegramSecretHeader] ?? ""
-        guard ActionSigner.constantTimeEqual(Array(given.utf8), Array(expected.exposedValue.utf8)) else {
+        guard constantTimeEqual(given, expected.exposedValue) else {
             logger.warning("Telegram webhook refused: wrong or missing secret token")
             return .json(.unauthorized, ["status": "unauthorized", "message": "wrong or missing X-Telegram-Bot-Api-Secret-Token"])
         }
@@ -31,28 +31,10 @@ extension NotifyServer {
         let userID = (from?["id"]).map { "\($0)" } ?? ""
         let actor = notifier.contacts.values.first(where: { $0.address(for: .telegram) == userID })?.name
             ?? (from?["username"] as? String).map { "@\($0)" } ?? "telegram user \(userID)"
-        let text: String
+        let pressed = try await press(query["data"] as? String ?? "", by: actor, via: "Telegram")
         var alertID: Int64?
-        switch (config.actionSecret.map { ActionSigner(secret: $0) })?.verify(query["data"] as? String ?? "", now: notifier.clock.now()) {
-        case nil:
-            text = "notify did not act: server.action_secret is not configured"
-        case .failure(let failure)?:
-            logger.warning("Telegram button refused", metadata: ["reason": "\(failure)", "user": "\(userID)"])
-            text = "notify did not act: \(failure)."
-        case .success(let token)?:
-            do {
-                let result = try await notifier.act(with: token, by: actor, via: "Telegram")
-                wake.signal()
-                alertID = token.alertID
-                let verb = token.action == .acknowledge ? "acknowledged" : "resolved"
-                text = result.transition.change == .alreadyAcknowledged ? "Alert #\(token.alertID) was already acknowledged." : "Alert #\(token.alertID) \(verb) by \(actor)."
-            } catch let error as ActionTokenError {
-                logger.warning("Telegram button refused", metadata: ["reason": "\(error)", "user": "\(userID)", "alert": "\(token.alertID)"])
-                text = "notify did not act: \(error)."
-            } catch let error as Notifier.ActionError {
-                text = "notify did not act: \(error)."
-            }
-        }
+        if case .acted(let token, _) = pressed { alertID = token.alertID }
+        let text = pressed.said(by: actor)
         if let alertID, let message = query["message"] as? [String: Any] { editTelegramMessage(message, alertID: alertID) }
         return .json(.ok, ["method": "answerCallbackQuery", "callback_query_id": queryID, "text": String(text.prefix(200)), "show_alert": alertID == nil])
     }

@@ -41,12 +41,3 @@ public struct SlackSignature: Sendable {
         return constantTimeEqual(sign(timestamp: timestamp, body: body), signature) ? .success(()) : .failure(.mismatch)
     }
 }
-
-/// Compares without returning early, so the time taken says nothing about where they differ.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var difference: UInt8 = 0
-    for index in x.indices { difference |= x[index] ^ y[index] }
-    return difference == 0
-}

@@ -61,21 +61,9 @@ struct ChangeCommand: AsyncParsableCommand {
         var payload: [String: JSONValue] = ["summary": .string(summary)]
         payload["source"] = source.map(JSONValue.string)
         payload["timestamp"] = timestamp.map(JSONValue.string)
-        var custom: [String: JSONValue] = [:]
-        for detail in details {
-            let parts = detail.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            custom[String(parts[0])] = .string(parts.count > 1 ? String(parts[1]) : "")
-        }
-        if !custom.isEmpty { payload["custom_details"] = .object(custom) }
+        payload["custom_details"] = EventFlags.detailsJSON(details)
         var object: [String: JSONValue] = ["payload": .object(payload)]
-        if !links.isEmpty {
-            object["links"] = .array(links.map { link in
-                let parts = link.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                var members: [String: JSONValue] = ["href": .string(String(parts[0]))]
-                if parts.count > 1 { members["text"] = .string(String(parts[1])) }
-                return .object(members)
-            })
-        }
+        object["links"] = EventFlags.linksJSON(links)
         return .object(object)
     }
 }

@@ -60,23 +60,31 @@ struct EventFlags: ParsableArguments {
         object["source"] = source.map(JSONValue.string)
         object["dedup_key"] = dedupKey.map(JSONValue.string)
         object["action"] = action.map(JSONValue.string)
-        if !details.isEmpty {
-            var members: [String: JSONValue] = [:]
-            for detail in details {
-                let parts = detail.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                members[String(parts[0])] = .string(parts.count > 1 ? String(parts[1]) : "")
-            }
-            object["details"] = .object(members)
-        }
-        if !links.isEmpty {
-            object["links"] = .array(links.map { link in
-                let parts = link.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                var members: [String: JSONValue] = ["href": .string(String(parts[0]))]
-                if parts.count > 1 { members["text"] = .string(String(parts[1])) }
-                return .object(members)
-            })
-        }
+        object["details"] = Self.detailsJSON(details)
+        object["links"] = Self.linksJSON(links)
         return object
+    }
+
+    /// `--detail key=value`... as a JSON object; nil for none.
+    static func detailsJSON(_ details: [String]) -> JSONValue? {
+        guard !details.isEmpty else { return nil }
+        var members: [String: JSONValue] = [:]
+        for detail in details {
+            let parts = detail.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            members[String(parts[0])] = .string(parts.count > 1 ? String(parts[1]) : "")
+        }
+        return .object(members)
+    }
+
+    /// `--link url[=text]`... as PagerDuty's `links`; nil for none.
+    static func linksJSON(_ links: [String]) -> JSONValue? {
+        guard !links.isEmpty else { return nil }
+        return .array(links.map { link in
+            let parts = link.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            var members: [String: JSONValue] = ["href": .string(String(parts[0]))]
+            if parts.count > 1 { members["text"] = .string(String(parts[1])) }
+            return .object(members)
+        })
     }
 
     /// Names the flag rather than the JSON field: `--severity: "urgent" is not one of ...`.

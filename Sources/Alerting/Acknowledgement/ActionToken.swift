@@ -91,7 +91,7 @@ public struct ActionSigner: Sendable {
         // Constant time: compare the MACs' bytes, not their text.
         guard let given = Self.bytes(base64URL: String(parts[5])), given.count == 16 else { return .failure(.malformed) }
         let expected = Array(HMAC<SHA256>.authenticationCode(for: Array(body.utf8), using: key).prefix(16))
-        guard Self.constantTimeEqual(given, expected) else { return .failure(.forged) }
+        guard constantTimeEqual(given, expected) else { return .failure(.forged) }
         let token = ActionToken(alertID: alertID, action: parts[2] == "r" ? .resolve : .acknowledge, expires: Date(timeIntervalSince1970: TimeInterval(expires)),
                                 nonce: String(parts[4]))
         guard now < token.expires else { return .failure(.expired) }
@@ -100,13 +100,6 @@ public struct ActionSigner: Sendable {
 
     private func mac(_ body: String) -> String {
         Self.base64URL(Array(HMAC<SHA256>.authenticationCode(for: Array(body.utf8), using: key).prefix(16)))
-    }
-
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {

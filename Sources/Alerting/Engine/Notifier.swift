@@ -40,6 +40,8 @@ public final class Notifier: Sendable {
     let deliverer: Deliverer
     /// Withdrawals started after commits (``WithdrawingChannel``).
     let pending = PendingWork()
+    /// The channels told when an alert is acknowledged or resolved: found once, not per change.
+    let withdrawing: [any WithdrawingChannel]
     /// Since when this process has reported itself without a gap (``DetectorContext``).
     let reporting: ReportingRecord
 
@@ -76,6 +78,7 @@ public final class Notifier: Sendable {
         self.planner = EscalationPlanner(router: router, policies: routing.policies, schedules: routing.schedules,
                                          voiceChannels: Set(channels.filter { $0.capabilities.medium == .voice }.map(\.name)))
         self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.withdrawing = self.channels.values.compactMap { $0 as? any WithdrawingChannel }.sorted { $0.name < $1.name }
         self.contacts = Dictionary(configuration.contacts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.renderer = TemplateRenderer(templates: delivery.templates)
         self.deliverer = Deliverer(policy: delivery.retry, clock: clock, logger: logger)
@@ -173,8 +176,7 @@ public final class Notifier: Sendable {
 
     /// Tells every ``WithdrawingChannel`` that `alert` no longer needs anyone, without waiting.
     private func withdraw(_ alert: Alert) {
-        for channel in channels.values.sorted(by: { $0.name < $1.name }) {
-            guard let channel = channel as? any WithdrawingChannel else { continue }
+        for channel in withdrawing {
             let logger = logger
             pending.start {
                 let outcome = await channel.withdraw(alert: alert)

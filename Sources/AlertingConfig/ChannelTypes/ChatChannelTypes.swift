@@ -34,13 +34,7 @@ public struct MattermostSettings: ChannelSettings, Hashable {
     public var summary: [String] { ["webhook url set"] + (channel.map { ["posts in \($0)"] } ?? []) }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        // Buttons when notify serve can be called back and can sign what they carry.
-        let buttons = context.actionSigner.flatMap { signer in
-            context.publicURL.map { base in
-                MattermostChannel.Buttons(signer: signer, callbackURL: (base.hasSuffix("/") ? String(base.dropLast()) : base) + MattermostChannel.callbackPath)
-            }
-        }
-        return MattermostChannel(name: context.name, url: url, channel: channel, username: username, buttons: buttons, client: context.client,
+        MattermostChannel(name: context.name, url: url, channel: channel, username: username, buttons: context.actionCallback, client: context.client,
                                  timeout: context.timeout, clock: context.clock)
     }
 
@@ -72,7 +66,7 @@ public struct TelegramSettings: ChannelSettings, Hashable {
     }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        TelegramChannel(name: context.name, token: token, destination: destination, signer: context.actionSigner, baseURL: baseURL,
+        TelegramChannel(name: context.name, token: token, destination: destination, signer: context.actionCallback?.signer, baseURL: baseURL,
                         client: context.client, timeout: context.timeout, clock: context.clock)
     }
 

@@ -20,8 +20,7 @@ public struct PushoverSettings: ChannelSettings, Hashable {
     }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        let callback = context.actionSigner.flatMap { signer in context.publicURL.map { PushoverChannel.Callback(signer: signer, publicURL: $0) } }
-        return PushoverChannel(name: context.name, token: token, settings: settings, callback: callback, baseURL: baseURL, client: context.client,
+        PushoverChannel(name: context.name, token: token, settings: settings, callback: context.actionCallback, baseURL: baseURL, client: context.client,
                                timeout: context.timeout, clock: context.clock)
     }
 
@@ -56,8 +55,7 @@ public struct NtfySettings: ChannelSettings, Hashable {
     }
 
     public func makeChannel(_ context: ChannelContext) throws -> any Alerting.Channel {
-        let actions = context.actionSigner.flatMap { signer in context.publicURL.map { NtfyChannel.Actions(signer: signer, publicURL: $0) } }
-        return NtfyChannel(name: context.name, destination: destination, token: token, actions: actions, baseURL: baseURL, client: context.client,
+        NtfyChannel(name: context.name, destination: destination, token: token, actions: context.actionCallback, baseURL: baseURL, client: context.client,
                            timeout: context.timeout, clock: context.clock)
     }
 

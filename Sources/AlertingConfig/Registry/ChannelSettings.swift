@@ -34,16 +34,16 @@ public struct ChannelContext: Sendable {
     /// `server.public_url`: where a provider calls `notify serve` back (replies, buttons,
     /// keypresses); nil when the config has no server with a public address.
     public var publicURL: String?
-    /// Signs acknowledgement buttons and links (`server.action_secret`); nil when there is none
-    /// or no `public_url` for them to call back.
-    public var actionSigner: ActionSigner?
+    /// Where acknowledgement buttons and links call back, and what signs them
+    /// (`server.public_url` and `server.action_secret`); nil without either.
+    public var actionCallback: ActionCallback?
     /// The channels built before this one: every channel that is not made of others, for one
     /// that is (``ComposedChannelSettings``).
     public var channels: [String: any Alerting.Channel] = [:]
 
     public init(name: String, capabilities: ChannelCapabilities = .place, client: HTTPClient, timeout: Duration = .seconds(10),
                 clock: any AlertingClock = SystemClock(), console: ConsoleOutput = .standardOutput, publicURL: String? = nil,
-                actionSigner: ActionSigner? = nil) {
+                actionCallback: ActionCallback? = nil) {
         self.name = name
         self.capabilities = capabilities
         self.client = client
@@ -51,6 +51,6 @@ public struct ChannelContext: Sendable {
         self.clock = clock
         self.console = console
         self.publicURL = publicURL
-        self.actionSigner = actionSigner
+        self.actionCallback = actionCallback
     }
 }

@@ -14,18 +14,6 @@ import Foundation
 /// button's context, a signed single-use ``ActionToken`` (Mattermost signs nothing itself), and
 /// notify answers with the message as it now stands.
 public struct MattermostChannel: Channel {
-    /// Where the buttons call back, and what signs them.
-    public struct Buttons: Sendable {
-        public var signer: ActionSigner
-        /// `https://notify.example.com/mattermost/action`.
-        public var callbackURL: String
-
-        public init(signer: ActionSigner, callbackURL: String) {
-            self.signer = signer
-            self.callbackURL = callbackURL
-        }
-    }
-
     /// The path of `notify serve` that takes button presses.
     public static let callbackPath = "/mattermost/action"
 
@@ -36,14 +24,15 @@ public struct MattermostChannel: Channel {
     public let channel: String?
     /// Shown as the poster when the server allows overrides.
     public let username: String?
-    public let buttons: Buttons?
+    /// Where the buttons call back; nil: no buttons.
+    public let buttons: ActionCallback?
     public let template: TemplateSelector? = TemplateSelector(family: "mattermost", format: .json)
     private let poster: HTTPPoster
     private let clock: any AlertingClock
 
     public var capabilities: ChannelCapabilities { ChannelCapabilities(takesAcknowledgements: buttons != nil) }
 
-    public init(name: String, url: Secret, channel: String? = nil, username: String? = nil, buttons: Buttons? = nil, client: HTTPClient,
+    public init(name: String, url: Secret, channel: String? = nil, username: String? = nil, buttons: ActionCallback? = nil, client: HTTPClient,
                 timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
         self.name = name
         self.buttons = buttons
@@ -79,7 +68,7 @@ public struct MattermostChannel: Channel {
         var actions: [[String: Any]] = []
         func button(_ id: String, _ title: String, _ style: String, _ action: EventAction) -> [String: Any] {
             ["id": id, "type": "button", "name": title, "style": style,
-             "integration": ["url": buttons.callbackURL, "context": ["token": buttons.signer.token(alertID: alert.id, action: action, now: now)]]]
+             "integration": ["url": buttons.url(Self.callbackPath), "context": ["token": buttons.token(alertID: alert.id, action: action, now: now)]]]
         }
         if alert.status == .triggered { actions.append(button("notifyack", "Acknowledge", "primary", .acknowledge)) }
         if alert.status.isOpen { actions.append(button("notifyresolve", "Resolve", "good", .resolve)) }

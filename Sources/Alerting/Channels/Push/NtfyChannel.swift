@@ -16,17 +16,6 @@ import Foundation
 /// an Acknowledge button: an ntfy `http` action that the subscriber's app posts to `notify
 /// serve` at a URL holding a signed single-use ``ActionToken``.
 public struct NtfyChannel: Channel {
-    /// Where the button posts, and what signs the token in its URL.
-    public struct Actions: Sendable {
-        public var signer: ActionSigner
-        public var publicURL: String
-
-        public init(signer: ActionSigner, publicURL: String) {
-            self.signer = signer
-            self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
-        }
-    }
-
     /// `notify serve`'s path for the button; the token follows it.
     public static let actionPath = "/ntfy/action/"
 
@@ -38,7 +27,8 @@ public struct NtfyChannel: Channel {
 
     public let name: String
     public let destination: Destination
-    public let actions: Actions?
+    /// Where the Acknowledge button posts; nil: no button.
+    public let actions: ActionCallback?
     public let template: TemplateSelector? = TemplateSelector(family: "push", format: .text)
     private let token: Secret?
     private let baseURL: String
@@ -55,7 +45,7 @@ public struct NtfyChannel: Channel {
         return capabilities
     }
 
-    public init(name: String, destination: Destination, token: Secret? = nil, actions: Actions? = nil, baseURL: String = "https://ntfy.sh",
+    public init(name: String, destination: Destination, token: Secret? = nil, actions: ActionCallback? = nil, baseURL: String = "https://ntfy.sh",
                 client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
         self.name = name
         self.actions = actions
@@ -88,9 +78,9 @@ public struct NtfyChannel: Channel {
         ]
         if let link = alert.links.first { message["click"] = link.href }
         if let actions, alert.status == .triggered {
-            let token = actions.signer.token(alertID: alert.id, action: .acknowledge, now: clock.now())
+            let token = actions.token(alertID: alert.id, action: .acknowledge, now: clock.now())
             // `clear`: the notification goes away only once notify answered 2xx.
-            message["actions"] = [["action": "http", "label": "Acknowledge", "url": actions.publicURL + Self.actionPath + token, "method": "POST", "clear": true]]
+            message["actions"] = [["action": "http", "label": "Acknowledge", "url": actions.url(Self.actionPath + token), "method": "POST", "clear": true]]
         }
         guard let body = try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]) else {
             return .permanent(reason: "cannot encode the ntfy message")

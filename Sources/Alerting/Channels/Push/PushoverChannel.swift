@@ -17,18 +17,6 @@ import Foundation
 /// the app, Pushover posts there and notify acknowledges the alert. An alert acknowledged or
 /// resolved anywhere else cancels the repeats (``withdraw(alert:)``).
 public struct PushoverChannel: WithdrawingChannel {
-    /// Where Pushover reports an acknowledgement, and what signs the token in that URL.
-    public struct Callback: Sendable {
-        public var signer: ActionSigner
-        /// `https://notify.example.com`: the token goes after ``PushoverChannel/callbackPath``.
-        public var publicURL: String
-
-        public init(signer: ActionSigner, publicURL: String) {
-            self.signer = signer
-            self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
-        }
-    }
-
     /// `notify serve`'s path for Pushover's acknowledgement callbacks; the token follows it.
     public static let callbackPath = "/pushover/callback/"
 
@@ -60,7 +48,8 @@ public struct PushoverChannel: WithdrawingChannel {
 
     public let name: String
     public let settings: Settings
-    public let callback: Callback?
+    /// Where Pushover reports an acknowledgement; nil: no callback.
+    public let callback: ActionCallback?
     public let template: TemplateSelector? = TemplateSelector(family: "push", format: .text)
     public var capabilities: ChannelCapabilities { .person(.pushover, takesAcknowledgements: callback != nil && settings.priority == 2) }
     private let token: Secret
@@ -68,7 +57,7 @@ public struct PushoverChannel: WithdrawingChannel {
     private let poster: HTTPPoster
     private let clock: any AlertingClock
 
-    public init(name: String, token: Secret, settings: Settings = Settings(), callback: Callback? = nil, baseURL: String = "https://api.pushover.net",
+    public init(name: String, token: Secret, settings: Settings = Settings(), callback: ActionCallback? = nil, baseURL: String = "https://api.pushover.net",
                 client: HTTPClient, timeout: Duration = .seconds(10), clock: any AlertingClock = SystemClock()) {
         self.name = name
         self.callback = callback
@@ -95,8 +84,8 @@ public struct PushoverChannel: WithdrawingChannel {
                        // A tag per alert, so that notify can cancel the repeats once it is acknowledged elsewhere.
                        ("tags", Self.tag(notification.alert.id))]
             if let callback {
-                let token = callback.signer.token(alertID: notification.alert.id, action: .acknowledge, now: clock.now())
-                fields.append(("callback", callback.publicURL + Self.callbackPath + token))
+                let token = callback.token(alertID: notification.alert.id, action: .acknowledge, now: clock.now())
+                fields.append(("callback", callback.url(Self.callbackPath + token)))
             }
         }
         if let sound = settings.sound { fields.append(("sound", sound)) }
