@@ -87,6 +87,9 @@ final class ChangeEventTests: NotifyTestCase {
         let bad = try await NotifyProcess.run(["change", "--config", config, "--state", state, "--summary", "x", "--timestamp", "yesterday"])
         XCTAssertEqual(bad.status, 65, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("--timestamp"), bad.stderr)
+        let blank = try await NotifyProcess.run(["change", "--config", config, "--state", state, "--summary", " "])
+        XCTAssertEqual(blank.status, 65, blank.stderr)
+        XCTAssertEqual(blank.stderr, "notify: --summary: missing (required for a change)\n")
         XCTAssertTrue(slack.requests.isEmpty, "a change pages nobody")
 
         let sent = try await NotifyProcess.run(["send", "--config", config, "--state", state, "--kind", "failover", "--env", "prod", "--source", "db-1",

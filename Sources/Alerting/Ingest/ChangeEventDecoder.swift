@@ -20,7 +20,7 @@ public struct ChangeEventDecoder: Sendable {
         var reader = FieldReader(object: object, limits: limits)
         var change: ChangeEvent?
         if var payload = reader.nested("payload", required: true) {
-            let summary = payload.summary("summary", required: true)
+            let summary = payload.summary("summary", required: true, requiredFor: "a change")
             let source = payload.name("source")
             let timestamp = payload.timestamp("timestamp")
             let details = payload.details("custom_details")

@@ -70,9 +70,10 @@ package struct FieldReader {
         return value
     }
 
-    mutating func summary(_ key: String, required: Bool) -> String? {
+    /// - Parameter requiredFor: what needs it, in the message when it is missing.
+    mutating func summary(_ key: String, required: Bool, requiredFor: String = "a trigger") -> String? {
         guard let value = string(key), !value.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
-            if required, !hasProblem(for: key) { problem(key, "missing (required for a trigger)") }
+            if required, !hasProblem(for: key) { problem(key, "missing (required for \(requiredFor))") }
             return nil
         }
         // Counting characters walks the string; only a long one in bytes can be too long.
