@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // The console's sign-in: bcrypt password hashes as htpasswd -B makes them (AlertingServer only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         // Already in the graph through Hummingbird; named so the test fakes can set any header.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // notify serve: HMAC for Slack and Twilio signatures, graceful shutdown, /metrics.
@@ -97,6 +99,8 @@ let package = Package(
                 "Alerting",
                 "AlertingConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -156,5 +156,19 @@ enum PostgresSchema {
         );
         CREATE INDEX changes_at ON changes(at);
         """),
+        ("v4: on-call overrides", """
+        -- Overrides people add while notify runs (the console's on-call page); the config's own
+        -- are not stored. Read by end time: the ones not yet over.
+        CREATE TABLE schedule_overrides (
+            id BIGSERIAL PRIMARY KEY,
+            schedule TEXT NOT NULL,
+            member TEXT NOT NULL,
+            starts_at DOUBLE PRECISION NOT NULL,
+            ends_at DOUBLE PRECISION NOT NULL,
+            created_by TEXT,
+            created_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX schedule_overrides_ends_at ON schedule_overrides(ends_at);
+        """),
     ]
 }

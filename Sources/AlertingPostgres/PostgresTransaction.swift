@@ -355,6 +355,24 @@ final class PostgresTransaction: StoreTransaction {
         try query("SELECT * FROM changes WHERE at >= $1 AND at <= $2 ORDER BY at, id", [Self.seconds(from), Self.seconds(to)]).map { try StoredRows.change($0) }
     }
 
+    // MARK: Overrides
+
+    func insertOverride(_ override: ScheduleOverride) throws -> Int64 {
+        let rows = try query("""
+            INSERT INTO schedule_overrides (schedule, member, starts_at, ends_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
+            """, [.text(override.schedule), .text(override.member), Self.seconds(override.from), Self.seconds(override.until),
+                  .text(override.createdBy), Self.seconds(override.createdAt)])
+        return try Self.returnedID(rows, table: "schedule_overrides")
+    }
+
+    func overrides(endingAfter date: Date?) throws -> [ScheduleOverride] {
+        try query("SELECT * FROM schedule_overrides WHERE ends_at > $1 ORDER BY id", [Self.seconds(date ?? .distantPast)]).map(StoredRows.override)
+    }
+
+    func deleteOverride(id: Int64) throws -> Bool {
+        !(try query("DELETE FROM schedule_overrides WHERE id = $1 RETURNING id", [.int(id)])).isEmpty
+    }
+
     // MARK: Heartbeats
 
     func beat(name: String, forUpdate: Bool) throws -> BeatRow? {

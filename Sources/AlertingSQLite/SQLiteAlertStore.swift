@@ -385,6 +385,24 @@ final class SQLiteTransaction: StoreTransaction {
             .map { try StoredRows.change($0) }
     }
 
+    // MARK: Overrides
+
+    func insertOverride(_ override: ScheduleOverride) throws -> Int64 {
+        try execute("INSERT INTO schedule_overrides (schedule, member, starts_at, ends_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [override.schedule, override.member, override.from.timeIntervalSince1970, override.until.timeIntervalSince1970,
+                     override.createdBy, override.createdAt.timeIntervalSince1970])
+        return db.lastInsertedRowID
+    }
+
+    func overrides(endingAfter date: Date?) throws -> [ScheduleOverride] {
+        try rows("SELECT * FROM schedule_overrides WHERE ends_at > ? ORDER BY id", [date?.timeIntervalSince1970 ?? -Double.infinity]).map(StoredRows.override)
+    }
+
+    func deleteOverride(id: Int64) throws -> Bool {
+        try execute("DELETE FROM schedule_overrides WHERE id = ?", [id])
+        return db.changesCount > 0
+    }
+
     // MARK: Heartbeats
 
     func beat(name: String, forUpdate: Bool) throws -> BeatRow? {

@@ -246,6 +246,22 @@ enum StoreSchema {
                 CREATE INDEX changes_at ON changes(at);
                 """)
         }
+        migrator.registerMigration("v17: on-call overrides") { db in
+            try db.execute(sql: """
+                -- Overrides people add while notify runs (the console's on-call page); the
+                -- config's own are not stored. Read by end time: the ones not yet over.
+                CREATE TABLE schedule_overrides (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    schedule TEXT NOT NULL,
+                    member TEXT NOT NULL,
+                    starts_at REAL NOT NULL,
+                    ends_at REAL NOT NULL,
+                    created_by TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX schedule_overrides_ends_at ON schedule_overrides(ends_at);
+                """)
+        }
         return migrator
     }
 }

@@ -32,8 +32,6 @@ struct OnCall: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = common.bootstrapLogging()
-        let (_, config) = try common.loadConfig()
         var date = Date()
         if let at {
             guard let parsed = try? Date(at, strategy: Date.ISO8601FormatStyle()) else {
@@ -41,17 +39,26 @@ struct OnCall: AsyncParsableCommand {
             }
             date = parsed
         }
-        let names = schedule.map { [$0] } ?? config.schedules.keys.sorted()
-        if names.isEmpty { Diagnostics.info("no schedules in the config") }
-        var answers: [Answer] = []
-        for name in names {
-            guard let found = config.schedules[name] else {
-                Diagnostics.error("no schedule named \"\(name)\" (schedules: \(config.schedules.keys.sorted().joined(separator: ", ")))")
-                throw ExitStatus.usage
+        try await common.withRuntime { runtime in
+            // The overrides people added (the console's on-call page) are in the state.
+            let schedules = try await runtime.notifier.onCallSchedules(overridesEndingAfter: date)
+            let names = schedule.map { [$0] } ?? schedules.keys.sorted()
+            if names.isEmpty { Diagnostics.info("no schedules in the config") }
+            var answers: [Answer] = []
+            for name in names {
+                guard let found = schedules[name] else {
+                    Diagnostics.error("no schedule named \"\(name)\" (schedules: \(schedules.keys.sorted().joined(separator: ", ")))")
+                    return ExitStatus.usage
+                }
+                answers.append(Answer(schedule: name, timezone: found.timeZone.identifier, at: date, onCall: found.onCall(at: date),
+                                      shifts: found.upcoming(from: date, count: max(1, next))))
             }
-            answers.append(Answer(schedule: name, timezone: found.timeZone.identifier, at: date, onCall: found.onCall(at: date),
-                                  shifts: found.upcoming(from: date, count: max(1, next))))
+            print(answers)
+            return .success
         }
+    }
+
+    private func print(_ answers: [Answer]) {
         if output == .json {
             Output.json(answers)
             return

@@ -95,6 +95,43 @@ final class OnCallScheduleTests: NotifyTestCase {
         XCTAssertEqual(sms.received.map { $0.recipient?.name ?? "" }, ["bob", "alice"])
     }
 
+    /// An override added while notify runs (the console's "I take Saturday for bob") decides
+    /// whom the next step pages, in `route test` too; removing it gives the shift back.
+    func testStoredOverridePagesTheMemberInsteadOfTheRotation() async throws {
+        let clock = ManualClock(now: time("2026-11-24T10:00:00Z"))
+        let sms = ScriptedChannel(name: "sms", medium: .sms)
+        let schedule = OnCallSchedule(name: "primary", timeZone: .gmt, rotations: [
+            .init(name: "daily", members: ["alice", "bob"], shift: .daily, start: time("2026-11-24T09:00:00Z")),
+        ])
+        let policy = EscalationPolicy(name: "p", steps: [
+            .init(after: .zero, targets: [RouteTarget(channel: "sms", contacts: ["oncall:primary"])]),
+            .init(after: .seconds(300), targets: [RouteTarget(channel: "sms", contacts: ["oncall:primary"])]),
+        ])
+        let contacts = ["alice", "bob", "carol"].enumerated().map { Contact(name: $1, phone: PhoneNumber("+141555501\($0 + 10)")) }
+        let notifier = Notifier(channels: [sms], configuration: Configuration(routes: [Route(name: "r", policy: "p")], policies: [policy], schedules: [schedule], contacts: contacts),
+                                clock: clock)
+        _ = try await notifier.process(AlertEvent(kind: .failover, summary: "x"))
+        let override = try await notifier.addOverride(schedule: "primary", member: "carol", from: clock.now(), until: clock.now() + 3600, by: "alice")
+        XCTAssertEqual(override.createdBy, "alice")
+        let explanation = try await notifier.explain(AlertEvent(kind: .failover, summary: "y", dedupKey: "other"))
+        XCTAssertEqual(explanation.pages.map { $0.to ?? "" }, ["carol", "carol"])
+        clock.advance(by: .seconds(300))
+        _ = try await notifier.runDue()
+        XCTAssertEqual(sms.received.map { $0.recipient?.name ?? "" }, ["alice", "carol"], "the first step before the override, the second under it")
+        let during = try await notifier.onCallSchedules(overridesEndingAfter: clock.now())["primary"]?.onCall(at: clock.now())
+        XCTAssertEqual(during, ["carol"])
+        let removed = try await notifier.removeOverride(id: override.id)
+        XCTAssertTrue(removed)
+        let after = try await notifier.onCallSchedules(overridesEndingAfter: clock.now())["primary"]?.onCall(at: clock.now())
+        XCTAssertEqual(after, ["alice"])
+        do {
+            _ = try await notifier.addOverride(schedule: "primary", member: "mallory", from: clock.now(), until: clock.now() + 60, by: nil)
+            XCTFail("an unknown contact was taken")
+        } catch let error as OverrideError {
+            XCTAssertEqual(error.description, "there is no contact named \"mallory\"")
+        }
+    }
+
     func testScheduleConfigErrors() {
         func error(_ yaml: String) -> String {
             do {

@@ -93,9 +93,13 @@ extension Notifier {
             var lags: [TimeInterval] = []
             // Silences matter only to a step that fires: read once, when one does.
             var readings: (silences: [Silence], unreadable: [UnreadableSilence])?
+            var overrides: [ScheduleOverride] = []
             var fired = try EscalationFirer.fireDue(at: now, limit: 256, in: transaction, fire: { escalation, alert in
-                if readings == nil { readings = try silencesInForce(at: now, in: transaction) }
-                let firing = planner.fire(escalation, alert: alert, silences: readings?.silences ?? [], at: now)
+                if readings == nil {
+                    readings = try silencesInForce(at: now, in: transaction)
+                    overrides = try transaction.overrides(endingAfter: now)
+                }
+                let firing = planner.fire(escalation, alert: alert, silences: readings?.silences ?? [], overrides: overrides, at: now)
                 if let lag = firing.lag { lags.append(lag) }
                 return firing
             })

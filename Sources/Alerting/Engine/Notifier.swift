@@ -101,14 +101,15 @@ public final class Notifier: Sendable {
     /// The escalation policy a route runs: its named one, or one step with its targets.
     public func policy(for route: Route) -> EscalationPolicy? { planner.policy(for: route) }
 
-    /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date`.
-    public func resolve(_ names: [String], at date: Date, unstaffed: inout [String]) -> [String] {
-        planner.resolve(names, at: date, unstaffed: &unstaffed)
+    /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date` (the
+    /// stored `overrides` counted: ``onCallSchedules()`` reads them).
+    public func resolve(_ names: [String], at date: Date, overrides: [ScheduleOverride] = [], unstaffed: inout [String]) -> [String] {
+        planner.resolve(names, at: date, overrides: overrides, unstaffed: &unstaffed)
     }
 
-    /// What a due escalation does now (see ``EscalationPlanner/fire(_:alert:silences:at:)``).
-    func fire(_ escalation: EscalationState, alert: Alert, silences: [Silence] = []) -> EscalationFiring {
-        planner.fire(escalation, alert: alert, silences: silences, at: clock.now())
+    /// What a due escalation does now (see ``EscalationPlanner/fire(_:alert:silences:overrides:at:)``).
+    func fire(_ escalation: EscalationState, alert: Alert, silences: [Silence] = [], overrides: [ScheduleOverride] = []) -> EscalationFiring {
+        planner.fire(escalation, alert: alert, silences: silences, overrides: overrides, at: clock.now())
     }
 
     // MARK: Ingest
@@ -139,13 +140,15 @@ public final class Notifier: Sendable {
         let recorded = try await store.write { [self, planner, detectors, events, beats] transaction in
             // Silences decide whether a first step due now pages, and whether a trigger counts
             // for a detector: read in this transaction, not in a round trip of their own.
-            let (silences, unreadable) = events.contains { $0.action == .trigger } ? try silencesInForce(at: now, in: transaction) : ([], [])
+            let triggers = events.contains { $0.action == .trigger }
+            let (silences, unreadable) = triggers ? try silencesInForce(at: now, in: transaction) : ([], [])
+            let overrides = triggers ? try transaction.overrides(endingAfter: now) : []
             for name in beats.values { try HeartbeatDetector.recordBeat(name, at: now, in: transaction) }
             var lags: [TimeInterval] = []
             let transitions = try AlertRecorder.record(events, at: now, in: transaction, plan: { planner.plan($0, at: now) },
                                                        isSilenced: { alert in silences.contains { $0.matches(alert) } },
                                                        fire: { escalation, alert in
-                                                           let firing = planner.fire(escalation, alert: alert, silences: silences, at: now)
+                                                           let firing = planner.fire(escalation, alert: alert, silences: silences, overrides: overrides, at: now)
                                                            if let lag = firing.lag { lags.append(lag) }
                                                            return firing
                                                        })

@@ -62,7 +62,8 @@ public struct EscalationPlanner: Sendable {
     /// next one is. It runs inside store transactions, so it decides and records nothing
     /// itself: the firing's ``EscalationFiring/lag`` is counted by the caller after the commit. While a silence matches the alert, nothing: the step waits (looked at again
     /// every minute, so expiring a silence early takes effect within one).
-    public func fire(_ escalation: EscalationState, alert: Alert, silences: [Silence] = [], at now: Date) -> EscalationFiring {
+    /// `overrides`: the stored on-call overrides (``ScheduleOverride``), read in the same transaction.
+    public func fire(_ escalation: EscalationState, alert: Alert, silences: [Silence] = [], overrides: [ScheduleOverride] = [], at now: Date) -> EscalationFiring {
         let matching = silences.filter { $0.isActive(at: now) && $0.matches(alert) }
         if let until = matching.map(\.endsAt).max() {
             let names = matching.map { $0.id == 0 ? ($0.comment ?? "maintenance") : "#\($0.id)" + ($0.comment.map { " (\($0))" } ?? "") }.joined(separator: ", ")
@@ -77,7 +78,7 @@ public struct EscalationPlanner: Sendable {
         var nobodyOnCall: [String] = []
         let targets = policy.steps[firing.step].targets.flatMap { target -> [OutboxTarget] in
             guard !target.contacts.isEmpty else { return [OutboxTarget(channel: target.channel)] }
-            let people = resolve(target.contacts, at: now, unstaffed: &nobodyOnCall)
+            let people = resolve(target.contacts, at: now, overrides: overrides, unstaffed: &nobodyOnCall)
             return people.map { OutboxTarget(channel: target.channel, recipient: $0) }
         }
         // After a silence, the policy's clock starts again from this step, so the steps after it
@@ -96,13 +97,14 @@ public struct EscalationPlanner: Sendable {
     }
 
     /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date`, in
-    /// order, each once. Schedules with nobody on call are added to `unstaffed`.
-    public func resolve(_ names: [String], at date: Date, unstaffed: inout [String]) -> [String] {
+    /// order, each once, the stored `overrides` counted. Schedules with nobody on call are added
+    /// to `unstaffed`.
+    public func resolve(_ names: [String], at date: Date, overrides: [ScheduleOverride] = [], unstaffed: inout [String]) -> [String] {
         var people: [String] = []
         for name in names {
             var found = [name]
             if let scheduleName = OnCallTarget.scheduleName(name) {
-                found = schedules[scheduleName]?.onCall(at: date) ?? []
+                found = schedules[scheduleName]?.adding(overrides).onCall(at: date) ?? []
                 if found.isEmpty { unstaffed.append(scheduleName) }
             }
             for person in found where !people.contains(person) { people.append(person) }

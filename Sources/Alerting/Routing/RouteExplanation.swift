@@ -109,6 +109,7 @@ extension Notifier {
         let silences = try await activeSilences(at: now).filter { $0.matches(alert) }
         explanation.silencedBy = silences.map(\.id).filter { $0 > 0 }
         explanation.maintenance = silences.filter { $0.id == 0 }.compactMap(\.comment)
+        let overrides = try await overrides(notEndedAt: now)
         var policyNames: [String] = []
         for route in used {
             guard let policy = policy(for: route) else { continue }
@@ -120,7 +121,7 @@ extension Notifier {
                 for target in policy.steps[firing.step].targets {
                     // On-call targets resolve at the page's own time: a handoff in between shows.
                     var unstaffed: [String] = []
-                    let names: [String?] = target.contacts.isEmpty ? [nil] : resolve(target.contacts, at: at, unstaffed: &unstaffed)
+                    let names: [String?] = target.contacts.isEmpty ? [nil] : resolve(target.contacts, at: at, overrides: overrides, unstaffed: &unstaffed)
                     for name in names {
                         explanation.pages.append(.init(
                             at: at, step: firing.step + 1, pass: firing.pass, channel: target.channel,

@@ -45,4 +45,4 @@ public protocol AlertStore: Sendable {
 /// The plain row verbs a store offers inside a transaction, one small protocol per aggregate, so
 /// that a store can be built and tested a part at a time. Each verb is a lookup, an insert, an
 /// update, a delete or a lock; none applies a rule of its own.
-public protocol StoreTransaction: AlertRows, EscalationRows, OutboxRows, LedgerRows, SilenceRows, HeartbeatRows, InstanceRows, ChangeRows {}
+public protocol StoreTransaction: AlertRows, EscalationRows, OutboxRows, LedgerRows, SilenceRows, HeartbeatRows, InstanceRows, ChangeRows, OverrideRows {}

@@ -51,6 +51,7 @@ final class MemoryTables {
     var silences: [Int64: SilenceRow] = [:]
     var beats: [String: BeatRow] = [:]
     var changes: [Int64: ChangeEvent] = [:]
+    var overrides: [Int64: ScheduleOverride] = [:]
     var contactPages: [String: [ContactPage]] = [:]
     var heldPages: [String: [HeldPage]] = [:]
     var instances: [String: InstanceRow] = [:]
@@ -61,6 +62,7 @@ final class MemoryTables {
     var nextOutboxID: Int64 = 1
     var nextSilenceID: Int64 = 1
     var nextChangeID: Int64 = 1
+    var nextOverrideID: Int64 = 1
 
     struct LastDelivery {
         var alertID: Int64
@@ -384,6 +386,25 @@ final class MemoryTransaction: StoreTransaction {
 
     func changes(from: Date, to: Date) -> [ChangeEvent] {
         tables.changes.values.filter { $0.at >= from && $0.at <= to }.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+    }
+
+    // MARK: Overrides
+
+    func insertOverride(_ override: ScheduleOverride) -> Int64 {
+        var stored = override
+        stored.id = next(\.nextOverrideID)
+        set(\.overrides, stored.id, stored)
+        return stored.id
+    }
+
+    func overrides(endingAfter date: Date?) -> [ScheduleOverride] {
+        tables.overrides.values.filter { row in date.map { row.until > $0 } ?? true }.sorted { $0.id < $1.id }
+    }
+
+    func deleteOverride(id: Int64) -> Bool {
+        guard tables.overrides[id] != nil else { return false }
+        set(\.overrides, id, nil)
+        return true
     }
 
     // MARK: Heartbeats

@@ -247,6 +247,13 @@ package enum StoredRows {
                            environment: try row.string("environment"), details: details, links: links ?? [])
     }
 
+    package static func override(_ columns: some StoredColumns) throws -> ScheduleOverride {
+        var row = RowReader(columns, table: "schedule_overrides")
+        return ScheduleOverride(id: try row.id(), schedule: try row.string(required: "schedule"), member: try row.string(required: "member"),
+                                from: try row.date(required: "starts_at"), until: try row.date(required: "ends_at"),
+                                createdBy: try row.string("created_by"), createdAt: try row.date(required: "created_at"))
+    }
+
     package static func changeDetailsText(_ change: ChangeEvent) -> String { JSONValue.object(change.details).compactJSON }
     package static func changeLinksText(_ change: ChangeEvent) -> String { StoredJSON.encode(change.links).compactJSON }
 

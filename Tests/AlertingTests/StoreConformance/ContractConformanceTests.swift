@@ -175,6 +175,28 @@ final class ContractConformanceTests: NotifyTestCase {
         }
     }
 
+    /// On-call overrides are kept, read back by end time oldest first, and deleted once.
+    func testOverrideRowsAreKeptReadByEndAndDeleted() async throws {
+        for (name, store) in try await TestStores.all() {
+            let now = now
+            let saturday = ScheduleOverride(schedule: "primary", member: "carol", from: now + 3600, until: now + 86_400, createdBy: "bob", createdAt: now)
+            let ids = try await store.write { tx in
+                [try tx.insertOverride(saturday),
+                 try tx.insertOverride(ScheduleOverride(schedule: "primary", member: "bob", from: now - 7200, until: now - 3600, createdAt: now - 7200))]
+            }
+            var expected = saturday
+            expected.id = ids[0]
+            let notOver = try await store.read { tx in try tx.overrides(endingAfter: now) }
+            XCTAssertEqual(notOver, [expected], name)
+            let all = try await store.read { tx in try tx.overrides(endingAfter: nil) }
+            XCTAssertEqual(all.map(\.id), ids.sorted(), name)
+            let deleted = try await store.write { tx in (try tx.deleteOverride(id: ids[0]), try tx.deleteOverride(id: ids[0])) }
+            XCTAssertEqual([deleted.0, deleted.1], [true, false], name)
+            let left = try await store.read { tx in try tx.overrides(endingAfter: nil) }
+            XCTAssertEqual(left.map(\.id), [ids[1]], name)
+        }
+    }
+
     /// The locks the rules take by name are called here on every store (memory and SQLite may
     /// implement them as nothing: their writers take turns).
     func testEveryReadForUpdateReadsWhatThePlainReadDoes() async throws {
