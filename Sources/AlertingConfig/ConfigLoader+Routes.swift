@@ -125,7 +125,7 @@ extension ConfigLoader {
         // `pushover:`, a medium of your own channel's), besides the phone and Slack.
         let media = Set(ContactMedium.builtIn + registry.channelTypes.compactMap(\.capabilities.medium))
         let addressKeys = Set(media.map(\.addressKey)).subtracting(["phone"]).sorted()
-        try node.checkKeys(allowed: ["phone", "slack"] + addressKeys + ["throttle"])
+        try node.checkKeys(allowed: ["phone", "slack"] + addressKeys + ["throttle", "password_hash"])
         var contact = Contact(name: name)
         if let phoneNode = try node.optional("phone") {
             let text = try phoneNode.string()

@@ -2,7 +2,7 @@ import Alerting
 /// Reading `server:` (for `notify serve`).
 extension ConfigLoader {
     func readServer(_ node: ConfigNode) throws -> ServerConfig {
-        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "max_connections", "integrations", "slack", "twilio", "alertmanager", "action_secret", "telegram"])
+        try node.checkKeys(allowed: ["listen", "public_url", "token", "auth", "max_body_bytes", "idle_timeout", "max_connections", "integrations", "slack", "twilio", "alertmanager", "action_secret", "telegram", "console"])
         var server = ServerConfig()
         if let listenNode = try node.optional("listen") {
             guard let (host, port) = ServerConfig.parseListen(try listenNode.string()) else { throw listenNode.error("expected HOST:PORT, such as 127.0.0.1:8080") }
@@ -55,6 +55,7 @@ extension ConfigLoader {
             try twilio.checkKeys(allowed: ["auth_token"])
             server.twilioAuthTokens = [Secret(try twilio.required("auth_token").nonEmptyString())]
         }
+        if let consoleNode = try node.optional("console") { server.console = try readConsole(consoleNode) }
         if let mappingNode = try node.optional("alertmanager") {
             try mappingNode.checkKeys(allowed: ["kind", "severity", "severity_map", "environment", "source", "summary"])
             var mapping = AlertmanagerMapping()
@@ -79,5 +80,41 @@ extension ConfigLoader {
             throw node.error("auth: none is only allowed when listening on a loopback address, not \(server.host)")
         }
         return server
+    }
+
+    func readConsole(_ node: ConfigNode) throws -> WebConsoleSettings {
+        try node.checkKeys(allowed: ["session_ttl", "trusted_header", "trusted_proxies", "feed_secret", "login_attempts"])
+        var console = WebConsoleSettings()
+        if let value = try node.optional("session_ttl") { console.sessionLifetime = try positive(value) }
+        if let value = try node.optional("trusted_header") {
+            let name = try value.nonEmptyString()
+            guard name.utf8.allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else {
+                throw value.error("expected a header name such as X-Forwarded-Email")
+            }
+            console.trustedHeader = name
+        }
+        if let value = try node.optional("trusted_proxies") { console.trustedProxies = try value.stringList() }
+        if console.trustedHeader != nil, console.trustedProxies.isEmpty {
+            throw node.error("trusted_header needs trusted_proxies: the addresses of the proxy that sets it (anyone else could set it too)")
+        }
+        if let value = try node.optional("feed_secret") {
+            let text = try value.nonEmptyString()
+            guard text.utf8.count >= 16 else { throw value.error("must be at least 16 characters (a random string: openssl rand -hex 32)") }
+            console.feedSecret = Secret(text)
+        }
+        if let value = try node.optional("login_attempts") { console.loginAttempts = try value.int(in: 1...1000) }
+        return console
+    }
+
+    /// `password_hash:` in a contact: a bcrypt hash (`$2y$`, `$2b$` or `$2a$`, as `htpasswd -B`
+    /// or `notify passwd` makes it), never a password.
+    func readPasswordHash(_ node: ConfigNode) throws -> Secret? {
+        guard let value = try node.optional("password_hash") else { return nil }
+        let text = try value.nonEmptyString()
+        let prefixes = ["$2a$", "$2b$", "$2y$"]
+        guard prefixes.contains(where: text.hasPrefix), text.utf8.count == 60 else {
+            throw value.error("expected a bcrypt hash (60 characters starting with $2y$ or $2b$), as `htpasswd -nB NAME` or `notify passwd` prints it; never the password itself")
+        }
+        return Secret(text)
     }
 }

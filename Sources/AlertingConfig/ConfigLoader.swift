@@ -90,8 +90,10 @@ public struct ConfigLoader: Sendable {
             channels[name] = nil
         }
         var contacts: [String: Contact] = [:]
+        var passwordHashes: [String: Secret] = [:]
         for (name, node) in entries("contacts") {
             contacts[name] = problems.check("contact", named: name) { try readContact(name: name, node) }
+            passwordHashes[name] = problems.check { try readPasswordHash(node) } ?? nil
         }
         var schedules: [String: OnCallSchedule] = [:]
         for (name, node) in entries("schedules") {
@@ -124,6 +126,7 @@ public struct ConfigLoader: Sendable {
             if let window = problems.check({ try readMaintenance(index: index, node) }) { config.maintenance.append(window) }
         }
         config.server = problems.check { try root.optional("server").map(readServer) } ?? nil
+        config.server?.console.passwordHashes = passwordHashes
         for node in items("auto_resolve") {
             if let rule = problems.check({ try readAutoResolve(node) }) { config.autoResolve.append(rule) }
         }

@@ -35,6 +35,8 @@ public struct ServerConfig: Sendable {
     /// Tokens Twilio callbacks may be signed with; empty: the Twilio channels' auth tokens.
     public var twilioAuthTokens: [Secret] = []
     public var alertmanager = AlertmanagerMapping()
+    /// The web console under `/console` (`console:`), and who may sign in to it.
+    public var console = WebConsoleSettings()
 
     public struct Integration: Sendable, Hashable {
         public var name: String
@@ -52,6 +54,14 @@ public struct ServerConfig: Sendable {
     public init() {}
 
     public var isLoopback: Bool { Self.isLoopback(host) }
+
+    /// The path `public_url` puts notify under behind a reverse proxy (`/notify` for
+    /// `https://ops.example.com/notify`); empty when it is at the root.
+    public var pathPrefix: String {
+        guard let publicURL, let url = URL(string: publicURL) else { return "" }
+        let path = url.path
+        return path == "/" ? "" : (path.hasSuffix("/") ? String(path.dropLast()) : path)
+    }
 
     /// Tokens that examples and tutorials use: anyone can guess them, so they are refused on an
     /// address other hosts can reach (Examples/serve.yaml's `change-me` among them).

@@ -29,6 +29,8 @@ public struct NotifyServer: Sendable {
     let twilio: TwilioSignature
     let slack: SlackSignature?
     let decoder: EventDecoder
+    /// The web console under `/console`.
+    let console: WebConsole
     /// Pinged by the scheduler while it reaches the store (`dead_man_switch:`).
     public var deadManSwitch: DeadMansSwitch?
 
@@ -49,12 +51,13 @@ public struct NotifyServer: Sendable {
         self.twilio = TwilioSignature(authTokens: config.twilioAuthTokens.isEmpty ? twilioAuthTokens : config.twilioAuthTokens)
         self.slack = config.slackSigningSecret.map(SlackSignature.init(signingSecret:))
         self.decoder = EventDecoder()
+        self.console = try WebConsole(config: config, contacts: notifier.contacts)
     }
 
     /// The HTTP application alone (no scheduler): for tests and for embedding in a larger
     /// service group. `onListening` gets the bound port (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Hummingbird.Router(context: BasicRequestContext.self)
+        let router = Hummingbird.Router(context: NotifyRequestContext.self)
         let limit = ConnectionLimit(maximum: Self.maxConnections(config))
         router.add(middleware: StoreUnavailableMiddleware(logger: logger))
         router.get("/healthz") { _, _ in try await self.health() }
@@ -73,6 +76,7 @@ public struct NotifyServer: Sendable {
         router.post("/pushover/callback/:token") { request, context in
             try await self.pushoverCallback(request, tokenText: context.parameters.get("token") ?? "")
         }
+        addConsoleRoutes(to: router)
         return Application(
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [limit.installer()], idleTimeout: TimeAmount(config.idleTimeout))),

@@ -166,9 +166,7 @@ enum Diagnostics {
 }
 
 /// `1 line`, `2 lines`: a count and its noun, in the right number.
-func counted(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-}
+func counted(_ count: Int, _ noun: String) -> String { Timeline.counted(count, noun) }
 
 /// Standard output, for results.
 enum Output {

@@ -17,7 +17,7 @@ public struct Notify: AsyncParsableCommand {
             permanently, 75 a delivery failed and can be retried, 78 config error.
             """,
         version: NotifyVersion.current,
-        subcommands: [Send.self, Watch.self, Tick.self, Daemon.self, Serve.self, Acknowledge.self, Resolve.self, List.self, Show.self, RouteCommand.self, OnCall.self, SilenceCommand.self, HeartbeatCommand.self, ChangeCommand.self, StatusCommand.self, ConfigCommand.self, TestChannel.self]
+        subcommands: [Send.self, Watch.self, Tick.self, Daemon.self, Serve.self, Acknowledge.self, Resolve.self, List.self, Show.self, RouteCommand.self, OnCall.self, SilenceCommand.self, HeartbeatCommand.self, ChangeCommand.self, StatusCommand.self, ConfigCommand.self, TestChannel.self, PasswordCommand.self]
     )
 }
 

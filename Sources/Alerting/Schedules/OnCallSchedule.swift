@@ -115,6 +115,20 @@ public struct OnCallSchedule: Sendable, Hashable {
         return shifts
     }
 
+    /// The stretches from `start` until `end`, each with who is on call, overrides included (the
+    /// last cut at `end`): a calendar's view.
+    public func shifts(from start: Date, until end: Date) -> [OnCallShift] {
+        var shifts: [OnCallShift] = []
+        var cursor = start
+        while cursor < end, let next = upcoming(from: cursor, count: 1).first {
+            var shift = next
+            shift.end = min(shift.end, end)
+            shifts.append(shift)
+            cursor = next.end
+        }
+        return shifts
+    }
+
     /// The next instant after `date` when who is on call may change.
     func nextChange(after date: Date) -> Date? {
         var candidates: [Date] = []

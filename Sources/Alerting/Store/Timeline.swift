@@ -3,6 +3,11 @@ import Foundation
 /// An alert's history in time order: the events that touched it and every delivery attempt,
 /// as `notify show` prints it.
 public struct Timeline: Sendable {
+    /// `1 page`, `2 pages`: a count and its noun, in the right number.
+    public static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
     public struct Entry: Sendable, Encodable {
         public var at: Date
         /// `event` or `delivery`.
