@@ -29,7 +29,8 @@ final class ServerHarness: @unchecked Sendable {
         var serverConfig = try XCTUnwrapOrThrow(config.server)
         serverConfig.port = 0
         server = try NotifyServer(runtime: runtime, registry: registry, server: serverConfig, logger: logger)
-        client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // Redirects are what the console answers: a test reads them, it does not follow them.
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let app = server.application(onListening: { port in
             sink.yield(port)
@@ -50,6 +51,8 @@ final class ServerHarness: @unchecked Sendable {
         var status: UInt
         var headers: [String: String]
         var body: String
+        /// Every Set-Cookie header (``headers`` keeps one value per name).
+        var setCookies: [String] = []
         var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
     }
 
@@ -61,8 +64,10 @@ final class ServerHarness: @unchecked Sendable {
         return try await send(request)
     }
 
-    func get(_ path: String) async throws -> Answer {
-        try await send(HTTPClientRequest(url: baseURL + path))
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await send(request)
     }
 
     func send(method: HTTPMethod, path: String) async throws -> Answer {
@@ -76,7 +81,8 @@ final class ServerHarness: @unchecked Sendable {
         let body = try await response.body.collect(upTo: 4 << 20)
         var headers: [String: String] = [:]
         for header in response.headers { headers[header.name.lowercased()] = header.value }
-        return Answer(status: response.status.code, headers: headers, body: String(buffer: body))
+        return Answer(status: response.status.code, headers: headers, body: String(buffer: body),
+                      setCookies: response.headers["set-cookie"])
     }
 
     /// A Twilio callback as Twilio sends it: a form, signed over the public URL.
