@@ -49,7 +49,7 @@ extension NotifyServer {
     func guardedPage(_ request: Request, _ context: NotifyRequestContext, _ body: (WebConsole.Visitor) async throws -> Response) async throws -> Response {
         guard let visitor = console.visitor(request, context: context, now: notifier.clock.now()) else {
             let next = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-            return console.redirect(to: console.base + "/login?next=" + HTTPForm.escape(next))
+            return console.redirect(to: console.base + "/login?next=" + WebConsole.escape(next))
         }
         return try await body(visitor)
     }
@@ -71,7 +71,7 @@ extension NotifyServer {
     // MARK: Signing in and out
 
     func loginPage(_ request: Request, _ context: NotifyRequestContext) -> Response {
-        let next = request.uri.queryParameters.get("next")
+        let next = WebConsole.query(of: request)["next"]
         if console.visitor(request, context: context, now: notifier.clock.now()) != nil { return console.redirect(to: console.safeNext(next)) }
         return loginForm(next: next)
     }
@@ -125,17 +125,17 @@ extension NotifyServer {
 
     func alertsPage(_ request: Request, _ visitor: WebConsole.Visitor) async throws -> Response {
         let now = notifier.clock.now()
-        let parameters = request.uri.queryParameters
-        let status = parameters.get("status").flatMap(ConsoleStatusFilter.init(rawValue:)) ?? .open
-        func text(_ key: String) -> String? { parameters.get(key).flatMap { $0.isEmpty ? nil : $0 } }
+        let parameters = WebConsole.query(of: request)
+        let status = parameters["status"].flatMap(ConsoleStatusFilter.init(rawValue:)) ?? .open
+        func text(_ key: String) -> String? { parameters[key].flatMap { $0.isEmpty ? nil : $0 } }
         let query = AlertQuery(statuses: status.statuses, kind: text("kind"), environment: text("environment"), text: text("q"))
-        let pageNumber = max(1, parameters.get("page", as: Int.self) ?? 1)
+        let pageNumber = max(1, parameters["page"].flatMap { Int($0) } ?? 1)
         let page = try await notifier.alertPage(query, offset: (pageNumber - 1) * WebConsole.pageSize, limit: WebConsole.pageSize)
         func link(_ number: Int) -> String {
             var fields = [("status", status.rawValue)]
             for key in ["kind", "environment", "q"] { if let value = text(key) { fields.append((key, value)) } }
             if number > 1 { fields.append(("page", "\(number)")) }
-            return console.base + "?" + HTTPForm.encode(fields)
+            return console.base + "?" + fields.map { "\($0.0)=\(WebConsole.escape($0.1))" }.joined(separator: "&")
         }
         let back = link(pageNumber)
         let first = (pageNumber - 1) * WebConsole.pageSize
@@ -155,7 +155,7 @@ extension NotifyServer {
         ]
         if pageNumber > 1 { values["previous"] = link(pageNumber - 1) }
         if first + page.standings.count < page.total { values["following"] = link(pageNumber + 1) }
-        if let notice = parameters.get("done") { values["notice"] = notice }
+        if let notice = parameters["done"] { values["notice"] = notice }
         return console.page("alerts", values, visitor: visitor, now: now)
     }
 
@@ -191,7 +191,7 @@ extension NotifyServer {
             said = "Nothing done: \(error)."
         }
         let back = console.safeNext(form["back"])
-        return console.redirect(to: back + (back.contains("?") ? "&" : "?") + "done=" + HTTPForm.escape(said))
+        return console.redirect(to: back + (back.contains("?") ? "&" : "?") + "done=" + WebConsole.escape(said))
     }
 
     // MARK: On call
@@ -201,7 +201,7 @@ extension NotifyServer {
         let stored = try await notifier.overrides(notEndedAt: now - 86_400)
         let contacts = notifier.contacts.keys.sorted()
         let schedules = notifier.schedules.values.sorted { $0.name < $1.name }.map { schedule -> [String: Any] in
-            let feedURL = console.feed.map { console.base + "/calendar/schedule/\(HTTPForm.escape(schedule.name)).ics?token=" + $0.token(for: .schedule(schedule.name)) }
+            let feedURL = console.feed.map { console.base + "/calendar/schedule/\(WebConsole.escape(schedule.name)).ics?token=" + $0.token(for: .schedule(schedule.name)) }
             var values = ConsoleViews.schedule(schedule.adding(stored), stored: stored, contacts: contacts, person: visitor.person, now: now, feed: feedURL)
             values["csrf"] = visitor.csrfToken
             values["base"] = console.base
@@ -209,7 +209,7 @@ extension NotifyServer {
         }
         var values: [String: Any] = ["title": "On call", "navOnCall": true, "schedules": schedules]
         if let feed = console.feed, notifier.contacts[visitor.person] != nil {
-            values["personFeed"] = console.base + "/calendar/person/\(HTTPForm.escape(visitor.person)).ics?token=" + feed.token(for: .person(visitor.person))
+            values["personFeed"] = console.base + "/calendar/person/\(WebConsole.escape(visitor.person)).ics?token=" + feed.token(for: .person(visitor.person))
         }
         if let problem { values["problem"] = problem }
         if let notice { values["notice"] = notice }

@@ -161,7 +161,7 @@ final class ConsoleTests: NotifyTestCase {
         try await alice.get("/console")
         let acted = try await alice.submit("/console/alerts/1/act", [("action", "acknowledge"), ("note", "on it"), ("back", "/console?status=open")])
         XCTAssertEqual(acted.status, 303)
-        XCTAssertEqual(acted.headers["location"], "/console?status=open&done=" + HTTPForm.escape("Alert #1 acknowledged by alice."))
+        XCTAssertEqual(acted.headers["location"], "/console?status=open&done=" + WebConsole.escape("Alert #1 acknowledged by alice."))
         clock.advance(by: .seconds(600))
         _ = try await harness.notifier.runDue()
         XCTAssertEqual(pager.requests.count, 1, "the second step did not page")
@@ -174,7 +174,7 @@ final class ConsoleTests: NotifyTestCase {
         // Resolving a resolved alert says so and changes nothing.
         _ = try await alice.submit("/console/alerts/1/act", [("action", "resolve")])
         let again = try await alice.submit("/console/alerts/1/act", [("action", "resolve")])
-        XCTAssertTrue((again.headers["location"] ?? "").contains("Nothing+done"), again.headers["location"] ?? "")
+        XCTAssertTrue((again.headers["location"] ?? "").contains("Nothing%20done"), again.headers["location"] ?? "")
     }
 
     /// The list is `notify list`'s standings (what `notify list --output json` prints), a page at

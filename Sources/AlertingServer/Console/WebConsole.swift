@@ -126,6 +126,18 @@ struct WebConsole: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// The query string as a browser writes it (`+` for a space), first value of each name.
+    static func query(of request: Request) -> [String: String] {
+        var fields: [String: String] = [:]
+        for (key, value) in HTTPForm.decode(request.uri.query ?? "") where fields[key] == nil { fields[key] = value }
+        return fields
+    }
+
+    /// A value for a URL's query or path: percent-encoded, a space as `%20`.
+    static func escape(_ text: String) -> String {
+        HTTPForm.escape(text).replacingOccurrences(of: "+", with: "%20")
+    }
+
     /// Where a sign-in goes afterwards: a console page, never another site.
     func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix(base + "/") || next.hasPrefix(base + "?") || next == base, !next.contains("//"), !next.contains("\\") else { return base }
