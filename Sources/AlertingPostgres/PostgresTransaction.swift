@@ -136,6 +136,24 @@ final class PostgresTransaction: StoreTransaction {
         return try query("SELECT * FROM alerts WHERE status = ANY($1) ORDER BY id DESC", [.texts(statuses.map(\.rawValue))]).map(StoredRows.alert)
     }
 
+    func alertCount(statuses: Set<AlertStatus>) throws -> Int {
+        guard !statuses.isEmpty else { return 0 }
+        let rows = try query("SELECT COUNT(*) AS value FROM alerts WHERE status = ANY($1)", [.texts(statuses.map(\.rawValue))])
+        return Int(try rows.first?.int64("value") ?? 0)
+    }
+
+    func alertIDs(statuses: Set<AlertStatus>, offset: Int, limit: Int) throws -> [Int64] {
+        guard !statuses.isEmpty, limit > 0 else { return [] }
+        return try query("SELECT id FROM alerts WHERE status = ANY($1) ORDER BY id DESC LIMIT $2 OFFSET $3",
+                         [.texts(statuses.map(\.rawValue)), .int(Int64(limit)), .int(Int64(max(0, offset)))]).map { try $0.int64("id") ?? 0 }
+    }
+
+    func alertHeadings(statuses: Set<AlertStatus>) throws -> [AlertHeading] {
+        guard !statuses.isEmpty else { return [] }
+        return try query("SELECT id, kind, environment, source, summary, dedup_key FROM alerts WHERE status = ANY($1) ORDER BY id DESC",
+                         [.texts(statuses.map(\.rawValue))]).map(StoredRows.alertHeading)
+    }
+
     func alerts(ids: [Int64]) throws -> [Alert] {
         guard !ids.isEmpty else { return [] }
         return try query("SELECT * FROM alerts WHERE id = ANY($1) ORDER BY id", [.ints(ids)]).map(StoredRows.alert)

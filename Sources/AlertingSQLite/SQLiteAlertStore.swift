@@ -149,6 +149,47 @@ final class SQLiteTransaction: StoreTransaction {
                         StatementArguments(statuses.map(\.rawValue)), cached: false).map(StoredRows.alert)
     }
 
+    func alertCount(statuses: Set<AlertStatus>) throws -> Int {
+        guard !statuses.isEmpty else { return 0 }
+        let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM alerts WHERE status IN (\(placeholders))", arguments: StatementArguments(statuses.map(\.rawValue))) ?? 0
+    }
+
+    func alertIDs(statuses: Set<AlertStatus>, offset: Int, limit: Int) throws -> [Int64] {
+        guard !statuses.isEmpty, limit > 0 else { return [] }
+        let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+        return try Int64.fetchAll(db, sql: "SELECT id FROM alerts WHERE status IN (\(placeholders)) ORDER BY id DESC LIMIT ? OFFSET ?",
+                                  arguments: StatementArguments(statuses.map(\.rawValue)) + [limit, max(0, offset)])
+    }
+
+    func alertHeadings(statuses: Set<AlertStatus>) throws -> [AlertHeading] {
+        guard !statuses.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+        // Read by position, not through StoredRows: a list reads every open alert's heading.
+        let cursor = try Row.fetchCursor(db, sql: "SELECT id, kind, environment, source, summary, dedup_key FROM alerts WHERE status IN (\(placeholders)) ORDER BY id DESC",
+                                         arguments: StatementArguments(statuses.map(\.rawValue)))
+        var headings: [AlertHeading] = []
+        while let row = try cursor.next() {
+            let id: Int64
+            switch (row[0] as DatabaseValue).storage {
+            case .int64(let value): id = value
+            default: throw StoreDecodingError(table: "alerts", column: "id", problem: "not a whole number")
+            }
+            // Text, and nothing else (a blob is not a summary); NULL only where allowed.
+            func text(_ index: Int, _ column: String, optional: Bool = false) throws -> String? {
+                switch (row[index] as DatabaseValue).storage {
+                case .string(let value): return value
+                case .null where optional: return nil
+                default: throw StoreDecodingError(table: "alerts", column: column, row: "\(id)", problem: "expected text")
+                }
+            }
+            headings.append(AlertHeading(id: id, kind: try text(1, "kind") ?? "", environment: try text(2, "environment", optional: true),
+                                         source: try text(3, "source", optional: true), summary: try text(4, "summary") ?? "",
+                                         dedupKey: try text(5, "dedup_key") ?? ""))
+        }
+        return headings
+    }
+
     func insertAlert(_ alert: Alert) throws -> Int64 {
         try execute("""
             INSERT INTO alerts (dedup_key, kind, severity, environment, source, summary, status, first_seen, last_seen, count, details, links)

@@ -142,9 +142,7 @@ extension NotifyServer {
         var values: [String: Any] = [
             "title": "Alerts", "navAlerts": true, "refresh": "30", "total": "\(page.total)", "statusLabel": status == .all ? "" : status.rawValue,
             "statuses": ConsoleStatusFilter.allCases.map { ["value": $0.rawValue, "selected": $0 == status] },
-            "kinds": page.kinds.map { ["value": $0, "selected": $0 == query.kind] },
-            "environments": page.environments.map { ["value": $0, "selected": $0 == query.environment] },
-            "q": query.text ?? "",
+            "kind": query.kind ?? "", "environment": query.environment ?? "", "q": query.text ?? "",
             "rows": page.standings.map { row -> [String: Any] in
                 var values = ConsoleViews.alertRow(row, now: now, base: console.base, back: back)
                 values["csrf"] = visitor.csrfToken

@@ -134,6 +134,14 @@ final class MemoryTransaction: StoreTransaction {
 
     func alerts(ids: [Int64]) -> [Alert] { ids.compactMap { tables.alerts[$0] } }
 
+    func alertHeadings(statuses: Set<AlertStatus>) -> [AlertHeading] { alerts(statuses: statuses).map(AlertHeading.init) }
+
+    func alertCount(statuses: Set<AlertStatus>) -> Int { tables.alerts.values.count { statuses.contains($0.status) } }
+
+    func alertIDs(statuses: Set<AlertStatus>, offset: Int, limit: Int) -> [Int64] {
+        Array(alerts(statuses: statuses).dropFirst(offset).prefix(limit).map(\.id))
+    }
+
     func insertAlert(_ alert: Alert) throws -> Int64 {
         if alert.status.isOpen, tables.openAlertByKey[alert.dedupKey] != nil {
             throw AlertStoreError.inconsistent("an open alert with key \(alert.dedupKey) exists already")

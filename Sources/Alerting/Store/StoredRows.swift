@@ -147,6 +147,12 @@ package enum StoredRows {
             count: Int(try row.int64(required: "count")), details: details, links: links)
     }
 
+    package static func alertHeading(_ columns: some StoredColumns) throws -> AlertHeading {
+        var row = RowReader(columns, table: "alerts")
+        return AlertHeading(id: try row.id(), kind: try row.string(required: "kind"), environment: try row.string("environment"), source: try row.string("source"),
+                            summary: try row.string(required: "summary"), dedupKey: try row.string(required: "dedup_key"))
+    }
+
     package static func logEntry(_ columns: some StoredColumns) throws -> AlertLogEntry {
         var row = RowReader(columns, table: "alert_log")
         _ = try row.id()

@@ -75,8 +75,8 @@ enum ConsoleTemplates {
     <h1>Alerts <small>{{total}} {{statusLabel}}</small></h1>
     <form method="get" action="{{base}}" class="filters" id="filters">
     <select name="status" id="filter-status">{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/statuses}}</select>
-    <select name="kind" id="filter-kind"><option value="">any kind</option>{{#kinds}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/kinds}}</select>
-    <select name="environment" id="filter-environment"><option value="">any environment</option>{{#environments}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/environments}}</select>
+    <input name="kind" id="filter-kind" placeholder="kind" value="{{kind}}" size="12">
+    <input name="environment" id="filter-environment" placeholder="environment" value="{{environment}}" size="12">
     <input name="q" id="filter-text" placeholder="text" value="{{q}}">
     <button type="submit">Filter</button>
     </form>

@@ -175,6 +175,36 @@ final class ContractConformanceTests: NotifyTestCase {
         }
     }
 
+    /// Headings are the alerts' own fields, newest first, by status, without details.
+    func testAlertHeadingsAreTheAlertsFieldsNewestFirst() async throws {
+        for (name, store) in try await TestStores.all() {
+            let ids = try await store.write { tx in
+                try [Self.alert("a"), Self.alert("b", kind: .healthCheckFailure, environment: "staging"), Self.alert("c")].map { try tx.insertAlert($0) }
+            }
+            try await store.write { tx in
+                guard var resolved = try tx.alert(id: ids[2], forUpdate: true) else { return }
+                resolved.status = .resolved
+                try tx.updateAlert(resolved)
+            }
+            let open = try await store.read { tx in try tx.alertHeadings(statuses: [.triggered, .acknowledged]) }
+            let whole = try await store.read { tx in try tx.alerts(statuses: [.triggered, .acknowledged]) }
+            XCTAssertEqual(open, whole.map(AlertHeading.init), name)
+            XCTAssertEqual(open.map(\.id), [ids[1], ids[0]], name)
+            XCTAssertEqual(open.first?.environment, "staging", name)
+            let none = try await store.read { tx in try tx.alertHeadings(statuses: []) }
+            XCTAssertEqual(none, [], name)
+            let counts = try await store.read { tx in
+                [try tx.alertCount(statuses: [.triggered, .acknowledged]), try tx.alertCount(statuses: [.resolved]), try tx.alertCount(statuses: [])]
+            }
+            XCTAssertEqual(counts, [2, 1, 0], name)
+            let pages = try await store.read { tx in
+                [try tx.alertIDs(statuses: [.triggered], offset: 0, limit: 1), try tx.alertIDs(statuses: [.triggered], offset: 1, limit: 5),
+                 try tx.alertIDs(statuses: [.triggered], offset: 2, limit: 5), try tx.alertIDs(statuses: Set(AlertStatus.allCases), offset: 0, limit: 0)]
+            }
+            XCTAssertEqual(pages, [[ids[1]], [ids[0]], [], []], name)
+        }
+    }
+
     /// On-call overrides are kept, read back by end time oldest first, and deleted once.
     func testOverrideRowsAreKeptReadByEndAndDeleted() async throws {
         for (name, store) in try await TestStores.all() {
@@ -336,7 +366,16 @@ final class ContractConformanceTests: NotifyTestCase {
                                                     StoreDecodingError(table: "alerts", column: "status", row: "\(alertID)", problem: #""half-open" is not a known value"#), name)
             await XCTAssertThrowsStoreDecodingError(try await store.read { tx in try tx.outboxRow(id: outboxID) },
                                                     StoreDecodingError(table: "outbox", column: "state", row: "\(outboxID)", problem: #""lost" is not a known value"#), name)
-            if store is SQLiteAlertStore {
+            if let sqlite = store as? SQLiteAlertStore {
+                // The console's list reads headings by position: a damaged one is an error too.
+                let headingID = try await store.write { tx in try tx.insertAlert(Self.alert("damaged heading")) }
+                try await DatabaseQueue(path: sqlite.path).write { db in try db.execute(sql: "UPDATE alerts SET summary = x'ff' WHERE id = \(headingID)") }
+                do {
+                    _ = try await store.read { tx in try tx.alertHeadings(statuses: [.triggered]) }
+                    XCTFail("\(name): a summary that is not text was read")
+                } catch let error as StoreDecodingError {
+                    XCTAssertEqual([error.table, error.row], ["alerts", "\(headingID)"], name)
+                }
                 await XCTAssertThrowsStoreDecodingError(try await store.read { tx in try tx.escalations(alertID: alertID) },
                                                         StoreDecodingError(table: "escalations", column: "due_at", row: "\(alertID)/r", problem: #"expected a number, found the text "soon""#), name)
             }

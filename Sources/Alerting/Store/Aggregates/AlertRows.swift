@@ -10,6 +10,13 @@ public protocol AlertRows: AnyObject {
     func alertStatus(id: Int64) throws -> AlertStatus?
     /// Alerts whose status is one of `statuses`, newest first.
     func alerts(statuses: Set<AlertStatus>) throws -> [Alert]
+    /// How many alerts have one of `statuses`.
+    func alertCount(statuses: Set<AlertStatus>) throws -> Int
+    /// The ids of the alerts whose status is one of `statuses`, newest first, `limit` of them
+    /// after skipping `offset`: one page of a list, without reading the others.
+    func alertIDs(statuses: Set<AlertStatus>, offset: Int, limit: Int) throws -> [Int64]
+    /// The headings of the alerts whose status is one of `statuses`, newest first.
+    func alertHeadings(statuses: Set<AlertStatus>) throws -> [AlertHeading]
     /// The alerts with these ids, in any order (a claimed round's alerts, in one statement).
     func alerts(ids: [Int64]) throws -> [Alert]
     /// Stores a new alert (its `id` is ignored) and returns the id the store gave it.
