@@ -105,6 +105,12 @@ public struct ConfigSummary: Sendable {
             if !server.integrations.isEmpty { facts.append("integrations: " + server.integrations.map(\.name).sorted().joined(separator: ", ")) }
             if server.slackSigningSecret != nil { facts.append("Slack signing secret set") }
             lines.append("server: " + facts.joined(separator: "; "))
+            let console = server.console
+            var signIn: [String] = []
+            if !console.passwordHashes.isEmpty { signIn.append("passwords for " + console.passwordHashes.keys.sorted().joined(separator: ", ")) }
+            if let header = console.trustedHeader { signIn.append("\(header) from \(console.trustedProxies.joined(separator: ", "))") }
+            lines.append("console: \(server.pathPrefix)/console; sign-in: " + (signIn.isEmpty ? "nobody yet (notify passwd NAME)" : signIn.joined(separator: "; "))
+                         + "; calendar feeds " + (console.feedSecret ?? server.actionSecret == nil ? "off" : "on"))
         }
         if let directory = config.templatesDirectory { lines.append("templates_dir: \(directory)") }
         if let state = config.statePath { lines.append("state: \(StateLocation.redacted(state))") }

@@ -205,7 +205,7 @@ extension NotifyServer {
             values["base"] = console.base
             return values
         }
-        var values: [String: Any] = ["title": "On call", "navOnCall": true, "schedules": schedules]
+        var values: [String: Any] = ["title": "On call", "navOnCall": true, "schedules": schedules, "feedsOff": console.feed == nil]
         if let feed = console.feed, notifier.contacts[visitor.person] != nil {
             values["personFeed"] = console.base + "/calendar/person/\(WebConsole.escape(visitor.person)).ics?token=" + feed.token(for: .person(visitor.person))
         }

@@ -1,7 +1,10 @@
 @testable import Alerting
 @testable import AlertingConfig
+@testable import AlertingSQLite
 @testable import AlertingServer
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import XCTest
 
 /// The web console over HTTP: who gets in, what a form may change, and that it shows what the
@@ -342,5 +345,100 @@ final class ConsoleTests: NotifyTestCase {
         let folded = CalendarFeed.fold(long)
         for line in folded.components(separatedBy: "\r\n") { XCTAssertLessThanOrEqual(line.utf8.count, 75) }
         XCTAssertEqual(folded.replacingOccurrences(of: "\r\n ", with: ""), long)
+    }
+}
+
+/// One source of truth: the console and the `notify` binary read the same SQLite state file and
+/// say the same things (who acknowledged, the step, who is on call, the timeline).
+final class ConsoleMatchesCLITests: NotifyTestCase {
+    func testConsoleShowsWhatListShowAndOnCallPrint() async throws {
+        let clock = ManualClock(now: Date())
+        let pager = try await FakeHTTPServer()
+        let state = temporaryStatePath()
+        let yaml = try await ConsoleFixture.config(pager: pager.baseURL + "/page")
+        let harness = try await ServerHarness(config: yaml, clock: clock, store: try SQLiteAlertStore(path: state))
+        defer { Task { await harness.stop(); await pager.stop() } }
+        let config = try writeTemporaryConfig(yaml)
+        for number in 1...3 {
+            let answer = try await harness.post("/v1/events", body: ConsoleFixture.event("db-\(number) failed over", source: "db-\(number)"),
+                                                headers: ["Authorization": "Bearer \(ConsoleFixture.token)"])
+            XCTAssertEqual(answer.status, 202)
+        }
+        _ = try await harness.notifier.runDue()
+        _ = try await harness.notifier.acknowledge(alertID: 2, by: "bob", note: "mine")
+        _ = try await harness.notifier.addOverride(schedule: "primary", member: "alice", from: clock.now() - 60, until: clock.now() + 3600, by: "alice")
+        let alice = ConsoleVisitor(harness)
+        _ = try await alice.signIn("alice", ConsoleFixture.password)
+
+        let list = try await NotifyProcess.run(["list", "--config", config, "--state", state, "--output", "json"])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        let page = try await alice.get("/console").body
+        let shownIDs = page.matches(of: #/data-alert="(\d+)"/#).compactMap { Int($0.output.1) }
+        XCTAssertEqual(shownIDs, rows.compactMap { $0["id"] as? Int }, "the same alerts, in the same order")
+        for row in rows {
+            let id = try XCTUnwrap(row["id"] as? Int)
+            let item = try XCTUnwrap(page.components(separatedBy: "<li class=").first { $0.contains(#"id="alert-\#(id)""#) })
+            XCTAssertTrue(item.contains("<span class=\"badge\">\(row["status"] as? String ?? "?")</span>"), item)
+            if let by = row["acknowledged_by"] as? String { XCTAssertTrue(item.contains("acknowledged by \(by)"), item) }
+        }
+
+        let show = try await NotifyProcess.run(["show", "2", "--config", config, "--state", state, "--output", "json"])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        let shown = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])
+        let timeline = try XCTUnwrap(shown["timeline"] as? [[String: Any]])
+        let detail = try await alice.get("/console/alerts/2").body
+        let start = try XCTUnwrap(detail.range(of: #"<ol class="timeline" id="timeline">"#))
+        let entries = String(detail[start.upperBound...].prefix { $0 != "\u{0}" }).components(separatedBy: "</ol>")[0]
+        XCTAssertEqual(entries.components(separatedBy: "<li>").count - 1, timeline.count, "one entry per timeline entry notify show prints")
+        XCTAssertTrue(detail.contains("acknowledged by bob: mine"))
+
+        let onCall = try await NotifyProcess.run(["oncall", "primary", "--config", config, "--state", state, "--output", "json"])
+        XCTAssertEqual(onCall.status, 0, onCall.stderr)
+        let answer = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(onCall.stdout.utf8)) as? [[String: Any]])?.first)
+        let who = try XCTUnwrap(answer["on_call"] as? [String])
+        XCTAssertEqual(who, ["alice"], "the override added in the state")
+        let onCallPage = try await alice.get("/console/oncall").body
+        XCTAssertTrue(onCallPage.contains(#"id="now-primary">\#(who.joined(separator: ", "))<"#), onCallPage)
+    }
+}
+
+/// The issue's "done when": `notify serve --config Examples/serve.yaml`, with alice's
+/// `password_hash` line from `notify passwd alice` added, shows the console.
+final class ConsoleExampleTests: NotifyTestCase {
+    func testExampleServeConfigWithOnePasswordLineShowsTheConsole() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = try String(contentsOf: root.appendingPathComponent("Examples/serve.yaml"), encoding: .utf8)
+        let made = try await NotifyProcess.run(["passwd", "alice"], stdin: Data("example-password\n".utf8))
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let line = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(line.hasPrefix("password_hash: \"$2b$12$"), line)
+        XCTAssertFalse(made.stdout.contains("example-password") || made.stderr.contains("example-password"), "the password is never printed")
+        let withPassword = example.replacingOccurrences(of: "    slack: U0123ALICE\n", with: "    slack: U0123ALICE\n    \(line)\n")
+        XCTAssertNotEqual(withPassword, example)
+        let config = try writeTemporaryConfig(withPassword)
+        let serve = try await ServeProcess.start(["--config", config, "--listen", "127.0.0.1:0"], state: temporaryStatePath())
+        defer { serve.process.terminate() }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        defer { Task { try? await client.shutdown() } }
+        let login = try await client.execute(HTTPClientRequest(url: serve.baseURL + "/console/login"), timeout: .seconds(10))
+        XCTAssertEqual(login.status, .ok)
+        let cookie = try XCTUnwrap(login.headers["set-cookie"].first?.split(separator: ";").first.map(String.init))
+        let page = String(buffer: try await login.body.collect(upTo: 1 << 20))
+        let token = try XCTUnwrap(page.firstMatch(of: #/name="csrf" value="([^"]+)"/#)?.output.1)
+        var request = HTTPClientRequest(url: serve.baseURL + "/console/login")
+        request.method = .POST
+        request.headers.add(name: "Cookie", value: cookie)
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "csrf=\(token)&next=%2Fconsole&name=alice&password=example-password"))
+        let signedIn = try await client.execute(request, timeout: .seconds(10))
+        XCTAssertEqual(signedIn.status, .seeOther)
+        let session = try XCTUnwrap(signedIn.headers["set-cookie"].first { $0.hasPrefix("notify_session=") }?.split(separator: ";").first.map(String.init))
+        var console = HTTPClientRequest(url: serve.baseURL + "/console/oncall")
+        console.headers.add(name: "Cookie", value: session)
+        let onCall = try await client.execute(console, timeout: .seconds(10))
+        XCTAssertEqual(onCall.status, .ok)
+        let body = String(buffer: try await onCall.body.collect(upTo: 1 << 20))
+        XCTAssertTrue(body.contains(#"<span id="person">alice</span>"#) && body.contains(#"id="schedule-primary""#), body)
     }
 }

@@ -158,6 +158,7 @@ enum ConsoleTemplates {
     </section>
     {{/schedules}}
     {{#personFeed}}<p class="feed">Your shifts in your calendar: <a href="{{personFeed}}" id="feed-me">{{person}}.ics</a></p>{{/personFeed}}
+    {{#feedsOff}}<p class="hint">Calendar feeds are off: set <code>server.console.feed_secret</code> (or <code>server.action_secret</code>).</p>{{/feedsOff}}
     <p class="hint">Your browser's time zone: <span data-local-zone>UTC</span>.</p>
     {{> footer}}
     """
