@@ -6,14 +6,14 @@ import XCTest
 /// The console in a real browser: Debian's Chromium driven through chromium-driver (WebDriver).
 /// CI installs both and sets NOTIFY_REQUIRE_BROWSER, so these run there rather than skip.
 final class ConsoleBrowserTests: NotifyTestCase {
-    private func browser(width: Int = 1280, height: Int = 900) async throws -> WebDriver {
+    private func browser(width: Int = 1280, height: Int = 900, phone: Bool = false) async throws -> WebDriver {
         guard let found = WebDriver.available() else {
             if ProcessInfo.processInfo.environment["NOTIFY_REQUIRE_BROWSER"] != nil {
                 XCTFail("NOTIFY_REQUIRE_BROWSER is set but chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
             }
             throw XCTSkip("chromium and chromium-driver are not installed")
         }
-        return try await WebDriver(driver: found.driver, browser: found.browser, width: width, height: height)
+        return try await WebDriver(driver: found.driver, browser: found.browser, width: width, height: height, phone: phone)
     }
 
     private func postEvent(_ harness: ServerHarness, _ body: String) async throws {
@@ -27,7 +27,12 @@ final class ConsoleBrowserTests: NotifyTestCase {
         let clock = ManualClock(now: ConsoleFixture.start)
         let pager = try await FakeHTTPServer()
         let harness = try await ServerHarness(config: try await ConsoleFixture.config(pager: pager.baseURL + "/page"), clock: clock)
-        defer { Task { await browser.quit(); await harness.stop(); await pager.stop() } }
+        // Awaited before the next test, so no browser outlives its test.
+        addTeardownBlock {
+            await browser.quit()
+            await harness.stop()
+            await pager.stop()
+        }
         let console = harness.baseURL + "/console"
 
         // Signed out: sent to sign in, and back to the page asked for afterwards.
@@ -41,6 +46,7 @@ final class ConsoleBrowserTests: NotifyTestCase {
         XCTAssertEqual(problem, "Wrong name or password.")
         try await browser.type(ConsoleFixture.password, into: "#password")
         try await browser.click("#sign-in")
+        try await browser.eventually { try await browser.url == console + "/oncall" }
         url = try await browser.url
         XCTAssertEqual(url, console + "/oncall")
         let person = try await browser.text("#person")
@@ -55,6 +61,7 @@ final class ConsoleBrowserTests: NotifyTestCase {
         XCTAssertTrue(row.contains("#1 db-1 failed over") && row.contains("triggered") && row.contains("pager (delivered)"), row)
         try await browser.type("looking", into: "#alert-1 input[name=note]")
         try await browser.click("#ack-1")
+        try await browser.eventually { try await browser.exists("#notice") }
         let notice = try await browser.text("#notice")
         XCTAssertEqual(notice, "Alert #1 acknowledged by alice.")
         let acknowledged = try await browser.text("#alert-1")
@@ -74,6 +81,7 @@ final class ConsoleBrowserTests: NotifyTestCase {
         try await browser.run("document.getElementById('override-from-primary').value = arguments[0]; document.getElementById('override-until-primary').value = arguments[1];",
                               ["2026-11-24T11:00", "2026-11-24T13:00"])
         try await browser.click("#override-add-primary")
+        try await browser.eventually { try await browser.text("#now-primary") == "alice" }
         let after = try await browser.text("#now-primary")
         XCTAssertEqual(after, "alice")
         let library = try await harness.notifier.onCallSchedules(overridesEndingAfter: clock.now())["primary"]?.onCall(at: clock.now())
@@ -91,6 +99,7 @@ final class ConsoleBrowserTests: NotifyTestCase {
         let preview = try await browser.text("#preview")
         XCTAssertTrue(preview.contains("It would silence 1 open alert") && preview.contains("staging db failed over"), preview)
         try await browser.click("#silence-add")
+        try await browser.eventually { try await browser.text("ul.silences").contains("environment=staging") }
         let listed = try await browser.text("ul.silences")
         XCTAssertTrue(listed.contains("environment=staging") && listed.contains("load test") && listed.contains("(by alice)"), listed)
         try await postEvent(harness, ConsoleFixture.event("staging cache failed over", environment: "staging", source: "cache-1"))
@@ -102,17 +111,20 @@ final class ConsoleBrowserTests: NotifyTestCase {
         try await browser.open(console + "/alerts/2")
         try await browser.run("document.querySelector('form.act input[name=csrf]').value = 'forged';")
         try await browser.click("#resolve")
+        try await browser.eventually { try await browser.source.contains("CSRF token is missing or wrong") }
         var page = try await browser.source
         XCTAssertTrue(page.contains("CSRF token is missing or wrong"), page)
         try await browser.open(console + "/alerts/2")
         try await browser.run("document.querySelector('form.act input[name=csrf]').remove();")
         try await browser.click("#resolve")
+        try await browser.eventually { try await browser.source.contains("CSRF token is missing or wrong") }
         page = try await browser.source
         XCTAssertTrue(page.contains("CSRF token is missing or wrong"), page)
         // ...and a form on another site, which the browser posts without the session cookie.
         let attack = "<form method=post action='\(console)/alerts/2/act'><input name=action value=resolve><button id=go>win a prize</button></form>"
         try await browser.open("data:text/html," + (attack.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         try await browser.click("#go")
+        try await browser.eventually { try await browser.url.hasPrefix(console) }
         page = try await browser.source
         XCTAssertTrue(page.contains("sign in first") || page.contains("CSRF token"), page)
         var alert = try await harness.notifier.alert(id: 2)
@@ -123,9 +135,11 @@ final class ConsoleBrowserTests: NotifyTestCase {
         let session = try await browser.cookies().first { $0["name"] as? String == WebConsole.sessionCookie }?["value"] as? String
         let token = try await browser.source.firstMatch(of: #/name="csrf" value="([^"]+)"/#)?.output.1
         try await browser.click("#sign-out")
+        try await browser.eventually { try await browser.url == console + "/login" }
         url = try await browser.url
         XCTAssertEqual(url, console + "/login")
         try await browser.open(console + "/alerts/2")
+        try await browser.eventually { try await browser.url.hasPrefix(console + "/login") }
         url = try await browser.url
         XCTAssertTrue(url.hasPrefix(console + "/login"), url)
         let replay = ConsoleVisitor(harness)
@@ -146,7 +160,10 @@ final class ConsoleBrowserTests: NotifyTestCase {
         let clock = ManualClock(now: ConsoleFixture.start)
         let pager = try await FakeHTTPServer()
         let harness = try await ServerHarness(config: try await ConsoleFixture.config(pager: pager.baseURL + "/page"), clock: clock)
-        defer { Task { await harness.stop(); await pager.stop() } }
+        addTeardownBlock {
+            await harness.stop()
+            await pager.stop()
+        }
         let events = [
             (#"{"kind":"failover","severity":"critical","environment":"prod-eu","source":"db-1","summary":"db-1 failed over to db-2"}"#, 0),
             (#"{"kind":"health_check","severity":"error","environment":"prod-eu","source":"web-3","summary":"web-3 fails its load balancer health check"}"#, 120),
@@ -161,8 +178,8 @@ final class ConsoleBrowserTests: NotifyTestCase {
         _ = try await harness.notifier.acknowledge(alertID: 2, by: "bob", note: "draining web-3")
         _ = try await harness.notifier.addOverride(schedule: "primary", member: "alice", from: ConsoleFixture.start + 4 * 86_400, until: ConsoleFixture.start + 5 * 86_400, by: "alice")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for (size, width, height) in [("desktop", 1280, 900), ("phone", 390, 844)] {
-            let browser = try await self.browser(width: width, height: height)
+        for (size, phone) in [("desktop", false), ("phone", true)] {
+            let browser = try await self.browser(phone: phone)
             let console = harness.baseURL + "/console"
             try await browser.open(console + "/login")
             try await browser.type("alice", into: "#name")

@@ -116,14 +116,20 @@ public struct OnCallSchedule: Sendable, Hashable {
     }
 
     /// The stretches from `start` until `end`, each with who is on call, overrides included (the
-    /// last cut at `end`): a calendar's view.
+    /// last cut at `end`, neighbours with the same people from the same source joined): a
+    /// calendar's view.
     public func shifts(from start: Date, until end: Date) -> [OnCallShift] {
         var shifts: [OnCallShift] = []
         var cursor = start
         while cursor < end, let next = upcoming(from: cursor, count: 1).first {
             var shift = next
             shift.end = min(shift.end, end)
-            shifts.append(shift)
+            // A handoff under an override, or to the same person, changes nothing a reader sees.
+            if let last = shifts.last, last.members == shift.members, last.source == shift.source, last.end == shift.start {
+                shifts[shifts.count - 1].end = shift.end
+            } else {
+                shifts.append(shift)
+            }
             cursor = next.end
         }
         return shifts

@@ -52,11 +52,18 @@ enum ConsoleAssets {
     """
 
     /// Reloads a page that asks for it (`data-refresh` seconds) unless someone is typing in it,
-    /// and names the viewer's time zone where a page shows times.
+    /// names the viewer's time zone, and adds the viewer's time to times in a schedule's zone.
     static let javascript = """
     (function () {
       var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
       document.querySelectorAll('[data-local-zone]').forEach(function (node) { node.textContent = zone; });
+      // A time shown in a schedule's zone gets the viewer's own beside it.
+      document.querySelectorAll('time[data-local]').forEach(function (node) {
+        var date = new Date(node.getAttribute('datetime'));
+        if (isNaN(date)) { return; }
+        var mine = date.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+        node.textContent = node.textContent + ' (' + mine + ' ' + zone + ')';
+      });
       var seconds = parseInt(document.body.getAttribute('data-refresh') || '0', 10);
       if (!seconds) { return; }
       setInterval(function () {

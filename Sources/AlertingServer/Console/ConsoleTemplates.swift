@@ -140,12 +140,12 @@ enum ConsoleTemplates {
     {{#schedules}}
     <section class="card schedule" id="schedule-{{name}}">
     <h2>{{name}} <small>{{timezone}}</small></h2>
-    <p>Now: <strong class="now-on-call" id="now-{{name}}">{{now}}</strong>{{#next}} · next: {{next}} from {{nextAt}}{{/next}}</p>
+    <p>Now: <strong class="now-on-call" id="now-{{name}}">{{now}}</strong>{{#next}} · next: {{next}} from <time datetime="{{nextAtUTC}}" data-local>{{nextAt}}</time>{{/next}}</p>
     <p class="feed">{{#feed}}Calendar feed: <a href="{{feed}}" id="feed-{{name}}">{{name}}.ics</a>{{/feed}}</p>
     <table class="calendar"><thead><tr><th>Day ({{timezone}})</th><th>On call</th></tr></thead><tbody>
     {{#days}}<tr{{#override}} class="override"{{/override}}><td>{{day}}</td><td>{{who}}</td></tr>{{/days}}
     </tbody></table>
-    {{#hasOverrides}}<h3>Overrides</h3><ul>{{#overrides}}<li>{{member}} from {{from}} until {{until}}{{#createdBy}} (added by {{createdBy}}){{/createdBy}}
+    {{#hasOverrides}}<h3>Overrides</h3><ul>{{#overrides}}<li>{{member}} from <time datetime="{{fromUTC}}" data-local>{{from}}</time> until <time datetime="{{untilUTC}}" data-local>{{until}}</time>{{#createdBy}} (added by {{createdBy}}){{/createdBy}}
     {{#stored}}<form method="post" action="{{base}}/oncall/overrides/{{id}}/remove" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>Remove</button></form>{{/stored}}</li>{{/overrides}}</ul>{{/hasOverrides}}
     <form method="post" action="{{base}}/oncall/overrides" class="override-form">
     <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="schedule" value="{{name}}">
@@ -159,7 +159,7 @@ enum ConsoleTemplates {
     {{/schedules}}
     {{#personFeed}}<p class="feed">Your shifts in your calendar: <a href="{{personFeed}}" id="feed-me">{{person}}.ics</a></p>{{/personFeed}}
     {{#feedsOff}}<p class="hint">Calendar feeds are off: set <code>server.console.feed_secret</code> (or <code>server.action_secret</code>).</p>{{/feedsOff}}
-    <p class="hint">Your browser's time zone: <span data-local-zone>UTC</span>.</p>
+    <p class="hint">Times are in each schedule's time zone; in brackets, in yours (<span data-local-zone>UTC</span>).</p>
     {{> footer}}
     """
 

@@ -83,6 +83,7 @@ enum ConsoleViews {
         if let next = schedule.upcoming(from: now, count: 2).dropFirst().first {
             values["next"] = next.members.isEmpty ? "nobody" : next.members.joined(separator: ", ")
             values["nextAt"] = local(next.start, zone)
+            values["nextAtUTC"] = Timeline.time(next.start)
         }
         let today = calendar.startOfDay(for: now)
         values["days"] = (0..<14).compactMap { offset -> [String: Any]? in
@@ -99,10 +100,11 @@ enum ConsoleViews {
         }
         let configured = schedule.overrides.count - stored.filter { $0.schedule == schedule.name }.count
         var overrides: [[String: Any]] = schedule.overrides.prefix(max(0, configured)).filter { $0.until > now }.map {
-            ["member": $0.member, "from": local($0.from, zone), "until": local($0.until, zone), "stored": false]
+            ["member": $0.member, "from": local($0.from, zone), "until": local($0.until, zone), "fromUTC": Timeline.time($0.from), "untilUTC": Timeline.time($0.until), "stored": false]
         }
         overrides += stored.filter { $0.schedule == schedule.name && $0.until > now }.map { override in
-            var row: [String: Any] = ["id": "\(override.id)", "member": override.member, "from": local(override.from, zone), "until": local(override.until, zone), "stored": true]
+            var row: [String: Any] = ["id": "\(override.id)", "member": override.member, "from": local(override.from, zone), "until": local(override.until, zone),
+                                      "fromUTC": Timeline.time(override.from), "untilUTC": Timeline.time(override.until), "stored": true]
             if let by = override.createdBy { row["createdBy"] = by }
             return row
         }

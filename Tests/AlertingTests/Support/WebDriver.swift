@@ -24,12 +24,13 @@ final class WebDriver: @unchecked Sendable {
         return (driver, browser)
     }
 
-    init(driver: String, browser: String, width: Int = 1280, height: Int = 900) async throws {
+    /// - Parameter phone: emulate a phone's screen (390 × 844) instead of a desktop window.
+    init(driver: String, browser: String, width: Int = 1280, height: Int = 900, phone: Bool = false) async throws {
         let port = Int.random(in: 20_000...40_000)
         endpoint = "http://127.0.0.1:\(port)"
         process = Process()
         process.executableURL = URL(fileURLWithPath: driver)
-        process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"]
+        process.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1"] + (ProcessInfo.processInfo.environment["NOTIFY_WEBDRIVER_LOG"].map { ["--log-path=\($0)-\(port)", "--verbose"] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -39,28 +40,33 @@ final class WebDriver: @unchecked Sendable {
             if !ready { try await Task.sleep(for: .milliseconds(100)) }
         }
         guard ready else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw Failure(description: "chromedriver did not start on port \(port)")
         }
-        let options: [String: Any] = [
+        var options: [String: Any] = [
             "binary": browser,
             // No sandbox: CI runs as root. A fresh profile each run.
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)", "--lang=en-US"],
         ]
+        // A window is at least 500 px wide: a phone is emulated instead.
+        if phone { options["mobileEmulation"] = ["deviceMetrics": ["width": 390, "height": 844, "pixelRatio": 2]] }
         do {
             let created = try await call("POST", "/session", ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]])
             guard let id = (created["value"] as? [String: Any])?["sessionId"] as? String else { throw Failure(description: "no session: \(created)") }
             session = id
         } catch {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw error
         }
     }
 
     func quit() async {
         _ = try? await call("DELETE", "/session/\(session)")
-        process.terminate()
-        process.waitUntilExit()
+        // chromedriver stops on /shutdown; SIGTERM alone leaves it running.
+        _ = try? await call("GET", "/shutdown")
+        // Polled: waitUntilExit waits on a run loop a task's thread does not run.
+        for _ in 0..<50 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     // MARK: Commands
@@ -100,6 +106,17 @@ final class WebDriver: @unchecked Sendable {
         let id = try await element(selector)
         _ = try await command("POST", "/element/\(id)/clear", [:])
         _ = try await command("POST", "/element/\(id)/value", ["text": text])
+    }
+
+    /// Waits up to five seconds for `condition` (a click's navigation takes a moment); returns
+    /// whether it came true.
+    @discardableResult
+    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<50 {
+            if (try? await condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
     }
 
     /// The element's text; found again when a navigation replaced the page it was found in.
