@@ -126,7 +126,7 @@ extension NotifyServer {
     func alertsPage(_ request: Request, _ visitor: WebConsole.Visitor) async throws -> Response {
         let now = notifier.clock.now()
         let parameters = WebConsole.query(of: request)
-        let status = parameters["status"].flatMap(ConsoleStatusFilter.init(rawValue:)) ?? .open
+        let status = parameters["status"].flatMap(AlertStatusFilter.init(rawValue:)) ?? .open
         func text(_ key: String) -> String? { parameters[key].flatMap { $0.isEmpty ? nil : $0 } }
         let query = AlertQuery(statuses: status.statuses, kind: text("kind"), environment: text("environment"), text: text("q"))
         let pageNumber = max(1, parameters["page"].flatMap { Int($0) } ?? 1)
@@ -141,7 +141,7 @@ extension NotifyServer {
         let first = (pageNumber - 1) * WebConsole.pageSize
         var values: [String: Any] = [
             "title": "Alerts", "navAlerts": true, "refresh": "30", "total": "\(page.total)", "statusLabel": status == .all ? "" : status.rawValue,
-            "statuses": ConsoleStatusFilter.allCases.map { ["value": $0.rawValue, "selected": $0 == status] },
+            "statuses": AlertStatusFilter.allCases.map { ["value": $0.rawValue, "selected": $0 == status] },
             "kind": query.kind ?? "", "environment": query.environment ?? "", "q": query.text ?? "",
             "rows": page.standings.map { row -> [String: Any] in
                 var values = ConsoleViews.alertRow(row, now: now, base: console.base, back: back)
@@ -344,20 +344,5 @@ extension NotifyServer {
         var headers: HTTPFields = [.contentType: "text/calendar; charset=utf-8", .cacheControl: "private, max-age=300"]
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: CalendarFeed.render(subject, schedules: schedules, at: now))))
-    }
-}
-
-/// The console's status filter (`notify list --status`'s choices).
-enum ConsoleStatusFilter: String, CaseIterable {
-    case open, triggered, acknowledged, resolved, all
-
-    var statuses: Set<AlertStatus> {
-        switch self {
-        case .triggered: [.triggered]
-        case .acknowledged: [.acknowledged]
-        case .resolved: [.resolved]
-        case .open: [.triggered, .acknowledged]
-        case .all: Set(AlertStatus.allCases)
-        }
     }
 }

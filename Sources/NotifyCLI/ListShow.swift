@@ -4,26 +4,14 @@ import AlertingSQLite
 import ArgumentParser
 import Foundation
 
-enum StatusFilter: String, ExpressibleByArgument, CaseIterable {
-    case triggered, acknowledged, resolved, open, all
-
-    var statuses: Set<AlertStatus> {
-        switch self {
-        case .triggered: [.triggered]
-        case .acknowledged: [.acknowledged]
-        case .resolved: [.resolved]
-        case .open: [.triggered, .acknowledged]
-        case .all: Set(AlertStatus.allCases)
-        }
-    }
-}
+extension AlertStatusFilter: ExpressibleByArgument {}
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List alerts, newest first.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "triggered, acknowledged, resolved, open or all.")
-    var status: StatusFilter = .open
+    var status: AlertStatusFilter = .open
     @Option(help: "text or json.")
     var output: OutputFormat = .text
 

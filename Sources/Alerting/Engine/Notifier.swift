@@ -102,7 +102,7 @@ public final class Notifier: Sendable {
     public func policy(for route: Route) -> EscalationPolicy? { planner.policy(for: route) }
 
     /// Contact names with every `oncall:SCHEDULE` replaced by who is on call at `date` (the
-    /// stored `overrides` counted: ``onCallSchedules()`` reads them).
+    /// stored `overrides` counted: ``onCallSchedules(overridesEndingAfter:)`` reads them).
     public func resolve(_ names: [String], at date: Date, overrides: [ScheduleOverride] = [], unstaffed: inout [String]) -> [String] {
         planner.resolve(names, at: date, overrides: overrides, unstaffed: &unstaffed)
     }
