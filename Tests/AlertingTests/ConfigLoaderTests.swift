@@ -318,7 +318,7 @@ final class ConfigLoaderTests: NotifyTestCase {
 
             contacts: {alice: {discord: "42"}}
             routes: [{notify: [slack]}]
-            """).contains("contacts.alice.discord: unknown key (expected one of: phone, slack, email, ntfy, pushover, telegram, throttle)"))
+            """).contains("contacts.alice.discord: unknown key (expected one of: phone, slack, email, ntfy, pushover, telegram, throttle, password_hash)"))
 
         var registry = ConfigRegistry.standard
         registry.register(ChannelType("discord_dm", capabilities: .person(ContactMedium("discord")), keys: []) { _ in WebhookSettings(url: Secret("http://x")) })

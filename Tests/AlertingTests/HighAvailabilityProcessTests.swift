@@ -145,7 +145,7 @@ final class HighAvailabilityProcessTests: NotifyTestCase {
 
     func testADatabaseRestartUnderAStreamLosesNothingAndAcceptsNothingUnrecorded() async throws {
         // A server of its own, so that restarting it disturbs no other test.
-        let port = 56000 + Int.random(in: 0..<1000)
+        let port = freePort()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notify-restart-pg-\(UUID().uuidString.prefix(8))").path
         let server = PostgresServer(directory: directory, port: port)
         guard try TestStores.postgresURL != nil else { throw XCTSkip("no PostgreSQL (set NOTIFY_TEST_POSTGRES; scripts/postgres-for-tests)") }

@@ -159,27 +159,6 @@ final class ServeProcessTests: NotifyTestCase {
         await slack.stop()
     }
 
-    private func freePort() throws -> Int {
-        let socket = makeSocket()
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private func makeSocket() -> Int32 {
-        #if os(Linux)
-        return socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        return socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-    }
-
     /// #18: 1,100 connections that connect and send nothing, against a process started with a
     /// soft limit of 1,024 open files: /healthz keeps answering, and the idle ones are closed.
     func testServeKeepsAnsweringUnderManyIdleConnectionsAndClosesThem() async throws {

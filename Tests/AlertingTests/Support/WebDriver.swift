@@ -26,7 +26,7 @@ final class WebDriver: @unchecked Sendable {
 
     /// - Parameter phone: emulate a phone's screen (390 × 844) instead of a desktop window.
     init(driver: String, browser: String, width: Int = 1280, height: Int = 900, phone: Bool = false) async throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = freePort()
         endpoint = "http://127.0.0.1:\(port)"
         process = Process()
         process.executableURL = URL(fileURLWithPath: driver)
