@@ -20,7 +20,7 @@ extension NotifyServer {
             router.post(path("/login")) { request, context in try await self.login(request, context) }
             router.post(path("/logout")) { request, context in try await self.guardedForm(request, context) { visitor, _ in self.logout(visitor) } }
             router.get(path("/alerts/:id")) { request, context in
-                try await self.guardedPage(request, context) { try await self.alertPage(id: context.parameters.require("id", as: Int64.self), $0) }
+                try await self.guardedPage(request, context) { try await self.alertPage(id: context.parameters.require("id", as: Int64.self), request, $0) }
             }
             router.post(path("/alerts/:id/act")) { request, context in
                 try await self.guardedForm(request, context) { try await self.act(id: context.parameters.require("id", as: Int64.self), $0, $1) }
@@ -153,11 +153,11 @@ extension NotifyServer {
         ]
         if pageNumber > 1 { values["previous"] = link(pageNumber - 1) }
         if first + page.standings.count < page.total { values["following"] = link(pageNumber + 1) }
-        if let notice = parameters["done"] { values["notice"] = notice }
+        if let notice = console.notice(in: parameters) { values["notice"] = notice }
         return console.page("alerts", values, visitor: visitor, now: now)
     }
 
-    func alertPage(id: Int64, _ visitor: WebConsole.Visitor) async throws -> Response {
+    func alertPage(id: Int64, _ request: Request, _ visitor: WebConsole.Visitor) async throws -> Response {
         let now = notifier.clock.now()
         guard let standing = try await notifier.standing(alertID: id) else {
             return console.page("message", ["title": "There is no alert #\(id)"], visitor: visitor, now: now, status: .notFound)
@@ -166,6 +166,7 @@ extension NotifyServer {
         let changes = try await notifier.changes(before: standing.alert)
         var values = ConsoleViews.alertDetails(standing, timeline: timeline, changes: changes, now: now)
         values["refresh"] = standing.alert.status.isOpen ? "30" : nil
+        if let notice = console.notice(in: WebConsole.query(of: request)) { values["notice"] = notice }
         return console.page("alert", values, visitor: visitor, now: now)
     }
 
@@ -189,7 +190,7 @@ extension NotifyServer {
             said = "Nothing done: \(error)."
         }
         let back = console.safeNext(form["back"])
-        return console.redirect(to: back + (back.contains("?") ? "&" : "?") + "done=" + WebConsole.escape(said))
+        return console.redirect(to: back + (back.contains("?") ? "&" : "?") + console.noticeQuery(said))
     }
 
     // MARK: On call

@@ -115,7 +115,7 @@ enum ConsoleTemplates {
     {{#escalation}}<dt>Escalation</dt><dd>{{escalation}}</dd>{{/escalation}}
     {{#nextStep}}<dt>Next step</dt><dd>{{nextStep}}</dd>{{/nextStep}}
     {{#details}}<dt>{{key}}</dt><dd>{{value}}</dd>{{/details}}
-    {{#links}}<dt>Link</dt><dd><a href="{{href}}" rel="noreferrer noopener">{{text}}</a></dd>{{/links}}
+    {{#links}}<dt>Link</dt><dd>{{#href}}<a href="{{href}}" rel="noreferrer noopener">{{text}}</a>{{/href}}{{^href}}{{text}} ({{plain}}){{/href}}</dd>{{/links}}
     </dl>
     {{#open}}
     <form method="post" action="{{base}}/alerts/{{id}}/act" class="act card">

@@ -33,7 +33,11 @@ enum ConsoleViews {
             "source": alert.source ?? "-", "dedupKey": alert.dedupKey, "open": alert.status.isOpen, "triggered": alert.status == .triggered,
             "seen": "\(Timeline.counted(alert.count, "time")), first \(when(alert.firstSeen)), last \(when(alert.lastSeen))",
             "details": alert.details.keys.sorted().map { ["key": $0, "value": alert.details[$0]?.displayText ?? ""] },
-            "links": alert.links.map { ["href": $0.href, "text": $0.text ?? $0.href] },
+            "links": alert.links.map { link -> [String: Any] in
+                var row: [String: Any] = ["text": link.text ?? link.href]
+                if WebConsole.isWebLink(link.href) { row["href"] = link.href } else { row["plain"] = link.href }
+                return row
+            },
             "timeline": timeline.entries.map { ["text": $0.text] },
             "changes": changes.map { ["text": "\(Timeline.time($0.at)) \($0.summary)" + ([$0.source, $0.environment].compactMap { $0 }.isEmpty ? "" : " [\([$0.source, $0.environment].compactMap { $0 }.joined(separator: ", "))]")] },
             "pages": standing.pages.map { page -> [String: Any] in

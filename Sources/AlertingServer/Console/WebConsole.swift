@@ -38,6 +38,30 @@ struct WebConsole: Sendable {
         csrfKey = SymmetricKey(size: .bits256)
     }
 
+    /// A notice for the page a form redirects to (`Alert #3 acknowledged by alice.`), signed, so
+    /// that a link made elsewhere cannot put words of its own on a console page.
+    func noticeQuery(_ text: String) -> String {
+        "done=" + Self.escape(text) + "&sig=" + noticeSignature(text)
+    }
+
+    /// The notice a page's query carries, when its signature is this instance's.
+    func notice(in query: [String: String]) -> String? {
+        guard let text = query["done"], let signature = query["sig"], constantTimeEqual(signature, noticeSignature(text)) else { return nil }
+        return text
+    }
+
+    private func noticeSignature(_ text: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(("notice\u{0}" + text).utf8), using: csrfKey)
+        return Data(mac).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// An alert's link as the page may show it: http and https only (a `javascript:` link in
+    /// an event is shown as text).
+    static func isWebLink(_ href: String) -> Bool {
+        let lower = href.lowercased()
+        return lower.hasPrefix("https://") || lower.hasPrefix("http://")
+    }
+
     /// Who is asking: the signed-in person and the token their forms must carry.
     struct Visitor: Sendable {
         var person: String
