@@ -31,19 +31,47 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func run<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-        try execute(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        // Sent, not awaited: the body's first statement follows it on the same connection.
+        send(writing ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let result = try body(self)
-            if scheduledWork { try execute("SELECT pg_notify('\(PostgresAlertStore.workChannel)', '')") }
+            sendBufferedWrites()
+            if scheduledWork { send("SELECT pg_notify('\(PostgresAlertStore.workChannel)', '')") }
             if let failBeforeCommit, failBeforeCommit.allSatisfy({ $0.isLetter || $0.isNumber }) {
-                try execute("DO $$ BEGIN RAISE EXCEPTION 'injected before commit' USING ERRCODE = '\(failBeforeCommit)'; END $$")
+                send("DO $$ BEGIN RAISE EXCEPTION 'injected before commit' USING ERRCODE = '\(failBeforeCommit)'; END $$")
             }
-            try execute("COMMIT")
+            // The kept-back writes, the NOTIFY and the COMMIT go out together: one round trip.
+            send("COMMIT")
+            _ = try awaitAnswers()
             return result
         } catch {
-            _ = try? execute("ROLLBACK")
+            buffer = PostgresWriteBuffer()
+            send("ROLLBACK")
+            _ = try? awaitAnswers()
             throw error
         }
+    }
+
+    // MARK: Ids
+
+    /// Ids taken from a table's sequence for rows this transaction will insert, so that a row
+    /// kept back in the buffer has its id at once and the rows that refer to it can be written
+    /// beside it. An id reserved and not used is a gap, as a rolled-back insert leaves.
+    private var alertIDs: [Int64] = []
+    private var outboxIDs: [Int64] = []
+    /// How many alerts the batch being recorded may open (``openAlerts(dedupKeys:forUpdate:)``
+    /// counts the keys that have none): alert ids are what people type, so no more are taken.
+    private var expectedNewAlerts = 1
+    private var outboxIDBlock = 8
+
+    /// The next reserved id, taking `count` more from the sequence when none is left.
+    private func reservedID(from reserve: inout [Int64], sequence: String, count: Int) throws -> Int64 {
+        if reserve.isEmpty {
+            reserve = try query("SELECT nextval('\(sequence)') AS id FROM generate_series(1, $1) ORDER BY 1", [.int(Int64(max(1, count)))])
+                .map { try RowReader($0, table: sequence).int64(required: "id") }
+        }
+        guard !reserve.isEmpty else { return try Self.noID(sequence) }
+        return reserve.removeFirst()
     }
 
     // MARK: Statements
@@ -55,9 +83,18 @@ final class PostgresTransaction: StoreTransaction {
 
     enum Value {
         case text(String?), int(Int64?), double(Double?), bool(Bool), texts([String]), ints([Int64])
+        /// A column of a batch of rows (``PostgresColumn``), read with `unnest`.
+        case textColumn([String?]), intColumn([Int64?]), doubleColumn([Double?]), boolColumn([Bool?])
     }
 
-    private func query(_ sql: String, _ values: [Value] = []) throws -> [PostgresColumns] {
+    /// Writes kept back until the next statement or the commit (``PostgresWriteBuffer``).
+    private var buffer = PostgresWriteBuffer()
+    /// Statements sent whose answers nobody has read yet, oldest first. A statement whose
+    /// answer is not needed (a write, BEGIN) is not waited for: the next one follows it on the
+    /// connection at once, and its error, if any, is thrown where the next answer is awaited.
+    private var unanswered: [EventLoopFuture<PostgresQueryResult>] = []
+
+    private static func binds(_ values: [Value]) -> PostgresBindings {
         var binds = PostgresBindings(capacity: values.count)
         for value in values {
             switch value {
@@ -67,22 +104,67 @@ final class PostgresTransaction: StoreTransaction {
             case .bool(let bool): binds.append(bool)
             case .texts(let texts): binds.append(texts)
             case .ints(let ints): binds.append(ints)
+            case .textColumn(let column): binds.append(PostgresColumn(column))
+            case .intColumn(let column): binds.append(PostgresColumn(column))
+            case .doubleColumn(let column): binds.append(PostgresColumn(column))
+            case .boolColumn(let column): binds.append(PostgresColumn(column))
             }
         }
-        // A statement sent on a connection the server already closed (a restart, a failover)
-        // is never answered: fail it here, and bound every wait, rather than hang a round.
-        guard !connection.isClosed else { throw PostgresStoreError.unreachable("the connection was closed (the server restarted or failed over)") }
-        let answered = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
-        let deadline = connection.eventLoop.scheduleTask(in: Self.statementDeadline) {
-            answered.fail(PostgresStoreError.unreachable("no answer within \(Self.statementDeadline.nanoseconds / 1_000_000_000)s"))
-        }
-        connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).cascade(to: answered)
-        defer { deadline.cancel() }
-        return try answered.futureResult.wait().rows.map { PostgresColumns(row: $0.makeRandomAccess()) }
+        return binds
     }
 
+    /// Sends a statement without waiting for its answer.
+    private func send(_ sql: String, _ values: [Value] = []) {
+        // A statement sent on a connection the server already closed (a restart, a failover)
+        // is never answered: fail it here rather than hang a round.
+        guard !connection.isClosed else {
+            unanswered.append(connection.eventLoop.makeFailedFuture(PostgresStoreError.unreachable("the connection was closed (the server restarted or failed over)")))
+            return
+        }
+        unanswered.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.binds(values)), logger: logger))
+    }
+
+    /// Sends the kept-back writes, each table's as one statement.
+    private func sendBufferedWrites() {
+        guard !buffer.isEmpty else { return }
+        for statement in buffer.take() { send(statement.sql, statement.values) }
+    }
+
+    /// Waits for every statement sent so far, in order, and returns the last one's answer; the
+    /// first error is thrown (the ones after it only say the transaction was aborted). Every
+    /// wait is bounded.
+    private func awaitAnswers() throws -> PostgresQueryResult? {
+        let sent = unanswered
+        unanswered = []
+        guard let last = sent.last else { return nil }
+        let eventLoop = connection.eventLoop
+        let answered = eventLoop.makePromise(of: PostgresQueryResult.self)
+        let deadline = eventLoop.scheduleTask(in: Self.statementDeadline) {
+            answered.fail(PostgresStoreError.unreachable("no answer within \(Self.statementDeadline.nanoseconds / 1_000_000_000)s"))
+        }
+        defer { deadline.cancel() }
+        EventLoopFuture.whenAllComplete(sent, on: eventLoop).whenSuccess { results in
+            for result in results {
+                if case .failure(let error) = result { answered.fail(error); return }
+            }
+            last.cascade(to: answered)
+        }
+        return try answered.futureResult.wait()
+    }
+
+    /// Runs a statement whose answer is needed: after every write before it, in order.
+    private func query(_ sql: String, _ values: [Value] = []) throws -> [PostgresColumns] {
+        sendBufferedWrites()
+        send(sql, values)
+        return try awaitAnswers()?.rows.map { PostgresColumns(row: $0.makeRandomAccess()) } ?? []
+    }
+
+    /// A write that is not kept back (a delete, a lock, an outbox row's new state): sent after
+    /// the kept-back writes, not waited for.
     private func execute(_ sql: String, _ values: [Value] = []) throws {
-        _ = try query(sql, values)
+        guard writing else { _ = try query(sql, values); return }
+        sendBufferedWrites()
+        send(sql, values)
     }
 
     /// ` FOR UPDATE` when the rule asked for it in a write transaction: the row is locked until
@@ -123,6 +205,15 @@ final class PostgresTransaction: StoreTransaction {
         try query("SELECT * FROM alerts WHERE dedup_key = $1 AND status <> 'resolved'" + lock(forUpdate), [.text(dedupKey)]).first.map(StoredRows.alert)
     }
 
+    func openAlerts(dedupKeys: [String], forUpdate: Bool) throws -> [Alert] {
+        guard !dedupKeys.isEmpty else { return [] }
+        let open = try query("SELECT * FROM alerts WHERE dedup_key = ANY($1) AND status <> 'resolved' ORDER BY id" + lock(forUpdate), [.texts(dedupKeys)])
+            .map(StoredRows.alert)
+        // Each key without an open alert may open one: their ids are reserved in one go.
+        expectedNewAlerts = max(1, dedupKeys.count - open.count)
+        return open
+    }
+
     func alert(id: Int64, forUpdate: Bool) throws -> Alert? {
         try query("SELECT * FROM alerts WHERE id = $1" + lock(forUpdate), [.int(id)]).first.map(StoredRows.alert)
     }
@@ -154,32 +245,27 @@ final class PostgresTransaction: StoreTransaction {
                          [.texts(statuses.map(\.rawValue))]).map(StoredRows.alertHeading)
     }
 
-    func alerts(ids: [Int64]) throws -> [Alert] {
+    func alerts(ids: [Int64], forUpdate: Bool) throws -> [Alert] {
         guard !ids.isEmpty else { return [] }
-        return try query("SELECT * FROM alerts WHERE id = ANY($1) ORDER BY id", [.ints(ids)]).map(StoredRows.alert)
+        return try query("SELECT * FROM alerts WHERE id = ANY($1) ORDER BY id" + lock(forUpdate), [.ints(ids)]).map(StoredRows.alert)
     }
 
     func insertAlert(_ alert: Alert) throws -> Int64 {
-        let rows = try query("""
-            INSERT INTO alerts (dedup_key, kind, severity, environment, source, summary, status, first_seen, last_seen, count, details, links)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
-            """, [.text(alert.dedupKey), .text(alert.kind.rawValue), .text(alert.severity.rawValue), .text(alert.environment), .text(alert.source),
-                  .text(alert.summary), .text(alert.status.rawValue), Self.seconds(alert.firstSeen), Self.seconds(alert.lastSeen),
-                  .int(Int64(alert.count)), .text(StoredRows.detailsText(alert)), .text(StoredRows.linksText(alert))])
-        return try Self.returnedID(rows, table: "alerts")
+        var alert = alert
+        alert.id = try reservedID(from: &alertIDs, sequence: "alerts_id_seq", count: expectedNewAlerts)
+        expectedNewAlerts = 1
+        buffer.insert(alert)
+        return alert.id
     }
 
     func updateAlert(_ alert: Alert) throws {
-        try execute("UPDATE alerts SET status = $1, last_seen = $2, count = $3 WHERE id = $4",
-                    [.text(alert.status.rawValue), Self.seconds(alert.lastSeen), .int(Int64(alert.count)), .int(alert.id)])
+        buffer.update(alert)
     }
 
     // MARK: Timeline
 
     func appendLog(_ entry: AlertLogEntry) throws {
-        try execute("INSERT INTO alert_log (alert_id, at, action, change, actor, note, summary, silenced) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    [.int(entry.alertID), Self.seconds(entry.at), .text(entry.action.rawValue), .text(entry.change.rawValue),
-                     .text(entry.actor), .text(entry.note), .text(entry.summary), .bool(entry.silenced)])
+        buffer.append(entry)
     }
 
     func log(alertID: Int64) throws -> [AlertLogEntry] {
@@ -212,15 +298,7 @@ final class PostgresTransaction: StoreTransaction {
 
     func saveEscalation(_ escalation: EscalationState) throws {
         scheduledWork = true
-        try execute("""
-            INSERT INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced, event, holds_first_page, resolved_before_first_page)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            ON CONFLICT (alert_id, route) DO UPDATE SET policy = excluded.policy, position = excluded.position, due_at = excluded.due_at,
-                started_at = excluded.started_at, acknowledged = excluded.acknowledged, silenced = excluded.silenced, event = excluded.event,
-                holds_first_page = excluded.holds_first_page, resolved_before_first_page = excluded.resolved_before_first_page
-            """, [.int(escalation.alertID), .text(escalation.policy), .text(escalation.route), .int(Int64(escalation.position)),
-                  Self.seconds(escalation.dueAt), Self.seconds(escalation.startedAt), .bool(escalation.acknowledged), .bool(escalation.silenced),
-                  .text(StoredRows.eventText(escalation.event)), .bool(escalation.holdsFirstPage), .bool(escalation.resolvedBeforeFirstPage)])
+        buffer.save(escalation)
     }
 
     func deleteEscalation(alertID: Int64, route: String) throws {
@@ -233,12 +311,12 @@ final class PostgresTransaction: StoreTransaction {
 
     func insertOutbox(_ item: OutboxItem) throws -> Int64 {
         scheduledWork = true
-        return try query("""
-            INSERT INTO outbox (alert_id, route, channel, recipient, position, action, created_at, digest, event)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
-            """, [.int(item.alertID), .text(item.route), .text(item.target.channel), .text(item.target.recipient), .int(item.position.map(Int64.init)),
-                  .text(item.action.rawValue), Self.seconds(item.createdAt), .text(StoredRows.digestText(item)), .text(StoredRows.eventText(item.event))])
-            .first.map { try RowReader($0, table: "outbox").int64(required: "id") } ?? Self.noID("outbox")
+        var item = item
+        item.id = try reservedID(from: &outboxIDs, sequence: "outbox_id_seq", count: outboxIDBlock)
+        // Pages come in rounds: reserve more at a time as a transaction writes more of them.
+        if outboxIDs.isEmpty { outboxIDBlock = min(outboxIDBlock * 2, 1024) }
+        buffer.insert(item)
+        return item.id
     }
 
     func outboxRow(id: Int64, forUpdate: Bool) throws -> OutboxRow? {
@@ -319,11 +397,7 @@ final class PostgresTransaction: StoreTransaction {
     // MARK: Deliveries
 
     func insertDelivery(_ record: DeliveryRecord) throws {
-        let report = record.report
-        try execute("""
-            INSERT INTO deliveries (alert_id, channel, recipient, at, outcome, reason, provider_id, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """, [.int(record.alertID), .text(report.channel), .text(report.recipient), .double(StoredRows.deliveredAt(report)),
-                  .text(report.outcome.label), .text(report.outcome.reason), .text(report.providerID), .text(StoredRows.attemptsText(report))])
+        buffer.insert(record)
     }
 
     func deliveries(alertID: Int64) throws -> [DeliveryRecord] {

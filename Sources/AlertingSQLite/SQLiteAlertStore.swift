@@ -132,7 +132,12 @@ final class SQLiteTransaction: StoreTransaction {
         try rows("SELECT * FROM alerts WHERE id = ?", [id]).first.map(StoredRows.alert)
     }
 
-    func alerts(ids: [Int64]) throws -> [Alert] {
+    func openAlerts(dedupKeys: [String], forUpdate: Bool) throws -> [Alert] {
+        // One indexed lookup each: in process, a statement costs no round trip.
+        try dedupKeys.compactMap { try openAlert(dedupKey: $0, forUpdate: forUpdate) }
+    }
+
+    func alerts(ids: [Int64], forUpdate: Bool) throws -> [Alert] {
         guard !ids.isEmpty else { return [] }
         let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
         return try rows("SELECT * FROM alerts WHERE id IN (\(placeholders))", StatementArguments(ids), cached: false).map(StoredRows.alert)

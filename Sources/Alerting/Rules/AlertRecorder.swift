@@ -13,8 +13,11 @@ public enum AlertRecorder {
                               plan: (AlertTransition) -> EscalationPlan, isSilenced: (Alert) -> Bool = { _ in false },
                               fire: ((EscalationState, Alert) throws -> EscalationFiring)? = nil) throws -> [AlertTransition] {
         var firstSteps: [EscalationState] = []
+        // Every alert the batch may change, read (and locked) in one go; what each event does to
+        // its key is kept here, so event 2 of a key sees what event 1 did.
+        var openByKey = try openAlerts(for: events, in: transaction)
         return try events.map { event in
-            let open = try transaction.openAlert(dedupKey: event.dedupKey, forUpdate: true)
+            let open = openByKey[event.dedupKey] ?? nil
             let (change, effect) = AlertStateMachine.apply(event, to: open, at: now)
             var transition = AlertTransition(change: change, alert: open, event: event)
             switch effect {
@@ -29,6 +32,7 @@ public enum AlertRecorder {
                 break
             }
             guard let alert = transition.alert else { return transition }
+            openByKey[event.dedupKey] = alert.status == .resolved ? .some(nil) : alert
             var entry = AlertLogEntry(transition, alertID: alert.id, at: now)
             entry.silenced = event.action == .trigger && isSilenced(alert)
             if change != .deduplicated {
@@ -42,6 +46,16 @@ public enum AlertRecorder {
             firstSteps.removeAll()
             return transition
         }
+    }
+
+    /// The open alert of each key in `events` (nil for a key with none), locked for update.
+    private static func openAlerts(for events: [AlertEvent], in transaction: any StoreTransaction) throws -> [String: Alert?] {
+        var keys: [String] = []
+        var seen = Set<String>()
+        for event in events where seen.insert(event.dedupKey).inserted { keys.append(event.dedupKey) }
+        var open = Dictionary(uniqueKeysWithValues: keys.map { ($0, Alert?.none) })
+        for alert in try transaction.openAlerts(dedupKeys: keys, forUpdate: true) { open[alert.dedupKey] = alert }
+        return open
     }
 
     /// Applies the plan; returns a note for the timeline when an acknowledge or resolve dropped

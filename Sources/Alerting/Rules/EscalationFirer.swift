@@ -10,13 +10,16 @@ public enum EscalationFirer {
     public static func fireDue(at now: Date, limit: Int, in transaction: any StoreTransaction,
                                fire: (EscalationState, Alert) throws -> EscalationFiring) throws -> Int {
         let due = try transaction.dueEscalations(at: now, limit: limit)
+        // The due steps' alerts, read and locked in one go; a step changes only its own alert.
+        var alerts = Dictionary(try transaction.alerts(ids: Array(Set(due.map(\.alertID))), forUpdate: true).map { ($0.id, $0) }) { first, _ in first }
         for var escalation in due {
-            guard var alert = try transaction.alert(id: escalation.alertID, forUpdate: true), alert.status.isOpen || escalation.resolvedBeforeFirstPage else {
+            guard var alert = alerts[escalation.alertID], alert.status.isOpen || escalation.resolvedBeforeFirstPage else {
                 try transaction.deleteEscalation(alertID: escalation.alertID, route: escalation.route)
                 continue
             }
             if escalation.acknowledged {
                 alert.status = .triggered
+                alerts[alert.id] = alert
                 try transaction.updateAlert(alert)
                 try transaction.appendLog(AlertLogEntry(alertID: alert.id, at: now, action: .trigger, change: .retriggered, note: retriggerNote))
                 escalation = EscalationState(alertID: alert.id, policy: escalation.policy, route: escalation.route, position: 0, dueAt: now, startedAt: now,

@@ -124,6 +124,10 @@ final class MemoryTransaction: StoreTransaction {
         tables.openAlertByKey[dedupKey].flatMap { tables.alerts[$0] }
     }
 
+    func openAlerts(dedupKeys: [String], forUpdate: Bool) -> [Alert] {
+        dedupKeys.compactMap { openAlert(dedupKey: $0, forUpdate: forUpdate) }
+    }
+
     func alert(id: Int64, forUpdate: Bool) -> Alert? { tables.alerts[id] }
 
     func alertStatus(id: Int64) -> AlertStatus? { tables.alerts[id]?.status }
@@ -132,7 +136,7 @@ final class MemoryTransaction: StoreTransaction {
         tables.alerts.values.filter { statuses.contains($0.status) }.sorted { $0.id > $1.id }
     }
 
-    func alerts(ids: [Int64]) -> [Alert] { ids.compactMap { tables.alerts[$0] } }
+    func alerts(ids: [Int64], forUpdate: Bool) -> [Alert] { ids.compactMap { tables.alerts[$0] } }
 
     func alertHeadings(statuses: Set<AlertStatus>) -> [AlertHeading] { alerts(statuses: statuses).map(AlertHeading.init) }
 

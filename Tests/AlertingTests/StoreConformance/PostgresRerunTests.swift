@@ -60,6 +60,9 @@ final class PostgresRerunTests: NotifyTestCase {
             try await other.write { tx in
                 var alert = AlertStateMachine.newAlert(id: 0, from: AlertEvent(kind: .failover, source: "db-1", summary: "first", dedupKey: "db"), at: Date())
                 alert.id = try tx.insertAlert(alert)
+                // The insert is kept back until the transaction's next statement: this read
+                // sends it, so that the row is in the index, uncommitted.
+                _ = try tx.openAlert(dedupKey: "db")
                 inserted.value = true
                 Thread.sleep(forTimeInterval: 0.5)  // uncommitted while the other instance inserts
             }

@@ -49,6 +49,49 @@ final class StoreConformanceTests: NotifyTestCase {
         }
     }
 
+    /// A batch reads every key's open alert at once, and a transaction reads back what it wrote
+    /// a moment before (PostgreSQL keeps such writes back and sends them as one statement per
+    /// table: an update of a row still kept back, a second save, must read as if sent alone).
+    func testABatchReadsItsOpenAlertsAtOnceAndATransactionReadsItsOwnWrites() async throws {
+        for (name, store) in try await TestStores.all() {
+            let now = now
+            let resolved = try await store.write { tx in try tx.insertAlert(Self.alert("gone", status: .resolved)) }
+            let read = try await store.write { tx in
+                let first = try tx.insertAlert(Self.alert("one"))
+                var one = try XCTUnwrap(tx.openAlerts(dedupKeys: ["one", "gone", "never"], forUpdate: true).first)
+                one.count = 3
+                one.lastSeen = now + 30
+                try tx.updateAlert(one)
+                one.count = 4
+                try tx.updateAlert(one)
+                let second = try tx.insertAlert(Self.alert("two"))
+                try tx.appendLog(AlertLogEntry(alertID: first, at: now, action: .trigger, change: .opened))
+                try tx.appendLog(AlertLogEntry(alertID: first, at: now + 30, action: .trigger, change: .deduplicated))
+                var step = EscalationState(alertID: second, policy: "p", route: "r", position: 0, dueAt: now + 60, startedAt: now)
+                try tx.saveEscalation(step)
+                step.position = 1
+                try tx.saveEscalation(step)
+                let item = try tx.insertOutbox(OutboxItem(id: 0, alertID: second, target: OutboxTarget(channel: "c"), position: 0, action: .trigger, createdAt: now))
+                return (ids: [first, second], open: try tx.openAlerts(dedupKeys: ["one", "two", "gone"], forUpdate: false).sorted { $0.id < $1.id },
+                        locked: try tx.alerts(ids: [second, first], forUpdate: true).map(\.id).sorted(),
+                        log: try tx.log(alertID: first).map(\.change), steps: try tx.escalations(alertID: second).map(\.position),
+                        outbox: try tx.outbox(alertID: second).map(\.item.id), item: item)
+            }
+            XCTAssertEqual(read.open.map(\.id), read.ids, "\(name): the open ones, not the resolved key's \(resolved)")
+            XCTAssertEqual(read.open.first?.count, 4, "\(name): the last update of a new alert")
+            XCTAssertEqual(read.open.first?.lastSeen, now + 30, name)
+            XCTAssertEqual(read.locked, read.ids, name)
+            XCTAssertEqual(read.log, [.opened, .deduplicated], "\(name): in the order appended")
+            XCTAssertEqual(read.steps, [1], "\(name): the second save wins")
+            XCTAssertEqual(read.outbox, [read.item], name)
+            let committed = try await store.read { tx in
+                (try tx.openAlerts(dedupKeys: ["one", "two"], forUpdate: false).map(\.count).sorted(), try tx.escalations(alertID: read.ids[1]).map(\.position))
+            }
+            XCTAssertEqual(committed.0, [1, 4], name)
+            XCTAssertEqual(committed.1, [1], name)
+        }
+    }
+
     func testATransactionThatThrowsKeepsNothing() async throws {
         struct Boom: Error {}
         for (name, store) in try await TestStores.all() {
