@@ -302,7 +302,7 @@ final class PostgresTransaction: StoreTransaction {
     }
 
     func deleteEscalation(alertID: Int64, route: String) throws {
-        try execute("DELETE FROM escalations WHERE alert_id = $1 AND route = $2", [.int(alertID), .text(route)])
+        buffer.deleteEscalation(alertID: alertID, route: route)
     }
 
     func earliestEscalationDue() throws -> Date? { try date("SELECT MIN(due_at) AS value FROM escalations") }
@@ -321,6 +321,11 @@ final class PostgresTransaction: StoreTransaction {
 
     func outboxRow(id: Int64, forUpdate: Bool) throws -> OutboxRow? {
         try query("SELECT * FROM outbox WHERE id = $1" + lock(forUpdate), [.int(id)]).first.map(StoredRows.outboxRow)
+    }
+
+    func outboxRows(ids: [Int64], forUpdate: Bool) throws -> [OutboxRow] {
+        guard !ids.isEmpty else { return [] }
+        return try query("SELECT * FROM outbox WHERE id = ANY($1) ORDER BY id" + lock(forUpdate), [.ints(ids)]).map(StoredRows.outboxRow)
     }
 
     func outbox(alertID: Int64, forUpdate: Bool) throws -> [OutboxRow] {

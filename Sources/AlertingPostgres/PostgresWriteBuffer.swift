@@ -2,7 +2,7 @@ import Alerting
 import Foundation
 
 /// The writes of a transaction that nothing reads back at once (new alerts, their updates, the
-/// timeline, escalations, new outbox rows, deliveries), kept until the transaction's next
+/// timeline, escalations saved and deleted, new outbox rows, deliveries), kept until the transaction's next
 /// statement or its commit and then sent as one set-based statement per table: a batch of 200
 /// events costs a handful of statements, not a thousand.
 ///
@@ -10,13 +10,15 @@ import Foundation
 /// other statement of the transaction is sent after them (``PostgresTransaction`` flushes
 /// first), rows are inserted before the rows that refer to them, an update of an alert still
 /// being kept back changes the row to insert, and a second save of an escalation replaces the
-/// first (the last write of a row wins, as it would have one statement at a time).
+/// first, and a delete of it the save before (the last write of a row wins, as it would have one
+/// statement at a time).
 struct PostgresWriteBuffer {
     private var alertInserts: [Alert] = []
     private var insertIndex: [Int64: Int] = [:]
     private var alertUpdates: [Int64: Alert] = [:]
     private var updateOrder: [Int64] = []
-    private var escalations: [EscalationKey: EscalationState] = [:]
+    /// The last write of each escalation: its new state, or nil to delete it.
+    private var escalations: [EscalationKey: EscalationState?] = [:]
     private var escalationOrder: [EscalationKey] = []
     private var outboxInserts: [OutboxItem] = []
     private var logEntries: [AlertLogEntry] = []
@@ -48,7 +50,14 @@ struct PostgresWriteBuffer {
     }
 
     mutating func save(_ escalation: EscalationState) {
-        let key = EscalationKey(alertID: escalation.alertID, route: escalation.route)
+        write(escalation, as: EscalationKey(alertID: escalation.alertID, route: escalation.route))
+    }
+
+    mutating func deleteEscalation(alertID: Int64, route: String) {
+        write(nil, as: EscalationKey(alertID: alertID, route: route))
+    }
+
+    private mutating func write(_ escalation: EscalationState?, as key: EscalationKey) {
         if escalations.updateValue(escalation, forKey: key) == nil { escalationOrder.append(key) }
     }
 
@@ -84,8 +93,15 @@ struct PostgresWriteBuffer {
                 """, [.intColumn(rows.map(\.id)), .textColumn(rows.map(\.status.rawValue)), .doubleColumn(rows.map(\.lastSeen.timeIntervalSince1970)),
                       .intColumn(rows.map { Int64($0.count) })]))
         }
-        if !escalationOrder.isEmpty {
-            let rows = escalationOrder.compactMap { escalations[$0] }
+        // Each escalation's last write: the saves as one upsert, the deletes as one delete.
+        let rows = escalationOrder.compactMap { escalations[$0] ?? nil }
+        let deleted = escalationOrder.filter { escalations[$0] == .some(nil) }
+        if !deleted.isEmpty {
+            statements.append(("""
+                DELETE FROM escalations e USING unnest($1::int8[], $2::text[]) AS d(alert_id, route) WHERE e.alert_id = d.alert_id AND e.route = d.route
+                """, [.intColumn(deleted.map(\.alertID)), .textColumn(deleted.map(\.route))]))
+        }
+        if !rows.isEmpty {
             statements.append(("""
                 INSERT INTO escalations (alert_id, policy, route, position, due_at, started_at, acknowledged, silenced, event, holds_first_page, resolved_before_first_page)
                 SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $5::float8[], $6::float8[], $7::bool[], $8::bool[], $9::text[],

@@ -273,6 +273,10 @@ final class SQLiteTransaction: StoreTransaction {
         try rows("SELECT * FROM outbox WHERE id = ?", [id]).first.map(StoredRows.outboxRow)
     }
 
+    func outboxRows(ids: [Int64], forUpdate: Bool) throws -> [OutboxRow] {
+        try ids.compactMap { try outboxRow(id: $0, forUpdate: forUpdate) }
+    }
+
     func outbox(alertID: Int64, forUpdate: Bool) throws -> [OutboxRow] {
         try rows("SELECT * FROM outbox WHERE alert_id = ? ORDER BY id", [alertID]).map(StoredRows.outboxRow)
     }

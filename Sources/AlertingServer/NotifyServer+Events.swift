@@ -146,7 +146,7 @@ extension NotifyServer {
     /// Records the events (one transaction), wakes the scheduler to page, and describes each.
     func record(_ events: [(line: Int?, event: AlertEvent)]) async throws -> [[String: Any]] {
         guard !events.isEmpty else { return [] }
-        let results = try await notifier.ingest(events.map(\.event))
+        let results = try await groupCommit.ingest(events.map(\.event))
         wake.signal()
         return zip(events, results).map { item, result in
             var entry: [String: Any] = ["dedup_key": result.transition.alert?.dedupKey ?? item.event.dedupKey, "change": result.transition.change.rawValue]

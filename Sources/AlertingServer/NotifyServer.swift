@@ -29,6 +29,8 @@ public struct NotifyServer: Sendable {
     let twilio: TwilioSignature
     let slack: SlackSignature?
     let decoder: EventDecoder
+    /// Concurrent requests' events share transactions (group commit).
+    let groupCommit: GroupCommit
     /// The web console under `/console`.
     let console: WebConsole
     /// Pinged by the scheduler while it reaches the store (`dead_man_switch:`).
@@ -51,6 +53,7 @@ public struct NotifyServer: Sendable {
         self.twilio = TwilioSignature(authTokens: config.twilioAuthTokens.isEmpty ? twilioAuthTokens : config.twilioAuthTokens)
         self.slack = config.slackSigningSecret.map(SlackSignature.init(signingSecret:))
         self.decoder = EventDecoder()
+        self.groupCommit = GroupCommit(notifier: notifier)
         self.console = try WebConsole(config: config, contacts: notifier.contacts)
     }
 

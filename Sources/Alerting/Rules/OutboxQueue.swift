@@ -88,16 +88,14 @@ public enum OutboxQueue {
     /// longer than the lease (a slow gateway, retries) is not taken over and sent twice.
     /// Returns the ids whose claim was lost (another process took them after the lease ran out).
     public static func renew(_ ids: [Int64], owner: LeaseOwner, until: Date, in transaction: any StoreTransaction) throws -> [Int64] {
-        var lost: [Int64] = []
-        for id in ids {
-            guard var row = try transaction.outboxRow(id: id, forUpdate: true), case .claimed(let holder, _) = row.state, holder == owner.description else {
-                lost.append(id)
-                continue
-            }
-            row.state = .claimed(owner: holder, until: until)
-            try transaction.saveOutbox(row)
-        }
-        return lost
+        // Read and written as sets: one instance's claims can be hundreds.
+        let held = Set(try transaction.outboxRows(ids: ids, forUpdate: true).compactMap { row -> Int64? in
+            guard case .claimed(let holder, _) = row.state, holder == owner.description else { return nil }
+            return row.item.id
+        })
+        let kept = ids.filter(held.contains)
+        try transaction.setOutboxState(.claimed(owner: owner.description, until: until), ids: kept)
+        return ids.filter { !held.contains($0) }
     }
 
     /// The alert was resolved while this page was owed or on its way: the place it reached

@@ -233,6 +233,8 @@ final class MemoryTransaction: StoreTransaction {
 
     func outboxRow(id: Int64, forUpdate: Bool) -> OutboxRow? { tables.outbox[id] }
 
+    func outboxRows(ids: [Int64], forUpdate: Bool) -> [OutboxRow] { ids.compactMap { tables.outbox[$0] } }
+
     func outbox(alertID: Int64, forUpdate: Bool) -> [OutboxRow] {
         (tables.outboxByAlert[alertID] ?? []).compactMap { tables.outbox[$0] }
     }

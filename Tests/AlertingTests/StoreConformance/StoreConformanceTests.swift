@@ -71,11 +71,16 @@ final class StoreConformanceTests: NotifyTestCase {
                 try tx.saveEscalation(step)
                 step.position = 1
                 try tx.saveEscalation(step)
+                // Saved, deleted, saved again: there; saved, then deleted: gone.
+                let other = EscalationState(alertID: first, policy: "p", route: "gone", position: 0, dueAt: now + 60, startedAt: now)
+                try tx.saveEscalation(other)
+                try tx.deleteEscalation(alertID: first, route: "gone")
                 let item = try tx.insertOutbox(OutboxItem(id: 0, alertID: second, target: OutboxTarget(channel: "c"), position: 0, action: .trigger, createdAt: now))
                 return (ids: [first, second], open: try tx.openAlerts(dedupKeys: ["one", "two", "gone"], forUpdate: false).sorted { $0.id < $1.id },
                         locked: try tx.alerts(ids: [second, first], forUpdate: true).map(\.id).sorted(),
                         log: try tx.log(alertID: first).map(\.change), steps: try tx.escalations(alertID: second).map(\.position),
-                        outbox: try tx.outbox(alertID: second).map(\.item.id), item: item)
+                        outbox: try tx.outbox(alertID: second).map(\.item.id), item: item,
+                        rows: try tx.outboxRows(ids: [item, 999_999], forUpdate: true).map(\.item.id), gone: try tx.escalations(alertID: first).count)
             }
             XCTAssertEqual(read.open.map(\.id), read.ids, "\(name): the open ones, not the resolved key's \(resolved)")
             XCTAssertEqual(read.open.first?.count, 4, "\(name): the last update of a new alert")
@@ -84,6 +89,8 @@ final class StoreConformanceTests: NotifyTestCase {
             XCTAssertEqual(read.log, [.opened, .deduplicated], "\(name): in the order appended")
             XCTAssertEqual(read.steps, [1], "\(name): the second save wins")
             XCTAssertEqual(read.outbox, [read.item], name)
+            XCTAssertEqual(read.rows, [read.item], "\(name): the rows that exist")
+            XCTAssertEqual(read.gone, 0, "\(name): saved, then deleted")
             let committed = try await store.read { tx in
                 (try tx.openAlerts(dedupKeys: ["one", "two"], forUpdate: false).map(\.count).sorted(), try tx.escalations(alertID: read.ids[1]).map(\.position))
             }

@@ -6,6 +6,9 @@ public protocol OutboxRows: AnyObject {
     func insertOutbox(_ item: OutboxItem) throws -> Int64
     /// `forUpdate`: locked until the transaction ends.
     func outboxRow(id: Int64, forUpdate: Bool) throws -> OutboxRow?
+    /// The rows with these ids, in any order, in one statement where the store can (an
+    /// instance's claims, renewed together); `forUpdate` as above.
+    func outboxRows(ids: [Int64], forUpdate: Bool) throws -> [OutboxRow]
     /// Every outbox row of one alert, by id; `forUpdate`: locked until the transaction ends (a
     /// claim elsewhere then waits, and cannot take a row this transaction drops).
     func outbox(alertID: Int64, forUpdate: Bool) throws -> [OutboxRow]
