@@ -77,9 +77,9 @@ final class HighAvailabilityProcessTests: NotifyTestCase {
             .joined(separator: ",") + "]"
     }
 
-    /// The storm alert numbers each `/page` request was about.
-    private static func pagedHosts(_ pager: FakeHTTPServer) -> [Int] {
-        pager.requests.filter { $0.path == "/page" }.compactMap { request in
+    /// The storm alert numbers each request to `path` was about.
+    private static func pagedHosts(_ pager: FakeHTTPServer, path: String = "/page") -> [Int] {
+        pager.requests.filter { $0.path == path }.compactMap { request in
             request.body.range(of: #"storm host-\d+"#, options: .regularExpression).flatMap { Int(request.body[$0].dropFirst("storm host-".count)) }
         }
     }
@@ -140,6 +140,62 @@ final class HighAvailabilityProcessTests: NotifyTestCase {
         b.process.waitUntilExit()
         XCTAssertEqual(b.process.terminationStatus, 0, b.stderr.value)
         XCTAssertFalse((a.stderr.value + b.stderr.value).contains("t0ken"))
+        await pager.stop()
+    }
+
+    /// 1,000 new alerts on a two-step policy fed to `notify watch` while two `notify daemon`s
+    /// run on the same database (issue 22: 7 pages went out twice, and nothing had died). No
+    /// process dies here, so no page may go out twice: every step of every alert exactly once.
+    func testATwoStepStormWhileTwoDaemonsRunPagesEachStepExactlyOnce() async throws {
+        let state = try databaseURL()
+        let pager = try await FakeHTTPServer(script: [.init(status: .ok, body: "ok")])
+        let configPath = try writeTemporaryConfig("""
+            channels:
+              pager: {type: webhook, url: "\(pager.baseURL)/page"}
+              second: {type: webhook, url: "\(pager.baseURL)/second"}
+            policies:
+              twostep:
+                steps:
+                  - after: 0s
+                    notify: [pager]
+                  - after: 4s
+                    notify: [second]
+            routes: [{policy: twostep}]
+            """)
+        let migrated = try await NotifyProcess.run(["status", "--config", configPath], environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(migrated.status, 0, migrated.stderr)
+        let daemons = try (0..<2).map { _ in
+            let daemon = Process()
+            daemon.executableURL = NotifyProcess.binary
+            daemon.arguments = ["daemon", "--config", configPath, "--log-level", "error"]
+            daemon.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_STATE": state]) { $1 }
+            daemon.standardInput = FileHandle.nullDevice
+            daemon.standardOutput = FileHandle.nullDevice
+            try daemon.run()
+            return daemon
+        }
+        defer { daemons.forEach { if $0.isRunning { $0.terminate() } } }
+
+        let total = 1000
+        let stream = (0..<total).map { #"{"kind":"health_check_failure","environment":"prod","source":"host-\#($0)","summary":"storm host-\#($0) down","dedup_key":"storm-\#($0)"}"# }
+        let watched = try await NotifyProcess.run(["watch", "--config", configPath, "--log-level", "error"], stdin: Data((stream.joined(separator: "\n") + "\n").utf8),
+                                                  environment: ["NOTIFY_STATE": state])
+        XCTAssertEqual(watched.status, 0, watched.stderr)
+        try await waitFor("both steps of every alert", timeout: 120) {
+            Set(Self.pagedHosts(pager)).count == total && Set(Self.pagedHosts(pager, path: "/second")).count == total
+        }
+        // Nothing left to send, and a moment for a late copy to arrive.
+        try await waitFor("an empty outbox", timeout: 30) {
+            let status = try await NotifyProcess.run(["status", "--config", configPath, "--output", "json"], environment: ["NOTIFY_STATE": state])
+            return status.stdout.replacingOccurrences(of: " ", with: "").contains(#""pending_pages":0"#)
+        }
+        try await Task.sleep(for: .seconds(2))
+        for path in ["/page", "/second"] {
+            let paged = Self.pagedHosts(pager, path: path)
+            XCTAssertEqual(Set(paged), Set(0..<total), "every alert's \(path) step")
+            XCTAssertEqual(paged.count - Set(paged).count, 0, "\(path): no page twice")
+            print("two-step storm, two daemons: \(path) \(paged.count) pages for \(total) alerts")
+        }
         await pager.stop()
     }
 
