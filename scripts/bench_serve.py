@@ -61,7 +61,7 @@ def peak_rss_mib(pid):
 
 def postgres_pids():
     """Every process of the benchmark's PostgreSQL (its backends do notify's SQL)."""
-    out = subprocess.run(["pgrep", "-f", "postgres"], capture_output=True, text=True).stdout.split()
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout.split()
     return [int(p) for p in out]
 
 
