@@ -186,10 +186,18 @@ public struct NotifyServer: Sendable {
     /// integration's key, or (with `auth: none`) anyone. Nil: refuse with 401.
     func caller(of request: Request) -> Caller? {
         if config.authDisabled { return .anyone }
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
-        let presented = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard let header = request.headers[.authorization], let presented = Self.bearerToken(header) else { return nil }
         if let token = config.token, constantTimeEqual(token.exposedValue, presented) { return .token }
         return integration(withKey: presented).map(Caller.integration)
+    }
+
+    /// The token of `Bearer TOKEN` (the scheme in any case, blanks around the token ignored), read
+    /// as bytes: Foundation's case folding and trimming were 5% of `serve` under load.
+    static func bearerToken(_ header: String) -> String? {
+        let scheme = "bearer ".utf8
+        // `| 0x20` lowercases an ASCII letter and leaves the space as it is.
+        guard header.utf8.count >= scheme.count, zip(header.utf8, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        return ASCII.trimmed(String(header.utf8.dropFirst(scheme.count)) ?? "")
     }
 
     static let unauthorized = Response.json(.unauthorized, ["status": "unauthorized", "message": "send Authorization: Bearer TOKEN (the server token or an integration key)"],

@@ -43,6 +43,10 @@ final class ServerTests: NotifyTestCase {
         let open = try await server.notifier.store.alerts(statuses: [.triggered])
         XCTAssertEqual(open.count, 0, "nothing recorded from a refused request")
 
+        for header in ["Basic the-server-token", "Bearerthe-server-token", "Bearer the-server-token-and-more", "the-server-token"] {
+            let refused = try await server.post("/v1/events", body: event, headers: ["Authorization": header])
+            XCTAssertEqual(refused.status, 401, header)
+        }
         let ok = try await server.post("/v1/events", body: event, headers: bearer)
         XCTAssertEqual(ok.status, 202, ok.body)
         let alerts = try XCTUnwrap(ok.json?["alerts"] as? [[String: Any]])
@@ -60,6 +64,13 @@ final class ServerTests: NotifyTestCase {
         // The scheduler pages: here the test runs it.
         try await server.notifier.runDue()
         XCTAssertEqual(slack.requests.count, 2)
+
+        // The scheme in any case, blanks around the token (another source: a new alert each).
+        for (n, header) in ["bearer the-server-token", "BEARER  the-server-token\t"].enumerated() {
+            let other = #"{"kind":"failover","environment":"prod","source":"db-9\#(n)","summary":"db-9 failed over"}"#
+            let accepted = try await server.post("/v1/events", body: other, headers: ["Authorization": header])
+            XCTAssertEqual(accepted.status, 202, header)
+        }
     }
 
     func testNDJSONWithABadLineRecordsTheGoodOnesAndNamesTheBadOne() async throws {
