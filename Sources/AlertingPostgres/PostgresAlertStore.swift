@@ -17,8 +17,8 @@ import PostgresNIO
 /// The rules above see the same row verbs as in SQLite and apply unchanged.
 ///
 /// The seam's transactions are synchronous; each runs on a thread of this store's own pool
-/// and waits there for each statement's answer, never on an event loop or in Swift's
-/// cooperative pool.
+/// and waits there for the answers it needs (``PostgresTransaction``), never on an event loop or
+/// in Swift's cooperative pool.
 public final class PostgresAlertStore: AlertStore, SharedAlertStore, @unchecked Sendable {
     public let location: PostgresLocation
     private let pool: PostgresPool

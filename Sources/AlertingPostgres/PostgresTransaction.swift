@@ -4,7 +4,9 @@ import Logging
 import PostgresNIO
 
 /// The row verbs as SQL on one connection, inside one transaction. Runs on a thread of the
-/// store's pool and waits there for each answer.
+/// store's pool and waits there for the answers it needs: writes nothing reads back at once are
+/// kept back and sent as one statement per table (``PostgresWriteBuffer``), and a statement whose
+/// answer is not needed is sent without waiting for it (docs/architecture.md, "A batch").
 ///
 /// The rules name the locks they need (see ``AlertStore``): a read "for update" is
 /// `SELECT ... FOR UPDATE` in a write transaction, and a contact's ledger (throttles, storm
