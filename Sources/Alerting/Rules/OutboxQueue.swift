@@ -21,11 +21,27 @@ public enum OutboxQueue {
     static func claimWithAlerts(owner: LeaseOwner, at now: Date, leaseFor: Duration, limit: Int, excludingChannels: [String] = [],
                                 perChannel: [String: Int] = [:], in transaction: any StoreTransaction) throws -> (items: [OutboxItem], alerts: [Int64: Alert]) {
         let gone = try transaction.leaseOwners(at: now).filter { LeaseOwner($0)?.isAlive() == false }
-        let candidates = try transaction.claimCandidates(at: now, ownersGone: gone, excludingChannels: excludingChannels, limit: limit)
+        var candidates = try transaction.claimCandidates(at: now, ownersGone: gone, excludingChannels: excludingChannels, limit: limit)
         guard !candidates.isEmpty else { return ([], [:]) }
-        let alerts = Dictionary(try transaction.alerts(ids: Array(Set(candidates.map(\.item.alertID)))).map { ($0.id, $0) },
+        var alerts = Dictionary(try transaction.alerts(ids: Array(Set(candidates.map(\.item.alertID)))).map { ($0.id, $0) },
                                 uniquingKeysWith: { first, _ in first })
         let firsts = try firstOfLines(Set(alerts.values.map(\.dedupKey)), in: transaction)
+        // A line's first row may lie beyond the candidates (the first `limit` by id): a resolve
+        // notice queued after a later incident's page, when the page that precedes it was
+        // delivered late. Left there, the rows it holds back would fill every window and nothing
+        // would be claimed: the first rows of the held lines are read and claimed instead.
+        let heads = Set(candidates.compactMap { row -> Int64? in
+            guard let key = alerts[row.item.alertID]?.dedupKey, let first = firsts[Line(row.item.target, dedupKey: key)],
+                  first != Line.place(alertID: row.item.alertID, action: row.item.action, id: row.item.id) else { return nil }
+            return first.last
+        }).subtracting(candidates.map(\.item.id))
+        if !heads.isEmpty {
+            let claimable = try transaction.outboxRows(ids: heads.sorted(), forUpdate: true).filter {
+                !excludingChannels.contains($0.item.target.channel) && isClaimable($0, at: now, ownersGone: gone)
+            }
+            for alert in try transaction.alerts(ids: Array(Set(claimable.map(\.item.alertID)))) { alerts[alert.id] = alert }
+            candidates = (claimable + candidates).sorted { $0.item.id < $1.item.id }
+        }
         // One page at a time per person and channel: the one admitted carries the others
         // waiting for them in its digest, instead of each going out (or being throttled) alone.
         var seen: Set<OutboxTarget> = []
@@ -48,6 +64,16 @@ public enum OutboxQueue {
         }
         try transaction.setOutboxState(.claimed(owner: owner.description, until: now + leaseFor.timeInterval), ids: rows.map(\.item.id))
         return (rows.map(\.item), alerts)
+    }
+
+    /// Whether a row may be claimed now: pending and due, or claimed by a holder that is gone or
+    /// whose lease ran out (what `claimCandidates` selects).
+    private static func isClaimable(_ row: OutboxRow, at now: Date, ownersGone: [String]) -> Bool {
+        switch row.state {
+        case .pending(let notBefore): notBefore.map { $0 <= now } ?? true
+        case .claimed(let owner, let until): until < now || ownersGone.contains(owner)
+        case .done: false
+        }
     }
 
     /// An outbox line: the pages of one dedup key to one channel and person (or place). They

@@ -457,4 +457,28 @@ final class OutboxLineConformanceTests: NotifyTestCase {
             XCTAssertEqual(then, [ids[1]], "\(name): then incident 2")
         }
     }
+
+    /// A line's first row beyond the window of candidates (the first `limit` by id) is still
+    /// claimed: the rows it holds back must not fill every window. A `kill -9` left this: pages
+    /// of new incidents queued first, the resolve notices of the old ones after them (their
+    /// pages were delivered late), and a restarted `notify watch` claimed nothing and exited.
+    func testALinesFirstRowBeyondTheClaimWindowIsClaimed() async throws {
+        for (name, store) in try await TestStores.all() {
+            let now = now
+            let keys = ["a", "b", "c"]
+            let ids = try await store.write { tx in
+                let old = try keys.map { try tx.insertAlert(Self.alert($0, status: .resolved)) }
+                let new = try keys.map { try tx.insertAlert(Self.alert($0)) }
+                // The new incidents' pages first, then the old incidents' resolve notices.
+                let pages = try new.map { try tx.insertOutbox(Self.item(alert: $0)) }
+                let notices = try old.map { try tx.insertOutbox(Self.item(alert: $0, action: .resolve)) }
+                return (pages: pages, notices: notices)
+            }
+            let owner = LeaseOwner()
+            let claimed = try await store.write { tx in
+                try OutboxQueue.claim(owner: owner, at: now, leaseFor: .seconds(60), limit: 2, in: tx).map(\.id)
+            }
+            XCTAssertEqual(claimed, Array(ids.notices.prefix(2)), "\(name): the first rows of the lines the window's rows wait for")
+        }
+    }
 }
