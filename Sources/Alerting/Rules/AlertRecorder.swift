@@ -50,11 +50,9 @@ public enum AlertRecorder {
 
     /// The open alert of each key in `events` (nil for a key with none), locked for update.
     private static func openAlerts(for events: [AlertEvent], in transaction: any StoreTransaction) throws -> [String: Alert?] {
-        var keys: [String] = []
-        var seen = Set<String>()
-        for event in events where seen.insert(event.dedupKey).inserted { keys.append(event.dedupKey) }
-        var open = Dictionary(uniqueKeysWithValues: keys.map { ($0, Alert?.none) })
-        for alert in try transaction.openAlerts(dedupKeys: keys, forUpdate: true) { open[alert.dedupKey] = alert }
+        var open: [String: Alert?] = [:]
+        for event in events { open[event.dedupKey] = .some(nil) }
+        for alert in try transaction.openAlerts(dedupKeys: Array(open.keys), forUpdate: true) { open[alert.dedupKey] = alert }
         return open
     }
 
